@@ -1,0 +1,44 @@
+import Synchronization
+
+/// The time source of a ``MemoryStore``, in milliseconds. Inject ``ManualClock`` so TTL tests need not sleep.
+public struct MemoryClock: Sendable {
+    /// The current time in milliseconds since an arbitrary fixed point.
+    public let nowMilliseconds: @Sendable () -> UInt64
+
+    public init(nowMilliseconds: @escaping @Sendable () -> UInt64) {
+        self.nowMilliseconds = nowMilliseconds
+    }
+
+    /// The system's monotonic clock.
+    public static let system: MemoryClock = {
+        let origin = ContinuousClock.now
+        return MemoryClock {
+            let elapsed = ContinuousClock.now - origin
+            return UInt64(elapsed.components.seconds) * 1000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000_000) + 1
+        }
+    }()
+}
+
+/// A clock that moves only when told to, for tests.
+///
+/// ```swift
+/// let clock = ManualClock()
+/// let store = MemoryStore(options: .init(clock: clock.memoryClock))
+/// clock.advance(by: .seconds(2))
+/// ```
+public final class ManualClock: Sendable {
+    private let now = Mutex<UInt64>(1)
+
+    public init() {}
+
+    public var memoryClock: MemoryClock {
+        MemoryClock { [self] in now.withLock { $0 } }
+    }
+
+    /// Moves the clock forward, rounding up to whole milliseconds.
+    public func advance(by duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let ms = UInt64(max(0, seconds)) * 1000 + UInt64(max(0, (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000))
+        now.withLock { $0 += ms }
+    }
+}

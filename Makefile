@@ -1,0 +1,30 @@
+# The two README commands: `make demo` runs the main job, `make test` runs every test.
+SWIFT ?= swift
+
+.PHONY: demo test build bench deps servers-up servers-down clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+demo: deps
+	$(SWIFT) run kv demo
+
+# Starts the Redis servers the tests need, runs every test, and stops the servers even when tests fail.
+test: deps
+	@scripts/with-test-servers.sh $(SWIFT) test
+
+bench: deps
+	$(SWIFT) build -c release --product kv
+	.build/release/kv bench
+
+servers-up: deps
+	@scripts/test-servers.sh up
+
+servers-down:
+	@scripts/test-servers.sh down
+
+clean:
+	rm -rf .build .kv-test-servers

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import KV
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure ops/s and latency on the configured store, beside references measured in the same run.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "Operations per workload.") var count = 100_000
+    @Flag(help: "Print one JSON object instead of a table.") var json = false
+
+    struct Report: Codable {
+        var store: String
+        var machine: String
+        var rows: [BenchRow]
+    }
+
+    func validate() throws {
+        if count < 64 { throw ValidationError("--count must be at least 64") }
+    }
+
+    func run() async throws {
+        let configuration = try storeOptions.configuration()
+        let quiet = json
+        let rows = try await storeOptions.withStore { store in
+            try await Self.measure(store: store, scheme: configuration.scheme, count: count) { step in
+                if !quiet { Output.progress("bench: \(step)…") }
+            }
+        }
+        Output.endProgress()
+        let report = Report(store: configuration.description, machine: Self.machine(), rows: rows)
+        if json {
+            try Output.json(report)
+        } else {
+            Output.line("kv bench on \(report.store), \(report.machine)")
+            Output.line(BenchTable.render(rows))
+        }
+    }
+
+    /// Runs off the main actor so that no row pays a hop back to the main thread.
+    nonisolated static func measure(store: any KVStore, scheme: String, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
+        switch scheme {
+        case "memory": try await MemoryBench.rows(store: store, count: count, progress: progress)
+        default: throw KVError.invalidConfiguration("kv bench has no workloads for \(scheme):// yet")
+        }
+    }
+
+    static func machine() -> String {
+        let info = ProcessInfo.processInfo
+        return "\(info.activeProcessorCount) cores, \(info.physicalMemory / 1_073_741_824) GiB, \(info.operatingSystemVersionString)"
+    }
+}

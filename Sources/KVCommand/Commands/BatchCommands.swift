@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import KV
+
+struct MSetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mset", abstract: "Write several keys: kv mset K V [K V...].")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "Alternating keys and values.") var pairs: [String]
+    @Option(help: "Expire after this many seconds.") var ttl: Double?
+
+    func validate() throws {
+        if pairs.isEmpty || pairs.count % 2 != 0 { throw ValidationError("mset needs pairs of KEY VALUE") }
+        if let ttl, !(ttl > 0 && ttl.isFinite) { throw ValidationError("--ttl must be a positive number of seconds") }
+    }
+
+    func run() async throws {
+        let entries = stride(from: 0, to: pairs.count, by: 2).map { KVEntry(pairs[$0], Array(pairs[$0 + 1].utf8)) }
+        let options = KVSetOptions(ttl: ttl.map { .nanoseconds(Int64(($0 * 1e9).rounded(.up))) })
+        try await storeOptions.withStore { try await $0.batchSet(entries, options: options) }
+        Output.line("OK")
+    }
+}
+
+struct MGetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mget",
+        abstract: "Read several keys: one line per key with its value (empty for a missing key). Exit 1 if any is missing.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "The keys.") var keys: [String]
+    @Flag(help: "Print one JSON object mapping each key to its value as text, or null.") var json = false
+
+    func validate() throws {
+        if keys.isEmpty { throw ValidationError("mget needs at least one key") }
+    }
+
+    func run() async throws {
+        let found = try await storeOptions.withStore { try await $0.batchGet(keys) }
+        if json {
+            var object: [String: Any] = [:]
+            for key in keys { object[key] = found[key].map { String(decoding: $0, as: UTF8.self) } ?? NSNull() }
+            try Output.jsonObject(object)
+        } else {
+            for key in keys { Output.write((found[key] ?? []) + [UInt8(ascii: "\n")]) }
+        }
+        if keys.contains(where: { found[$0] == nil }) {
+            let missing = keys.filter { found[$0] == nil }
+            Output.error("\(missing.count) key(s) not found: \(missing.prefix(5).map(KVError.render).joined(separator: ", "))")
+            throw ExitCode(ExitStatus.notFound)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import KVCore
+
+/// How the conformance suite gets stores: a factory for a fresh, empty store, and optionally a way to
+/// move the store's clock so TTL cases need not sleep.
+///
+/// ```swift
+/// let harness = KVConformanceHarness { MemoryStore() }
+/// for testCase in KVConformance.cases { try await testCase.run(harness) }
+/// ```
+public struct KVConformanceHarness: Sendable {
+    /// Returns a fresh, empty store. Called once per case; the case shuts the store down when done.
+    public var makeStore: @Sendable () async throws -> any KVStore
+    /// Moves time forward for the stores made by ``makeStore``; `nil` means the suite sleeps for real.
+    public var advanceTime: (@Sendable (Duration) async -> Void)?
+    /// The size of the "large value" case; 16 MiB by default.
+    public var largeValueBytes: Int
+
+    public init(
+        largeValueBytes: Int = 16 * 1024 * 1024,
+        advanceTime: (@Sendable (Duration) async -> Void)? = nil,
+        makeStore: @escaping @Sendable () async throws -> any KVStore
+    ) {
+        self.makeStore = makeStore
+        self.advanceTime = advanceTime
+        self.largeValueBytes = largeValueBytes
+    }
+}
+
+/// One case of the contract: a name and a body that throws ``KVConformanceFailure`` when the store disobeys.
+public struct KVConformanceCase: Sendable, CustomStringConvertible {
+    public let name: String
+    let body: @Sendable (KVConformanceContext) async throws -> Void
+
+    init(_ name: String, _ body: @escaping @Sendable (KVConformanceContext) async throws -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    public var description: String { name }
+
+    /// Runs the case on a fresh store from `harness`, then shuts the store down.
+    public func run(_ harness: KVConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        let context = KVConformanceContext(store: store, harness: harness)
+        do {
+            try await body(context)
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+    }
+}
+
+/// The suite: every case of the ``KVStore`` contract.
+public enum KVConformance {
+    public static let cases: [KVConformanceCase] =
+        BasicCases.all + KeyCases.all + ValueCases.all + TTLCases.all + ConditionalCases.all
+        + ListCases.all + BatchCases.all + ConcurrencyCases.all + LifecycleCases.all
+
+    /// Runs every case and returns the failures (empty when the store conforms).
+    public static func run(_ harness: KVConformanceHarness) async -> [(case: String, error: any Error)] {
+        var failures: [(case: String, error: any Error)] = []
+        for testCase in cases {
+            do { try await testCase.run(harness) } catch { failures.append((testCase.name, error)) }
+        }
+        return failures
+    }
+}

@@ -1,0 +1,111 @@
+/// Stores and loads `Codable` values on any ``KVStore``.
+///
+/// `String`, `[UInt8]` and `Data` are stored raw; everything else goes through the codec (JSON by default).
+/// An optional namespace is put before every key and stripped from `list` results.
+///
+/// ```swift
+/// struct Session: Codable { var user: String; var cart: [String] }
+/// let sessions = KVClient(store: store, namespace: "session:")
+/// try await sessions.set(Session(user: "ada", cart: []), for: "42", options: .ttl(.seconds(1800)))
+/// let session = try await sessions.get(Session.self, for: "42")
+/// ```
+public struct KVClient: Sendable {
+    public let store: any KVStore
+    public let codec: any KVCodec
+    /// Put before every key.
+    public let namespace: String
+
+    public init(store: any KVStore, codec: any KVCodec = JSONCodec(), namespace: String = "") {
+        self.store = store
+        self.codec = codec
+        self.namespace = namespace
+    }
+
+    /// The same client with `suffix` added to its namespace.
+    public func namespaced(_ suffix: String) -> KVClient {
+        KVClient(store: store, codec: codec, namespace: namespace + suffix)
+    }
+
+    // MARK: Single values
+
+    /// Encodes and writes `value`. Returns whether it wrote (see ``KVSetOptions/Condition``).
+    @discardableResult
+    public func set<T: Encodable>(_ value: T, for key: String, options: KVSetOptions = .default) async throws(KVError) -> Bool {
+        try await store.set(namespace + key, try encode(value, key: key), options: options)
+    }
+
+    /// Reads and decodes the value under `key`, or `nil` when there is none.
+    ///
+    /// - Throws: `decodingFailed` naming the key and `T` when the stored bytes do not decode, or any store error.
+    public func get<T: Decodable>(_ type: T.Type = T.self, for key: String) async throws(KVError) -> T? {
+        guard let bytes = try await store.get(namespace + key) else { return nil }
+        return try decode(type, from: bytes, key: key)
+    }
+
+    @discardableResult
+    public func delete(_ key: String) async throws(KVError) -> Bool {
+        try await store.delete(namespace + key)
+    }
+
+    public func contains(_ key: String) async throws(KVError) -> Bool {
+        try await store.contains(namespace + key)
+    }
+
+    public func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
+        try await store.ttl(namespace + key)
+    }
+
+    /// Keys under the namespace that start with `prefix`, with the namespace stripped.
+    public func list(prefix: String = "") -> AsyncMapSequence<KVKeySequence, String> {
+        let count = namespace.count
+        return store.list(prefix: namespace + prefix).map { String($0.dropFirst(count)) }
+    }
+
+    // MARK: Batches
+
+    /// Encodes and writes every value. Not atomic across nodes: see ``KVStore/batchSet(_:options:)``.
+    public func batchSet<T: Encodable>(_ values: [(key: String, value: T)], options: KVSetOptions = .default) async throws(KVError) {
+        var entries: [KVEntry] = []
+        entries.reserveCapacity(values.count)
+        for (key, value) in values { entries.append(KVEntry(namespace + key, try encode(value, key: key))) }
+        try await store.batchSet(entries, options: options)
+    }
+
+    /// Encodes and writes every value of a dictionary.
+    public func batchSet<T: Encodable>(_ values: [String: T], options: KVSetOptions = .default) async throws(KVError) {
+        try await batchSet(values.map { (key: $0.key, value: $0.value) }, options: options)
+    }
+
+    /// Reads and decodes every key; missing keys are absent from the result.
+    public func batchGet<T: Decodable>(_ type: T.Type = T.self, for keys: [String]) async throws(KVError) -> [String: T] {
+        let found = try await store.batchGet(keys.map { namespace + $0 })
+        var result: [String: T] = [:]
+        result.reserveCapacity(found.count)
+        let count = namespace.count
+        for (storedKey, bytes) in found {
+            let key = String(storedKey.dropFirst(count))
+            result[key] = try decode(type, from: bytes, key: key)
+        }
+        return result
+    }
+
+    public func batchDelete(_ keys: [String]) async throws(KVError) -> Int {
+        try await store.batchDelete(keys.map { namespace + $0 })
+    }
+
+    // MARK: Coding
+
+    private func encode<T: Encodable>(_ value: T, key: String) throws(KVError) -> [UInt8] {
+        if let raw = KVRawValue.encode(value) { return raw }
+        do { return try codec.encode(value) } catch {
+            throw KVError(.encodingFailed, "cannot encode \(T.self) with \(codec.name): \(error)", key: namespace + key)
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], key: String) throws(KVError) -> T {
+        if let raw = try KVRawValue.decode(type, from: bytes, key: namespace + key) { return raw }
+        do { return try codec.decode(type, from: bytes) } catch {
+            throw .decodingFailed(key: namespace + key, type: type, reason: "\(codec.name): \(error)")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Yams
+
+/// Which store to open and how: a URL plus options.
+///
+/// Options come from the URL's query and from ``options``; an explicit option wins over the query.
+/// A configuration is made from a URL, from a JSON or YAML file, or from the environment:
+///
+/// ```swift
+/// let config = try KVConfiguration(url: "redis://127.0.0.1:6379/0", options: ["commandTimeout": "2s"])
+/// let fromFile = try KVConfiguration.load(file: "kv.yaml")   // store: redis://...  options: {...}
+/// let fromEnv = try KVConfiguration.fromEnvironment()        // KV_STORE, KV_CONFIG
+/// ```
+public struct KVConfiguration: Sendable, Hashable, CustomStringConvertible {
+    public var url: KVStoreURL
+    /// Every option, the URL query's merged with the explicit ones.
+    public var options: [String: String]
+
+    public init(url: KVStoreURL, options: [String: String] = [:]) {
+        self.url = url
+        self.options = url.query.merging(options) { _, explicit in explicit }
+    }
+
+    public init(url: String, options: [String: String] = [:]) throws(KVError) {
+        self.init(url: try KVStoreURL(url), options: options)
+    }
+
+    /// The embedded memory store, the default when nothing is configured.
+    public static var memory: KVConfiguration { KVConfiguration(url: try! KVStoreURL("memory://")) }
+
+    public var scheme: String { url.scheme }
+
+    public var description: String {
+        let extra = options.filter { url.query[$0.key] != $0.value }
+        return extra.isEmpty ? url.description : "\(url) \(extra.sorted { $0.key < $1.key })"
+    }
+
+    // MARK: Sources
+
+    /// Reads a JSON or YAML file of the form `{ "store": URL, "options": { name: value } }`.
+    public static func load(file path: String) throws(KVError) -> KVConfiguration {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .invalidConfiguration("cannot read configuration file \(path): \(error.localizedDescription)")
+        }
+        return try parse(text, source: path)
+    }
+
+    /// Parses configuration text, JSON or YAML.
+    public static func parse(_ text: String, source: String = "configuration") throws(KVError) -> KVConfiguration {
+        let object: Any?
+        do {
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.hasPrefix("{") {
+                object = try JSONSerialization.jsonObject(with: Data(trimmed.utf8))
+            } else {
+                object = try Yams.load(yaml: text)
+            }
+        } catch {
+            throw .invalidConfiguration("\(source) is neither valid JSON nor valid YAML: \(error)")
+        }
+        guard let root = object as? [String: Any] else {
+            throw .invalidConfiguration("\(source) must be a mapping with a \"store\" URL and optional \"options\"")
+        }
+        let unknown = Set(root.keys).subtracting(["store", "options"])
+        if !unknown.isEmpty {
+            throw .invalidConfiguration("\(source) has unknown fields \(unknown.sorted()); known fields: store, options")
+        }
+        guard let store = root["store"] as? String else {
+            throw .invalidConfiguration("\(source) needs a \"store\" URL such as redis://127.0.0.1:6379")
+        }
+        var options: [String: String] = [:]
+        if let raw = root["options"] {
+            guard let mapping = raw as? [String: Any] else {
+                throw .invalidConfiguration("\(source): \"options\" must be a mapping of names to values")
+            }
+            for (name, value) in mapping { options[name] = "\(value)" }
+        }
+        return try KVConfiguration(url: store, options: options)
+    }
+
+    /// The configuration named by the environment: `KV_STORE` (a URL) or else `KV_CONFIG` (a file), or `nil`.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(KVError) -> KVConfiguration? {
+        if let url = environment["KV_STORE"], !url.isEmpty { return try KVConfiguration(url: url) }
+        if let file = environment["KV_CONFIG"], !file.isEmpty { return try load(file: file) }
+        return nil
+    }
+
+    /// Resolves the usual precedence: an explicit URL, then an explicit file, then the environment, then `memory://`.
+    public static func resolve(
+        url: String? = nil, file: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(KVError) -> KVConfiguration {
+        if let url { return try KVConfiguration(url: url) }
+        if let file { return try load(file: file) }
+        return try fromEnvironment(environment) ?? .memory
+    }
+}

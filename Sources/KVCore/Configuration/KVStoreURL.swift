@@ -1,0 +1,99 @@
+/// A parsed store URL: `scheme://[user[:password]@]host[,host...][/path][?name=value&...]`.
+///
+/// The host part is a comma-separated list whose entries may be named (`shard1=127.0.0.1:7000`), which
+/// ordinary URL parsers reject; this parser accepts it. User, password and query values are percent-decoded.
+/// The ``description`` hides the password.
+public struct KVStoreURL: Sendable, Hashable, CustomStringConvertible {
+    public var scheme: String
+    public var user: String?
+    public var password: String?
+    /// The comma-separated entries of the host part, as written (may be empty, as in `memory://`).
+    public var hosts: [String]
+    /// The path without its leading `/` (for redis, the database number).
+    public var path: String
+    /// The query options.
+    public var query: [String: String]
+
+    public init(_ text: String) throws(KVError) {
+        guard let schemeEnd = text.range(of: "://") else {
+            throw .invalidConfiguration("store URL \(KVError.render(text)) has no scheme; expected a form like memory://, redis://host:port, ring://name=host:port,... or cluster://host:port,...")
+        }
+        scheme = String(text[..<schemeEnd.lowerBound]).lowercased()
+        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" }) else {
+            throw .invalidConfiguration("store URL \(KVError.render(text)) has an invalid scheme")
+        }
+        var rest = Substring(text[schemeEnd.upperBound...])
+        var queryText: Substring = ""
+        if let q = rest.firstIndex(of: "?") {
+            queryText = rest[rest.index(after: q)...]
+            rest = rest[..<q]
+        }
+        var authority = rest
+        path = ""
+        if let slash = rest.firstIndex(of: "/") {
+            authority = rest[..<slash]
+            path = String(rest[rest.index(after: slash)...])
+        }
+        user = nil
+        password = nil
+        if let at = authority.lastIndex(of: "@") {
+            let userInfo = authority[..<at]
+            authority = authority[authority.index(after: at)...]
+            if let colon = userInfo.firstIndex(of: ":") {
+                let name = try Self.decode(userInfo[..<colon])
+                user = name.isEmpty ? nil : name
+                password = try Self.decode(userInfo[userInfo.index(after: colon)...])
+            } else {
+                user = try Self.decode(userInfo)
+            }
+        }
+        hosts = authority.isEmpty ? [] : authority.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        if hosts.contains(where: \.isEmpty) {
+            throw .invalidConfiguration("store URL \(KVError.render(text)) has an empty host entry")
+        }
+        query = [:]
+        for pair in queryText.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = try Self.decode(parts[0])
+            query[name] = parts.count > 1 ? try Self.decode(parts[1]) : ""
+        }
+    }
+
+    public var description: String {
+        var text = "\(scheme)://"
+        if user != nil || password != nil {
+            text += user ?? ""
+            if password != nil { text += ":***" }
+            text += "@"
+        }
+        text += hosts.joined(separator: ",")
+        if !path.isEmpty { text += "/" + path }
+        if !query.isEmpty { text += "?" + query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&") }
+        return text
+    }
+
+    private static func decode(_ text: Substring) throws(KVError) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    throw .invalidConfiguration("bad percent-encoding in \(KVError.render(String(text)))")
+                }
+                bytes.append(high << 4 | low)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

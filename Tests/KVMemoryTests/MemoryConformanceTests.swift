@@ -1,0 +1,52 @@
+import KVConformance
+import KVCore
+import KVMemory
+import Testing
+
+/// The whole contract on the memory store, with an injected clock so TTL cases do not sleep.
+@Suite struct MemoryConformanceTests {
+    static let clock = ManualClock()
+    static let harness = KVConformanceHarness(advanceTime: { clock.advance(by: $0) }) {
+        MemoryStore(options: .init(clock: clock.memoryClock))
+    }
+
+    @Test(arguments: KVConformance.cases)
+    func conformance(_ testCase: KVConformanceCase) async throws {
+        try await testCase.run(Self.harness)
+    }
+
+    @Test func suiteHasAtLeastFortyCases() {
+        #expect(KVConformance.cases.count >= 40)
+        #expect(Set(KVConformance.cases.map(\.name)).count == KVConformance.cases.count, "case names are unique")
+    }
+
+    /// The suite must be able to fail: a store that drops TTLs and lists nothing must be caught.
+    @Test func suiteCatchesABrokenStore() async {
+        let broken = KVConformanceHarness { BrokenStore(inner: MemoryStore()) }
+        let failures = await KVConformance.run(broken)
+        let names = Set(failures.map(\.case))
+        #expect(names.contains("ttl reports the time left, at most the TTL set"))
+        #expect(names.contains("an empty prefix lists every key"))
+        #expect(names.contains("batchGet leaves missing keys out and accepts duplicates"))
+    }
+}
+
+/// A store that breaks the contract on purpose: no TTLs, empty listings, batchGet returns empty values for missing keys.
+struct BrokenStore: KVStore {
+    let inner: MemoryStore
+    func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool {
+        try await inner.set(key, value, options: KVSetOptions(condition: options.condition))
+    }
+    func get(_ key: String) async throws(KVError) -> [UInt8]? { try await inner.get(key) }
+    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try await inner.ttl(key) }
+    func delete(_ key: String) async throws(KVError) -> Bool { try await inner.delete(key) }
+    func list(prefix: String) -> KVKeySequence { KVKeySequence(keys: []) }
+    func batchGet(_ keys: [String]) async throws(KVError) -> [String: [UInt8]] {
+        var result: [String: [UInt8]] = [:]
+        for key in keys { result[key] = try await inner.get(key) ?? [] }
+        return result
+    }
+    func health() async throws(KVError) -> KVHealthReport { try await inner.health() }
+    func locate(_ key: String) async throws(KVError) -> KVLocation { try await inner.locate(key) }
+    func shutdown() async { await inner.shutdown() }
+}

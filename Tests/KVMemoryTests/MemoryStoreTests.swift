@@ -1,0 +1,79 @@
+import KVCore
+import KVMemory
+import Testing
+
+@Suite struct MemoryStoreTests {
+    @Test func maxEntriesEvictsLeastRecentlyUsed() async throws {
+        let store = MemoryStore(options: .init(maxEntries: 3))
+        for key in ["a", "b", "c"] { try await store.set(key, [1]) }
+        _ = try await store.get("a")  // a is now the most recently used
+        try await store.set("d", [1])
+        #expect(try await store.contains("b") == false, "b was least recently used")
+        #expect(try await store.contains("a"))
+        #expect(try await store.contains("c"))
+        #expect(try await store.contains("d"))
+        #expect(store.statistics.evictions == 1)
+        #expect(store.statistics.entries == 3)
+    }
+
+    @Test func maxBytesEvictsUntilUnderTheLimit() async throws {
+        let store = MemoryStore(options: .init(maxBytes: 10_000))
+        for i in 0..<100 { try await store.set("k\(i)", [UInt8](repeating: 1, count: 1000)) }
+        let stats = store.statistics
+        #expect(stats.bytes <= 10_000)
+        #expect(stats.entries < 10 && stats.entries > 0)
+        #expect(stats.evictions == 100 - stats.entries)
+        #expect(try await store.contains("k99"), "the newest key survives")
+    }
+
+    @Test func expiredKeysAreSweptByWritesWithoutBeingRead() async throws {
+        let clock = ManualClock()
+        let store = MemoryStore(options: .init(clock: clock.memoryClock))
+        try await store.batchSet((0..<1000).map { KVEntry("dead:\($0)", [1]) }, options: .ttl(.seconds(1)))
+        clock.advance(by: .seconds(2))
+        for i in 0..<200 { try await store.set("live:\(i)", [1]) }  // 200 writes × 16 slots ≥ 1,200 slots
+        let stats = store.statistics
+        #expect(stats.entries == 200, "dead keys were reclaimed without reads")
+        #expect(stats.expirations == 1000)
+    }
+
+    @Test func sweepExpiredRemovesEveryDeadKey() async throws {
+        let clock = ManualClock()
+        let store = MemoryStore(options: .init(clock: clock.memoryClock))
+        try await store.batchSet((0..<50).map { KVEntry("k\($0)", [1]) }, options: .ttl(.milliseconds(10)))
+        try await store.set("forever", [1])
+        clock.advance(by: .milliseconds(10))
+        #expect(store.sweepExpired() == 50)
+        #expect(store.statistics.entries == 1)
+    }
+
+    @Test func slotsAreReusedAfterDeletes() async throws {
+        let store = MemoryStore()
+        for round in 0..<5 {
+            try await store.batchSet((0..<100).map { KVEntry("r\(round):\($0)", [1]) })
+            #expect(try await store.batchDelete((0..<100).map { "r\(round):\($0)" }) == 100)
+        }
+        #expect(store.statistics.entries == 0)
+        #expect(store.statistics.bytes == 0)
+    }
+
+    @Test func listingSkipsKeysReinsertedDuringIt() async throws {
+        let store = MemoryStore()
+        try await store.batchSet((0..<3000).map { KVEntry("k\($0)", [1]) })
+        var seen: [String: Int] = [:]
+        var iterator = store.list().makeAsyncIterator()
+        var step = 0
+        while let key = try await iterator.next() {
+            seen[key, default: 0] += 1
+            step += 1
+            if step == 10 {  // re-insert a listed key into a slot the listing has not reached yet
+                _ = try await store.delete("k0")
+                _ = try await store.delete("k2999")
+                try await store.set("k0", [2])
+            }
+        }
+        #expect(seen.values.allSatisfy { $0 == 1 }, "no key listed twice")
+        #expect(seen["k0"] == 1)
+        #expect(seen.count == 2999)
+    }
+}
