@@ -9,11 +9,14 @@ let package = Package(
         .library(name: "KVCore", targets: ["KVCore"]),
         .library(name: "KVMemory", targets: ["KVMemory"]),
         .library(name: "KVConformance", targets: ["KVConformance"]),
+        .library(name: "KVRedis", targets: ["KVRedis"]),
+        .library(name: "KVRedisConnection", targets: ["KVRedisConnection"]),
         .executable(name: "kv", targets: ["KVCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
@@ -30,15 +33,30 @@ let package = Package(
 
         // Backends.
         .target(name: "KVMemory", dependencies: ["KVCore"], path: "Backends/Memory"),
+        .systemLibrary(
+            name: "CHiredis", path: "Backends/CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),
+        // Connections, pools, pipelining: shared by the redis, ring and cluster backends.
+        .target(
+            name: "KVRedisConnection",
+            dependencies: [
+                "KVCore", "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Backends/RedisConnection"),
+        .target(name: "KVRedis", dependencies: ["KVCore", "KVRedisConnection"], path: "Backends/Redis"),
+        // The raw-C hiredis loops that `kv bench` measures beside the Swift rows.
+        .target(name: "CHiredisBaseline", dependencies: ["CHiredis"]),
 
         // Umbrella: registers every built-in backend.
-        .target(name: "KV", dependencies: ["KVCore", "KVMemory"]),
+        .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis"]),
 
         // The `kv` command-line tool.
         .executableTarget(
             name: "KVCommand",
             dependencies: [
-                "KV",
+                "KV", "CHiredisBaseline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,5 +64,7 @@ let package = Package(
         .testTarget(name: "KVCoreTests", dependencies: ["KVCore", "KVMemory"]),
         .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance"]),
         .testTarget(name: "KVCommandTests", dependencies: ["KVCommand"]),
+        .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRedisConnection", "KVConformance", "KVTestSupport"]),
+        .target(name: "KVTestSupport", dependencies: ["KVCore"], path: "Tests/KVTestSupport"),
     ]
 )

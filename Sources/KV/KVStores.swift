@@ -1,5 +1,6 @@
 @_exported import KVCore
 @_exported import KVMemory
+@_exported import KVRedis
 import Logging
 
 /// Opens stores by URL or configuration, with every built-in backend registered.
@@ -13,6 +14,7 @@ public enum KVStores {
     /// The registry used by ``open(_:logger:)``. Register third-party backends here.
     public static let registry = KVBackendRegistry([
         MemoryBackend(),
+        RedisBackend(),
     ])
 
     /// Opens the store a URL names: `memory://`, `redis://…`, `ring://…`, `cluster://…`.

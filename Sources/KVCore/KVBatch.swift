@@ -15,10 +15,14 @@ public enum KVBatch {
         return kept.reversed()
     }
 
-    /// Throws nothing when `failures` is empty; otherwise the failure itself when the whole batch failed
-    /// for one reason, or a `partialFailure` naming each failed key.
+    /// Throws nothing when `failures` is empty. When every key failed for one kind of reason, throws that
+    /// error's code (so a dead node reads as `connectionFailed`); otherwise `partialFailure`. Either way
+    /// ``KVError/failures`` names each failed key.
     public static func throwIfFailed(_ failures: [KVKeyFailure], total: Int) throws(KVError) {
         guard let first = failures.first else { return }
+        if failures.count == total, failures.allSatisfy({ $0.error.code == first.error.code }) {
+            throw KVError(first.error.code, "all \(total) keys failed: \(first.error.message)", node: first.error.node, failures: failures)
+        }
         let message = "\(failures.count) of \(total) keys failed; first: \(first.error)"
         throw KVError(.partialFailure, message, node: first.error.node, failures: failures)
     }

@@ -1,0 +1,29 @@
+import KVCore
+import KVRedisConnection
+
+/// A node's health: a `PING` round trip, plus cheap `INFO` facts.
+public enum RedisNodeHealth {
+    public static func check(_ pool: RedisPool, name: String, role: String? = nil) async -> KVNodeHealth {
+        let start = ContinuousClock.now
+        do throws(KVError) {
+            let replies = try await pool.pipeline([RedisCommand("PING"), RedisCommand("INFO", "server"), RedisCommand("INFO", "memory"), RedisCommand("INFO", "clients")])
+            let latency = ContinuousClock.now - start
+            _ = try replies[0].orThrow(node: pool.node)
+            var details: [String: String] = [:]
+            for reply in replies.dropFirst() {
+                guard let text = reply.text else { continue }
+                for line in text.split(whereSeparator: \.isNewline) {
+                    let parts = line.split(separator: ":", maxSplits: 1)
+                    guard parts.count == 2 else { continue }
+                    let name = String(parts[0])
+                    if ["redis_version", "uptime_in_seconds", "used_memory_human", "connected_clients", "maxmemory_human"].contains(name) {
+                        details[name] = String(parts[1])
+                    }
+                }
+            }
+            return KVNodeHealth(name: name, address: pool.node, status: .healthy, latency: latency, role: role, details: details)
+        } catch {
+            return KVNodeHealth(name: name, address: pool.node, status: .unhealthy, lastError: "\(error.code): \(error.message)", role: role)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Dispatch
+import Foundation
+import KVCore
+import Logging
+import Synchronization
+
+/// One connection to one Redis node, with a thread of its own.
+///
+/// Callers enqueue commands; the connection's thread takes everything queued, appends it all, flushes once
+/// and reads the replies in order (automatic pipelining). Blocking hiredis calls run only on that thread,
+/// never on Swift's cooperative pool.
+///
+/// The connection is also a `TaskExecutor`: a task run with it as executor preference (see
+/// ``RedisPool/withAffinity(_:)``) executes on the connection's thread, so a command costs no thread wake-up.
+///
+/// After a timeout or an I/O error the hiredis context is discarded, so a late reply can never reach
+/// another caller; every command queued on it fails with that error, and the next command reconnects.
+public final class RedisConnection: Sendable {
+    public let configuration: RedisConnectionConfiguration
+    /// `host:port`, as named in errors.
+    public var node: String { configuration.endpoint.description }
+    let core: RedisConnectionCore
+
+    public init(configuration: RedisConnectionConfiguration, logger: Logger) {
+        self.configuration = configuration
+        core = RedisConnectionCore(configuration: configuration, logger: logger)
+        core.start()
+    }
+
+    deinit { core.close() }
+
+    /// The executor backed by this connection's thread.
+    public var executor: any TaskExecutor { core }
+
+    /// Sends one command and returns its reply (an error reply is returned, not thrown).
+    ///
+    /// - Throws: `timeout`, `connectionFailed`, `authenticationFailed`, `cancelled`, `shutdown`.
+    public func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {
+        try await pipeline([command])[0]
+    }
+
+    /// Sends commands back to back and returns their replies in order.
+    ///
+    /// - Throws: as ``send(_:)``; then no reply of this pipeline is returned.
+    public func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
+        if commands.isEmpty { return [] }
+        if Task.isCancelled { throw KVError(.cancelled, "the task was cancelled before sending", node: node) }
+        let request = RedisRequest(commands)
+        let node = self.node
+        let core = self.core
+        let outcome = await withTaskCancellationHandler {
+            await withUnsafeContinuation { continuation in
+                request.wait(continuation)
+                core.submit(request)
+            }
+        } onCancel: {
+            request.complete(.failure(KVError(.cancelled, "the task was cancelled while waiting for a reply", node: node)))
+        }
+        return try outcome.get()
+    }
+
+    /// How many pipelines (flushes) and commands this connection has sent, to show automatic pipelining at work.
+    public var statistics: (pipelines: Int, commands: Int) {
+        (core.pipelines.load(ordering: .relaxed), core.commands.load(ordering: .relaxed))
+    }
+
+    /// Whether the caller runs on this connection's thread (as it does inside ``RedisPool/withAffinity(_:)``).
+    public var isCurrentThread: Bool {
+        core.threadID.load(ordering: .acquiring) == UInt(pthread_self())
+    }
+
+    /// Stops the thread after failing whatever is queued with `shutdown`. Idempotent.
+    public func close() { core.close() }
+}
+
+/// The state shared between callers and the connection thread: the queue of requests and executor jobs.
+final class RedisConnectionCore: TaskExecutor, Sendable {
+    private struct Queue {
+        var requests: [RedisRequest] = []
+        var jobs: [UnownedJob] = []
+        var closed = false
+    }
+
+    let configuration: RedisConnectionConfiguration
+    let logger: Logger
+    let pipelines = Atomic<Int>(0)
+    /// The connection thread's `pthread_self()`, once it runs.
+    let threadID = Atomic<UInt>(0)
+    let commands = Atomic<Int>(0)
+    private let queue = Mutex(Queue())
+    private let wakeup = DispatchSemaphore(value: 0)
+
+    init(configuration: RedisConnectionConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            threadID.store(UInt(pthread_self()), ordering: .releasing)
+            let worker = RedisConnectionWorker(core: self)
+            worker.run()
+        }
+        thread.name = "kv-redis"
+        thread.start()
+    }
+
+    func submit(_ request: RedisRequest) {
+        let accepted = queue.withLock { queue in
+            if queue.closed { return false }
+            queue.requests.append(request)
+            return true
+        }
+        if accepted {
+            wakeup.signal()
+        } else {
+            request.complete(.failure(.shutdown(node: configuration.endpoint.description)))
+        }
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        let accepted = queue.withLock { queue in
+            if queue.closed { return false }
+            queue.jobs.append(unowned)
+            return true
+        }
+        if accepted {
+            wakeup.signal()
+        } else {
+            globalConcurrentExecutor.enqueue(unowned)
+        }
+    }
+
+    func close() {
+        let wasOpen = queue.withLock { queue in
+            defer { queue.closed = true }
+            return !queue.closed
+        }
+        if wasOpen { wakeup.signal() }
+    }
+
+    /// Blocks the connection thread until there is work, then takes all of it.
+    func waitForWork() -> (jobs: [UnownedJob], requests: [RedisRequest], closed: Bool) {
+        wakeup.wait()
+        return queue.withLock { queue in
+            defer {
+                queue.jobs.removeAll(keepingCapacity: true)
+                queue.requests.removeAll(keepingCapacity: true)
+            }
+            return (queue.jobs, queue.requests, queue.closed)
+        }
+    }
+}

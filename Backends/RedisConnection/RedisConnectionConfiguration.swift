@@ -1,0 +1,55 @@
+import KVCore
+
+/// How to reach and talk to one Redis node.
+public struct RedisConnectionConfiguration: Sendable, Hashable {
+    public var endpoint: KVEndpoint
+    /// `AUTH user password` when set with ``password``; ACL users need both.
+    public var user: String?
+    /// `AUTH password`, or `AUTH user password` with ``user``.
+    public var password: String?
+    /// `SELECT database` after connecting, when not 0.
+    public var database: Int
+    /// `CLIENT SETNAME`, so the connection shows in `CLIENT LIST`.
+    public var clientName: String?
+    /// Bound on establishing a TCP connection.
+    public var connectTimeout: Duration
+    /// Bound on each read and write of a command; a command that exceeds it fails with `timeout`.
+    public var commandTimeout: Duration
+    /// A connection unused for this long is checked with `PING` before it carries commands again.
+    public var idleCheckInterval: Duration
+    /// The first wait before reconnecting after a failed connect; it doubles up to ``maxReconnectDelay``.
+    public var reconnectDelay: Duration
+    public var maxReconnectDelay: Duration
+    /// Send `READONLY` after connecting (cluster replicas).
+    public var readOnly: Bool
+
+    public init(
+        endpoint: KVEndpoint, user: String? = nil, password: String? = nil, database: Int = 0, clientName: String? = nil,
+        connectTimeout: Duration = .seconds(2), commandTimeout: Duration = .seconds(2), idleCheckInterval: Duration = .seconds(30),
+        reconnectDelay: Duration = .milliseconds(50), maxReconnectDelay: Duration = .seconds(1), readOnly: Bool = false
+    ) {
+        self.endpoint = endpoint
+        self.user = user
+        self.password = password
+        self.database = database
+        self.clientName = clientName
+        self.connectTimeout = connectTimeout
+        self.commandTimeout = commandTimeout
+        self.idleCheckInterval = idleCheckInterval
+        self.reconnectDelay = reconnectDelay
+        self.maxReconnectDelay = maxReconnectDelay
+        self.readOnly = readOnly
+    }
+
+    /// The commands sent right after connecting, in order.
+    var handshake: [RedisCommand] {
+        var commands: [RedisCommand] = []
+        if let password {
+            commands.append(user.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password))
+        }
+        if database != 0 { commands.append(RedisCommand("SELECT", String(database))) }
+        if let clientName { commands.append(RedisCommand("CLIENT", "SETNAME", clientName)) }
+        if readOnly { commands.append(RedisCommand("READONLY")) }
+        return commands
+    }
+}

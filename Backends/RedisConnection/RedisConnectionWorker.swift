@@ -1,0 +1,143 @@
+import KVCore
+import Logging
+import Metrics
+
+/// The connection thread's loop. Everything here runs on that one thread: the hiredis context is never
+/// touched anywhere else, which is what makes it safe without locks.
+final class RedisConnectionWorker {
+    private let core: RedisConnectionCore
+    private let configuration: RedisConnectionConfiguration
+    private let node: String
+    private var context: HiredisContext?
+    private var lastUsed = ContinuousClock.now
+    private var connectFailures = 0
+    private var retryAfter: ContinuousClock.Instant?
+    private var lastConnectError: KVError?
+    private var metrics: [String: (commands: Counter, latency: Timer)] = [:]
+    private lazy var errorCounter = Counter(label: "kv_redis_errors_total", dimensions: [("node", node)])
+
+    init(core: RedisConnectionCore) {
+        self.core = core
+        configuration = core.configuration
+        node = configuration.endpoint.description
+    }
+
+    func run() {
+        let executor = core.asUnownedTaskExecutor()
+        while true {
+            let (jobs, requests, closed) = core.waitForWork()
+            for job in jobs { job.runSynchronously(on: executor) }
+            if closed {
+                for request in requests { request.complete(.failure(.shutdown(node: node))) }
+                context = nil
+                return
+            }
+            if !requests.isEmpty { process(requests) }
+        }
+    }
+
+    /// Sends every live request's commands as one pipeline and hands each caller its own replies.
+    private func process(_ requests: [RedisRequest]) {
+        let live = requests.filter { !$0.isCompleted }
+        guard !live.isEmpty else { return }
+        let started = ContinuousClock.now
+        let context: HiredisContext
+        do { context = try connectedContext(now: started) } catch {
+            fail(live[...], with: error)
+            return
+        }
+        var appended = 0
+        for request in live {
+            for command in request.commands { context.append(command) }
+            appended += request.commands.count
+        }
+        core.pipelines.add(1, ordering: .relaxed)
+        core.commands.add(appended, ordering: .relaxed)
+        for (index, request) in live.enumerated() {
+            var replies: [RedisReply] = []
+            replies.reserveCapacity(request.commands.count)
+            for _ in request.commands {
+                do { replies.append(try context.readReply(commandTimeout: configuration.commandTimeout)) } catch {
+                    discard(after: error)
+                    fail(live[index...], with: error)
+                    return
+                }
+            }
+            request.complete(.success(replies))
+        }
+        let finished = ContinuousClock.now
+        lastUsed = finished
+        record(live, elapsed: finished - started)
+    }
+
+    /// The live context, connecting (with handshake) if needed, and checking it with PING after idling.
+    private func connectedContext(now: ContinuousClock.Instant) throws(KVError) -> HiredisContext {
+        if let context {
+            guard now - lastUsed > configuration.idleCheckInterval else { return context }
+            do {
+                _ = try context.roundTrip(RedisCommand("PING"), commandTimeout: configuration.commandTimeout)
+                return context
+            } catch {
+                core.logger.info("idle connection failed its check; reconnecting", metadata: ["node": "\(node)", "error": "\(error.message)"])
+                self.context = nil
+            }
+        }
+        if let retryAfter, now < retryAfter, let lastConnectError {
+            var error = lastConnectError
+            error.message = "\(error.message) (reconnecting in \(retryAfter - now))"
+            throw error
+        }
+        do throws(KVError) {
+            let context = try HiredisContext(
+                endpoint: configuration.endpoint, connectTimeout: configuration.connectTimeout, commandTimeout: configuration.commandTimeout)
+            for command in configuration.handshake {
+                let reply = try context.roundTrip(command, commandTimeout: configuration.commandTimeout)
+                if let message = reply.errorMessage {
+                    let code: KVError.Code = command.name == "AUTH" ? .authenticationFailed : .serverError
+                    throw KVError(code, "\(command.name) failed: \(message)", node: node)
+                }
+            }
+            self.context = context
+            connectFailures = 0
+            retryAfter = nil
+            lastConnectError = nil
+            lastUsed = now
+            core.logger.debug("connected", metadata: ["node": "\(node)"])
+            return context
+        } catch {
+            connectFailures += 1
+            let delay = min(configuration.maxReconnectDelay, configuration.reconnectDelay * (1 << min(connectFailures - 1, 16)))
+            retryAfter = ContinuousClock.now + delay
+            lastConnectError = error
+            errorCounter.increment()
+            core.logger.warning("connect failed", metadata: ["node": "\(node)", "error": "\(error)", "retryIn": "\(delay)"])
+            throw error
+        }
+    }
+
+    /// Drops the context after a timeout or I/O error: its late replies must never reach anyone.
+    private func discard(after error: KVError) {
+        context = nil
+        errorCounter.increment()
+        core.logger.warning("connection discarded", metadata: ["node": "\(node)", "error": "\(error)"])
+    }
+
+    private func fail(_ requests: ArraySlice<RedisRequest>, with error: KVError) {
+        for request in requests { request.complete(.failure(error)) }
+    }
+
+    private func record(_ requests: [RedisRequest], elapsed: Duration) {
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        for request in requests {
+            guard let name = request.commands.first?.name else { continue }
+            let metric = metrics[name] ?? {
+                let dimensions = [("command", name), ("node", node)]
+                let created = (Counter(label: "kv_redis_commands_total", dimensions: dimensions), Timer(label: "kv_redis_command_duration", dimensions: dimensions))
+                metrics[name] = created
+                return created
+            }()
+            metric.commands.increment(by: request.commands.count)
+            metric.latency.recordNanoseconds(nanoseconds)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import KVCore
+
+/// A Redis reply, copied out of hiredis.
+public enum RedisReply: Sendable, Hashable {
+    case string([UInt8])
+    case status(String)
+    case integer(Int64)
+    case null
+    case error(String)
+    case array([RedisReply])
+
+    /// The bulk or status string as bytes.
+    public var bytes: [UInt8]? {
+        switch self {
+        case .string(let bytes): bytes
+        case .status(let text): Array(text.utf8)
+        default: nil
+        }
+    }
+
+    public var text: String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
+
+    public var integer: Int64? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
+    public var array: [RedisReply]? {
+        if case .array(let values) = self { return values }
+        return nil
+    }
+
+    public var isNull: Bool { self == .null }
+
+    /// The error message of an error reply.
+    public var errorMessage: String? {
+        if case .error(let message) = self { return message }
+        return nil
+    }
+
+    /// Throws `serverError` (naming node and key) for an error reply, else returns the reply.
+    public func orThrow(node: String, key: String? = nil) throws(KVError) -> RedisReply {
+        if case .error(let message) = self { throw KVError(.serverError, message, key: key, node: node) }
+        return self
+    }
+
+    /// Throws for an error reply and for a reply of an unexpected shape.
+    public func unexpected(node: String, key: String? = nil, expected: String) -> KVError {
+        if case .error(let message) = self { return KVError(.serverError, message, key: key, node: node) }
+        return KVError(.serverError, "unexpected reply \(self), expected \(expected)", key: key, node: node)
+    }
+}

@@ -1,0 +1,19 @@
+import KVConformance
+import KVCore
+import KVRedis
+import KVTestSupport
+import Testing
+
+/// The whole contract against a real redis-server, database 1, flushed before each case.
+@Suite(.serialized) struct RedisConformanceTests {
+    static let harness = KVConformanceHarness {
+        let store = try await KVBackendRegistry([RedisBackend()]).open(try KVConfiguration(url: TestServers.redisURL + "/1"))
+        _ = try await (store as! RedisStore).pool.send(.init("FLUSHDB"))
+        return store
+    }
+
+    @Test(arguments: KVConformance.cases)
+    func conformance(_ testCase: KVConformanceCase) async throws {
+        try await testCase.run(Self.harness)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import KVCore
+
+/// A `redis-server` process of a test's own, on a free loopback port, which the test may stop, pause
+/// (SIGSTOP), resume and restart. It is always killed when the value is released or `stop()` is called.
+public final class TestRedisServer: @unchecked Sendable {
+    // @unchecked: `process` is only replaced under `lock`, and every method takes the lock.
+    public let port: Int
+    public let extraArguments: [String]
+    private let directory: URL
+    private var process: Process?
+    private let lock = NSLock()
+
+    public var endpoint: String { "127.0.0.1:\(port)" }
+    public var url: String { "redis://127.0.0.1:\(port)" }
+
+    public init(extraArguments: [String] = []) throws {
+        port = try Self.freePort()
+        self.extraArguments = extraArguments
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kv-test-redis-\(port)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try start()
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Starts the server (again, on the same port) and waits until it answers, for at most 10 s.
+    public func start() throws {
+        try lock.withLock {
+            guard process == nil else { return }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try Self.which("redis-server"))
+            process.arguments = [
+                "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", directory.path, "--logfile", directory.appendingPathComponent("redis.log").path,
+            ] + extraArguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            self.process = process
+        }
+        try waitUntilReady()
+    }
+
+    /// Kills the server (SIGKILL after resuming it) and waits for it to exit.
+    public func stop() {
+        lock.withLock {
+            guard let process else { return }
+            kill(process.processIdentifier, SIGCONT)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            self.process = nil
+        }
+    }
+
+    /// Freezes the server with SIGSTOP: it keeps its connections but answers nothing.
+    public func pause() { signal(SIGSTOP) }
+
+    /// Resumes a paused server with SIGCONT.
+    public func resume() { signal(SIGCONT) }
+
+    private func signal(_ signal: Int32) {
+        lock.withLock { if let process { kill(process.processIdentifier, signal) } }
+    }
+
+    /// Runs `redis-cli` against the server and returns its output.
+    @discardableResult
+    public func cli(_ arguments: String...) throws -> String {
+        try Self.run(try Self.which("redis-cli"), ["-h", "127.0.0.1", "-p", "\(port)"] + arguments)
+    }
+
+    private func waitUntilReady() throws {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if (try? Self.run(Self.which("redis-cli"), ["-h", "127.0.0.1", "-p", "\(port)", "PING"]))?.contains("PONG") == true { return }
+            if let output = try? Self.run(Self.which("redis-cli"), ["-h", "127.0.0.1", "-p", "\(port)", "PING"]), output.contains("NOAUTH") { return }
+            usleep(20_000)
+        }
+        throw KVError(.connectionFailed, "test redis-server on port \(port) did not answer within 10 s")
+    }
+
+    // MARK: Helpers
+
+    /// A loopback port that is free now, with its cluster bus port (+10000) free too.
+    public static func freePort() throws -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: 20000...50000)
+            if isFree(port) && isFree(port + 10000) { return port }
+        }
+        throw KVError(.connectionFailed, "no free loopback port found")
+    }
+
+    private static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    static func which(_ name: String) throws -> String {
+        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw KVError(.connectionFailed, "\(name) is not installed (apt-get install redis-server redis-tools)")
+    }
+
+    /// Runs a program to completion, bounded to 30 s, and returns its standard output.
+    public static func run(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning { process.terminate() }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Addresses of the shared test servers started by `scripts/test-servers.sh` (via `make test`),
+/// or servers of the test process's own when run without it.
+public enum TestServers {
+    /// The single shared Redis (`KV_TEST_REDIS`), or one started for this process.
+    public static let redisURL: String = {
+        if let url = ProcessInfo.processInfo.environment["KV_TEST_REDIS"], !url.isEmpty { return url }
+        return fallback.url
+    }()
+
+    /// Started on first use when no shared server was given; stopped when the test process exits.
+    private static let fallback: TestRedisServer = {
+        let server = try! TestRedisServer()
+        atexit { TestServers.fallback.stop() }
+        return server
+    }()
+}
+
+/// Waits until `condition` holds, checking every 20 ms, for at most `limit`. Returns whether it held.
+public func eventually(within limit: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + limit
+    repeat {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    } while ContinuousClock.now < deadline
+    return try await condition()
+}
