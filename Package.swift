@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KVConformance", targets: ["KVConformance"]),
         .library(name: "KVRedis", targets: ["KVRedis"]),
         .library(name: "KVRedisConnection", targets: ["KVRedisConnection"]),
+        .library(name: "KVSoak", targets: ["KVSoak"]),
         .executable(name: "kv", targets: ["KVCommand"]),
     ],
     dependencies: [
@@ -52,19 +53,22 @@ let package = Package(
         // Umbrella: registers every built-in backend.
         .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis"]),
 
+        // A verified load for fault drills (`kv soak`, fault tests).
+        .target(name: "KVSoak", dependencies: ["KVCore"]),
+
         // The `kv` command-line tool.
         .executableTarget(
             name: "KVCommand",
             dependencies: [
-                "KV", "CHiredisBaseline",
+                "KV", "KVSoak", "CHiredisBaseline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .testTarget(name: "KVCoreTests", dependencies: ["KVCore", "KVMemory"]),
+        .testTarget(name: "KVCoreTests", dependencies: ["KVCore", "KVMemory", "KVSoak"]),
         .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance"]),
-        .testTarget(name: "KVCommandTests", dependencies: ["KVCommand"]),
-        .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRedisConnection", "KVConformance", "KVTestSupport"]),
+        .testTarget(name: "KVCommandTests", dependencies: ["KVCommand", "KVTestSupport"]),
+        .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRedisConnection", "KVConformance", "KVTestSupport", "KVSoak"]),
         .target(name: "KVTestSupport", dependencies: ["KVCore"], path: "Tests/KVTestSupport"),
     ]
 )

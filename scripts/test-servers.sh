@@ -2,7 +2,10 @@
 # Starts or stops the Redis servers used by the tests, on free loopback ports.
 #   scripts/test-servers.sh up     start them, wait (bounded) until each answers, write .kv-test-servers/env
 #   scripts/test-servers.sh down   stop every server started here
-# The env file exports KV_TEST_REDIS (one server) and is sourced by scripts/with-test-servers.sh.
+# The env file is sourced by scripts/with-test-servers.sh and exports:
+#   KV_TEST_REDIS        redis://127.0.0.1:P          one plain server
+#   KV_TEST_REDIS_AUTH   redis://kvuser:kvpass@127.0.0.1:P   a server with requirepass and an ACL user
+#   KV_TEST_RING         ring://shard1=127.0.0.1:P1,shard2=...,shard3=...   three independent shards
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$root/.kv-test-servers"
@@ -44,12 +47,19 @@ start_server() {  # name port [extra args...]
 up() {
   down >/dev/null 2>&1 || true
   mkdir -p "$dir"
-  local single; single=$(free_port)
-  start_server single "$single"
-  wait_ready "$single"
+  local single auth s1 s2 s3
+  single=$(free_port); start_server single "$single"
+  auth=$(free_port); start_server auth "$auth" --requirepass kvadmin
+  s1=$(free_port); start_server shard1 "$s1"
+  s2=$(free_port); start_server shard2 "$s2"
+  s3=$(free_port); start_server shard3 "$s3"
+  for port in "$single" "$s1" "$s2" "$s3"; do wait_ready "$port"; done
+  wait_ready "$auth" -a kvadmin --no-auth-warning
+  redis-cli -h 127.0.0.1 -p "$auth" -a kvadmin --no-auth-warning ACL SETUSER kvuser on '>kvpass' '~*' '+@all' >/dev/null
   {
     echo "KV_TEST_REDIS=redis://127.0.0.1:$single"
-    echo "KV_TEST_REDIS_PORT=$single"
+    echo "KV_TEST_REDIS_AUTH=redis://kvuser:kvpass@127.0.0.1:$auth"
+    echo "KV_TEST_RING=ring://shard1=127.0.0.1:$s1,shard2=127.0.0.1:$s2,shard3=127.0.0.1:$s3"
   } > "$dir/env"
   echo "test servers up: $(tr '\n' ' ' < "$dir/env")"
 }

@@ -37,7 +37,7 @@ public enum RedisOptions {
         KVOptionInfo("user", "ACL user (also from the URL)"),
         KVOptionInfo("password", "password (also from the URL)"),
         KVOptionInfo("database", "SELECT this database (also the URL path)"),
-        KVOptionInfo("poolSize", "connections per node, each with its own thread (default 4)"),
+        KVOptionInfo("poolSize", "connections per node, each with its own thread (default 2)"),
     ]
 
     public static let store: [KVOptionInfo] = [

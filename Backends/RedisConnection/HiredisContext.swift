@@ -30,19 +30,20 @@ final class HiredisContext {
 
     /// Queues a command in the output buffer; nothing is sent until ``readReply(timeout:)``.
     func append(_ command: RedisCommand) {
+        let count = command.count
         command.bytes.withUnsafeBufferPointer { buffer in
             let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
-            var argv: [UnsafePointer<CChar>?] = []
-            var lengths: [Int] = []
-            argv.reserveCapacity(command.count)
-            lengths.reserveCapacity(command.count)
-            var start = 0
-            for end in command.ends {
-                argv.append(base + start)
-                lengths.append(end - start)
-                start = end
+            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { argv in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { lengths in
+                    var start = 0
+                    for (index, end) in command.ends.enumerated() {
+                        argv[index] = base + start
+                        lengths[index] = end - start
+                        start = end
+                    }
+                    _ = redisAppendCommandArgv(context, Int32(count), argv.baseAddress, lengths.baseAddress)
+                }
             }
-            _ = redisAppendCommandArgv(context, Int32(command.count), &argv, lengths)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs the built `kv` binary and captures its output and exit code.
 struct CommandRunner {
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: [UInt8]
         var stderr: String
@@ -22,8 +22,15 @@ struct CommandRunner {
         return beside
     }()
 
-    /// Runs `kv arguments…` with `stdin`, bounded by `timeout`.
-    static func run(_ arguments: [String], stdin: [UInt8] = [], environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> Result {
+    /// Runs `kv arguments…` with `stdin`, bounded by `timeout`, on a thread of its own (never blocking
+    /// Swift's cooperative pool).
+    static func run(_ arguments: [String], stdin: [UInt8] = [], environment: [String: String] = [:], timeout: TimeInterval = 60) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try runBlocking(arguments, stdin: stdin, environment: environment, timeout: timeout) }) }.start()
+        }
+    }
+
+    static func runBlocking(_ arguments: [String], stdin: [UInt8] = [], environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

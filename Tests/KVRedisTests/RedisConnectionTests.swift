@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func concurrentCommandsArePipelined() async throws {
-        let server = try TestRedisServer()
+        let server = try await TestRedisServer.launch()
         let pool = try Self.pool(server)
         defer { pool.close() }
         _ = try await pool.send(RedisCommand("SET", "k", "v"))
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func pausedServerTimesOutWithoutBlockingOtherTasksThenRecoversWithCorrectReplies() async throws {
-        let server = try TestRedisServer()
+        let server = try await TestRedisServer.launch()
         let pool = try Self.pool(server, size: 2)
         defer { pool.close() }
         _ = try await pool.send(RedisCommand("PING"))
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func cancellingAWaitingTaskReturnsPromptlyAndKeepsTheConnectionConsistent() async throws {
-        let server = try TestRedisServer()
+        let server = try await TestRedisServer.launch()
         let pool = try Self.pool(server, commandTimeout: .seconds(5))
         defer { pool.close() }
         _ = try await pool.send(RedisCommand("SET", "a", "1"))
@@ -118,11 +118,11 @@ import Testing
     }
 
     @Test func stoppedServerGivesClearErrorsAndServiceComesBackAfterRestart() async throws {
-        let server = try TestRedisServer()
+        let server = try await TestRedisServer.launch()
         let pool = try Self.pool(server, size: 2)
         defer { pool.close() }
         _ = try await pool.send(RedisCommand("SET", "k", "before"))
-        server.stop()
+        await server.kill()
         do {
             _ = try await pool.send(RedisCommand("GET", "k"))
             Issue.record("a command to a stopped server succeeded")
@@ -130,7 +130,7 @@ import Testing
             #expect(error.code == .connectionFailed || error.code == .timeout)
             #expect(error.node == server.endpoint)
         }
-        try server.start()
+        try await server.restart()
         let recovered = await eventually(within: .seconds(5)) {
             (try? await pool.send(RedisCommand("SET", "k", "after")))?.text == "OK"
         }
@@ -157,8 +157,8 @@ import Testing
     }
 
     @Test func credentialsDatabaseAndClientName() async throws {
-        let server = try TestRedisServer(extraArguments: ["--requirepass", "s3cret"])
-        try server.cli("-a", "s3cret", "--no-auth-warning", "ACL", "SETUSER", "app", "on", ">apppass", "~*", "+@all")
+        let server = try await TestRedisServer.launch(["--requirepass", "s3cret"])
+        try await server.cli("-a", "s3cret", "--no-auth-warning", "ACL", "SETUSER", "app", "on", ">apppass", "~*", "+@all")
 
         let wrong = try Self.pool(server) { $0.password = "nope" }
         defer { wrong.close() }
@@ -185,12 +185,12 @@ import Testing
         _ = try await acl.send(RedisCommand("SET", "in-db-3", "yes"))
         #expect(try await acl.send(RedisCommand("CLIENT", "GETNAME")).text == "kv-test-client")
         #expect(try await acl.send(RedisCommand("ACL", "WHOAMI")).text == "app")
-        #expect(try server.cli("-a", "s3cret", "--no-auth-warning", "-n", "3", "GET", "in-db-3").contains("yes"))
-        #expect(try server.cli("-a", "s3cret", "--no-auth-warning", "-n", "0", "EXISTS", "in-db-3").contains("0"))
+        #expect(try await server.cli("-a", "s3cret", "--no-auth-warning", "-n", "3", "GET", "in-db-3").contains("yes"))
+        #expect(try await server.cli("-a", "s3cret", "--no-auth-warning", "-n", "0", "EXISTS", "in-db-3").contains("0"))
     }
 
     @Test func idleConnectionIsCheckedBeforeReuse() async throws {
-        let server = try TestRedisServer()
+        let server = try await TestRedisServer.launch()
         let pool = try Self.pool(server) {
             $0.idleCheckInterval = .milliseconds(50)
             $0.clientName = "idle-check"
@@ -198,13 +198,13 @@ import Testing
         defer { pool.close() }
         _ = try await pool.send(RedisCommand("SET", "k", "v"))
         // The server drops the idle connection behind the client's back.
-        try server.cli("CLIENT", "KILL", "SKIPME", "yes")
+        try await server.cli("CLIENT", "KILL", "SKIPME", "yes")
         try await Task.sleep(for: .milliseconds(100))
         #expect(try await pool.send(RedisCommand("GET", "k")).text == "v", "the stale connection was replaced before use")
     }
 
     @Test func affinityRunsTheTaskOnTheConnectionThread() async throws {
-        let server = try TestRedisServer()
+        let server = try await TestRedisServer.launch()
         let pool = try Self.pool(server, size: 3)
         defer { pool.close() }
         #expect(!pool.connections.contains { $0.isCurrentThread })

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import KVCore
 
 /// A `redis-server` process of a test's own, on a free loopback port, which the test may stop, pause
@@ -14,12 +17,18 @@ public final class TestRedisServer: @unchecked Sendable {
     public var endpoint: String { "127.0.0.1:\(port)" }
     public var url: String { "redis://127.0.0.1:\(port)" }
 
+    /// Starts a server and waits until it answers (off the cooperative pool).
+    public static func launch(_ extraArguments: [String] = []) async throws -> TestRedisServer {
+        try await offPool { try TestRedisServer(extraArguments: extraArguments) }
+    }
+
+    /// Blocks while the server starts; from async code use ``launch(_:)``.
     public init(extraArguments: [String] = []) throws {
         port = try Self.freePort()
         self.extraArguments = extraArguments
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("kv-test-redis-\(port)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try start()
+        try startBlocking()
     }
 
     deinit {
@@ -27,8 +36,17 @@ public final class TestRedisServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Starts the server (again, on the same port) and waits until it answers, for at most 10 s.
-    public func start() throws {
+    /// Starts the server again, on the same port, and waits until it answers, for at most 10 s.
+    public func restart() async throws {
+        try await offPool { try self.startBlocking() }
+    }
+
+    /// Kills the server and waits for it to exit (off the cooperative pool).
+    public func kill() async {
+        _ = try? await offPool { self.stop() }
+    }
+
+    private func startBlocking() throws {
         try lock.withLock {
             guard process == nil else { return }
             let process = Process()
@@ -49,8 +67,8 @@ public final class TestRedisServer: @unchecked Sendable {
     public func stop() {
         lock.withLock {
             guard let process else { return }
-            kill(process.processIdentifier, SIGCONT)
-            kill(process.processIdentifier, SIGKILL)
+            Glibc.kill(process.processIdentifier, SIGCONT)
+            Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             self.process = nil
         }
@@ -63,13 +81,14 @@ public final class TestRedisServer: @unchecked Sendable {
     public func resume() { signal(SIGCONT) }
 
     private func signal(_ signal: Int32) {
-        lock.withLock { if let process { kill(process.processIdentifier, signal) } }
+        lock.withLock { if let process { _ = Glibc.kill(process.processIdentifier, signal) } }
     }
 
-    /// Runs `redis-cli` against the server and returns its output.
+    /// Runs `redis-cli` against the server (off the cooperative pool) and returns its output.
     @discardableResult
-    public func cli(_ arguments: String...) throws -> String {
-        try Self.run(try Self.which("redis-cli"), ["-h", "127.0.0.1", "-p", "\(port)"] + arguments)
+    public func cli(_ arguments: String...) async throws -> String {
+        let command = ["-h", "127.0.0.1", "-p", "\(port)"] + arguments
+        return try await offPool { try Self.run(try Self.which("redis-cli"), command) }
     }
 
     private func waitUntilReady() throws {

@@ -43,6 +43,7 @@ struct BenchCommand: AsyncParsableCommand {
     nonisolated static func measure(store: any KVStore, scheme: String, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
         switch scheme {
         case "memory": try await MemoryBench.rows(store: store, count: count, progress: progress)
+        case "redis": try await RedisBench.rows(store: store as! RedisStore, count: count, progress: progress)
         default: throw KVError.invalidConfiguration("kv bench has no workloads for \(scheme):// yet")
         }
     }

@@ -1,6 +1,17 @@
 import Foundation
 
-/// One line of the `kv bench` table: a workload on the store beside its reference, measured in the same run.
+/// A reference a row is compared with, measured in the same run.
+struct BenchComparison: Codable, Sendable {
+    /// `dictionary+mutex`, `hiredis-c`, `redis-benchmark`, ...
+    var reference: String
+    var opsPerSecond: Double
+    /// The row's ops/s divided by the reference's.
+    var ratio: Double
+    /// The target ratio from the issue, if any.
+    var target: Double?
+}
+
+/// One line of the `kv bench` table: a workload on the store beside its references.
 struct BenchRow: Codable, Sendable {
     var workload: String
     var backend: String
@@ -8,52 +19,53 @@ struct BenchRow: Codable, Sendable {
     var opsPerSecond: Double
     var p50Microseconds: Double?
     var p99Microseconds: Double?
-    /// What the row is compared with (`dictionary+mutex`, `hiredis-c`, `redis-benchmark`, ...).
-    var reference: String?
-    var referenceOpsPerSecond: Double?
-    /// `opsPerSecond / referenceOpsPerSecond`.
-    var ratio: Double?
-    /// The target ratio from the issue, if any.
-    var target: Double?
+    var comparisons: [BenchComparison] = []
 
-    init(_ workload: String, backend: String, _ measurement: BenchMeasurement, reference: (String, BenchMeasurement)? = nil, target: Double? = nil) {
+    init(_ workload: String, backend: String, _ measurement: BenchMeasurement) {
         self.workload = workload
         self.backend = backend
         operations = measurement.operations
         opsPerSecond = measurement.opsPerSecond
         p50Microseconds = measurement.percentile(0.5)?.microseconds
         p99Microseconds = measurement.percentile(0.99)?.microseconds
-        if let (name, other) = reference {
-            self.reference = name
-            referenceOpsPerSecond = other.opsPerSecond
-            ratio = measurement.opsPerSecond / other.opsPerSecond
-        }
-        self.target = target
+    }
+
+    /// Adds a comparison with a reference that did `opsPerSecond`.
+    func compared(with reference: String, opsPerSecond other: Double?, target: Double? = nil) -> BenchRow {
+        guard let other, other > 0 else { return self }
+        var row = self
+        row.comparisons.append(BenchComparison(reference: reference, opsPerSecond: other, ratio: opsPerSecond / other, target: target))
+        return row
     }
 }
 
-/// Prints rows as an aligned table.
+/// Prints rows as an aligned table, one column per reference.
 enum BenchTable {
     static func render(_ rows: [BenchRow]) -> String {
-        let header = ["workload", "backend", "ops/s", "p50 µs", "p99 µs", "reference", "ref ops/s", "ratio", "target"]
-        let lines = rows.map(cells)
+        var references: [String] = []
+        for row in rows { for comparison in row.comparisons where !references.contains(comparison.reference) { references.append(comparison.reference) } }
+        let header = ["workload", "backend", "ops/s", "p50 µs", "p99 µs"] + references.map { "vs \($0)" }
+        let lines = rows.map { cells($0, references: references) }
         let all = [header] + lines
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { cells in
             cells.enumerated().map { index, cell in
                 let pad = String(repeating: " ", count: widths[index] - cell.count)
-                return index < 2 || index == 5 ? cell + pad : pad + cell
+                return index < 2 ? cell + pad : pad + cell
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
 
-    private static func cells(_ row: BenchRow) -> [String] {
+    private static func cells(_ row: BenchRow, references: [String]) -> [String] {
         let p50: String = row.p50Microseconds.map { format($0, digits: 1) } ?? "-"
         let p99: String = row.p99Microseconds.map { format($0, digits: 1) } ?? "-"
-        let referenceOps: String = row.referenceOpsPerSecond.map { format($0, digits: 0) } ?? "-"
-        let ratio: String = row.ratio.map { format($0, digits: 2) + "×" } ?? "-"
-        let target: String = row.target.map { "≥ " + format($0, digits: 2) + "×" } ?? "-"
-        return [row.workload, row.backend, format(row.opsPerSecond, digits: 0), p50, p99, row.reference ?? "-", referenceOps, ratio, target]
+        let versus: [String] = references.map { name in
+            guard let comparison = row.comparisons.first(where: { $0.reference == name }) else { return "-" }
+            var text = "\(format(comparison.ratio, digits: 2))× of \(format(comparison.opsPerSecond, digits: 0))"
+            if let target = comparison.target { text += comparison.ratio >= target ? " (≥\(format(target, digits: 2)) ok)" : " (≥\(format(target, digits: 2)) MISSED)" }
+            return text
+        }
+        return [row.workload, row.backend, format(row.opsPerSecond, digits: 0), p50, p99] + versus
     }
 
     static func format(_ value: Double, digits: Int) -> String {

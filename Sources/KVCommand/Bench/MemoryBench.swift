@@ -28,33 +28,33 @@ enum MemoryBench {
         progress("set-sequential")
         let setStore = try await BenchMeasurement.sequential(count) { i in _ = try await store.set(keys[i], value, options: .default) }
         let setRef = try await BenchMeasurement.sequential(count) { i in await reference.set(keys[i], value) }
-        rows.append(BenchRow("set-sequential", backend: backend, setStore, reference: ("dictionary+mutex", setRef)))
+        rows.append(BenchRow("set-sequential", backend: backend, setStore).compared(with: "dictionary+mutex", opsPerSecond: setRef.opsPerSecond))
 
         progress("get-sequential")
         let getStore = try await BenchMeasurement.sequential(count) { i in _ = try await store.get(keys[i]) }
         let getRef = try await BenchMeasurement.sequential(count) { i in _ = await reference.get(keys[i]) }
-        rows.append(BenchRow("get-sequential", backend: backend, getStore, reference: ("dictionary+mutex", getRef)))
+        rows.append(BenchRow("get-sequential", backend: backend, getStore).compared(with: "dictionary+mutex", opsPerSecond: getRef.opsPerSecond))
 
         progress("get-concurrent-64")
         let getConc = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) }
         let getConcRef = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = await reference.get(keys[i % keys.count]) }
-        rows.append(BenchRow("get-concurrent-64", backend: backend, getConc, reference: ("dictionary+mutex", getConcRef)))
+        rows.append(BenchRow("get-concurrent-64", backend: backend, getConc).compared(with: "dictionary+mutex", opsPerSecond: getConcRef.opsPerSecond))
 
         progress("set-concurrent-64")
         let setConc = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.set(keys[i % keys.count], value, options: .default) }
         let setConcRef = try await BenchMeasurement.concurrent(tasks: 64, count) { i in await reference.set(keys[i % keys.count], value) }
-        rows.append(BenchRow("set-concurrent-64", backend: backend, setConc, reference: ("dictionary+mutex", setConcRef)))
+        rows.append(BenchRow("set-concurrent-64", backend: backend, setConc).compared(with: "dictionary+mutex", opsPerSecond: setConcRef.opsPerSecond))
 
         progress("set-pipelined")
         let entries = keys.map { KVEntry($0, value) }
         let batchSet = try await BenchMeasurement.batch(count) { try await store.batchSet(entries, options: .default) }
         let batchSetRef = try await BenchMeasurement.batch(count) { await reference.setAll(entries) }
-        rows.append(BenchRow("set-pipelined", backend: backend, batchSet, reference: ("dictionary+mutex", batchSetRef)))
+        rows.append(BenchRow("set-pipelined", backend: backend, batchSet).compared(with: "dictionary+mutex", opsPerSecond: batchSetRef.opsPerSecond))
 
         progress("get-pipelined")
         let batchGet = try await BenchMeasurement.batch(count) { _ = try await store.batchGet(keys) }
         let batchGetRef = try await BenchMeasurement.batch(count) { _ = await reference.getAll(keys) }
-        rows.append(BenchRow("get-pipelined", backend: backend, batchGet, reference: ("dictionary+mutex", batchGetRef)))
+        rows.append(BenchRow("get-pipelined", backend: backend, batchGet).compared(with: "dictionary+mutex", opsPerSecond: batchGetRef.opsPerSecond))
 
         _ = try await store.batchDelete(keys)
         return rows

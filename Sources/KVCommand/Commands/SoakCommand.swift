@@ -1,0 +1,36 @@
+import ArgumentParser
+import KV
+import KVSoak
+
+struct SoakCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "soak",
+        abstract: "Run a verified read/write load and check every read; exit 1 if any read was corrupt.",
+        discussion: "Prints a summary line per second on a terminal, and at the end one JSON object: ok, missing, stale, corrupt, writes, errors by kind, maxGapMs.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "Seconds to run.") var duration: Double = 10
+    @Option(help: "Concurrent tasks.") var tasks = 16
+    @Option(help: "Keys per task.") var keys = 100
+    @Flag(help: "Print only the final JSON object.") var json = false
+
+    func validate() throws {
+        guard duration > 0, duration.isFinite else { throw ValidationError("--duration must be positive") }
+        guard tasks > 0, keys > 0 else { throw ValidationError("--tasks and --keys must be positive") }
+    }
+
+    func run() async throws {
+        let configuration = Soak.Configuration(duration: .milliseconds(Int64(duration * 1000)), tasks: tasks, keys: keys)
+        let live = !json && Output.isTerminal
+        let report = try await storeOptions.withStore { store in
+            let report = await Soak(store: store, configuration: configuration).run { if live { Output.line($0.summary) } }
+            _ = try? await store.batchDelete((0..<tasks).flatMap { task in (0..<keys).map { "\(configuration.keyPrefix)\(task):\($0)" } })
+            return report
+        }
+        try Output.json(report)
+        if report.corrupt > 0 {
+            Output.error("\(report.corrupt) corrupt reads: a value came back that was never written to its key")
+            throw ExitCode(ExitStatus.notFound)
+        }
+    }
+}

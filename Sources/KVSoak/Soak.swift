@@ -1,0 +1,101 @@
+import Foundation
+import KVCore
+import Synchronization
+
+/// A verified read/write load on any store, for fault drills: every read is checked against what its own
+/// task wrote, so a reply handed to the wrong caller shows up as `corrupt`.
+///
+/// ```swift
+/// let report = await Soak(store: store, configuration: .init(duration: .seconds(10))).run()
+/// assert(report.corrupt == 0)
+/// ```
+public struct Soak: Sendable {
+    public struct Configuration: Sendable {
+        public var duration: Duration
+        public var tasks: Int
+        /// Keys per task.
+        public var keys: Int
+        /// Bytes per value (at least the key and version).
+        public var valueSize: Int
+        /// Prefix of every key, so runs do not meet.
+        public var keyPrefix: String
+
+        public init(duration: Duration = .seconds(10), tasks: Int = 16, keys: Int = 100, valueSize: Int = 64, keyPrefix: String? = nil) {
+            self.duration = duration
+            self.tasks = tasks
+            self.keys = keys
+            self.valueSize = valueSize
+            self.keyPrefix = keyPrefix ?? "soak:\(UInt32.random(in: 0...UInt32.max)):"
+        }
+    }
+
+    public let store: any KVStore
+    public let configuration: Configuration
+
+    public init(store: any KVStore, configuration: Configuration) {
+        self.store = store
+        self.configuration = configuration
+    }
+
+    /// Runs the load; `onSecond` is called about once a second with the counts so far.
+    public func run(onSecond: @escaping @Sendable (SoakReport) -> Void = { _ in }) async -> SoakReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start + configuration.duration
+        let shared = SharedCounts(start: start)
+        let ticker = Task {
+            while !Task.isCancelled && clock.now < deadline {
+                try? await Task.sleep(for: .seconds(1))
+                onSecond(shared.snapshot(now: clock.now))
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<configuration.tasks {
+                group.addTask {
+                    var worker = SoakWorker(store: store, configuration: configuration, task: task, shared: shared)
+                    await worker.run(until: deadline)
+                }
+            }
+        }
+        ticker.cancel()
+        return shared.snapshot(now: clock.now)
+    }
+}
+
+/// Counts shared by the soak tasks, and the time of the last success for `maxGapMs`.
+final class SharedCounts: Sendable {
+    private struct State {
+        var report = SoakReport()
+        var lastSuccess: ContinuousClock.Instant
+        var maxGap = Duration.zero
+    }
+
+    private let start: ContinuousClock.Instant
+    private let state: Mutex<State>
+
+    init(start: ContinuousClock.Instant) {
+        self.start = start
+        state = Mutex(State(lastSuccess: start))
+    }
+
+    /// Adds one operation's counts; `now` is when it finished.
+    func add(_ delta: SoakReport, succeeded: Bool, now: ContinuousClock.Instant) {
+        state.withLock { state in
+            state.report.merge(delta)
+            if succeeded {
+                state.maxGap = max(state.maxGap, now - state.lastSuccess)
+                state.lastSuccess = now
+            }
+        }
+    }
+
+    func snapshot(now: ContinuousClock.Instant) -> SoakReport {
+        state.withLock { state in
+            var report = state.report
+            let openGap = now - state.lastSuccess
+            report.maxGapMs = Double(max(state.maxGap, openGap).components.attoseconds) / 1e15 + Double(max(state.maxGap, openGap).components.seconds) * 1000
+            report.seconds = Double((now - start).components.seconds) + Double((now - start).components.attoseconds) / 1e18
+            return report
+        }
+    }
+}
