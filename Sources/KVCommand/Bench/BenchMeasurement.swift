@@ -54,6 +54,14 @@ struct BenchMeasurement: Sendable {
         return BenchMeasurement(operations: perTask * tasks, elapsed: elapsed, latencies: latencies.sorted())
     }
 
+    /// Several rounds of one workload as one measurement: operations and time added up, latencies pooled.
+    static func combined(_ rounds: [BenchMeasurement]) -> BenchMeasurement {
+        BenchMeasurement(
+            operations: rounds.map(\.operations).reduce(0, +),
+            elapsed: rounds.map(\.elapsed).reduce(.zero, +),
+            latencies: rounds.flatMap(\.latencies).sorted())
+    }
+
     /// Times one call that performs `count` operations (a batch).
     static func batch(_ count: Int, _ operation: () async throws -> Void) async throws -> BenchMeasurement {
         let clock = ContinuousClock()
