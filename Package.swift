@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "KVRedis", targets: ["KVRedis"]),
         .library(name: "KVRedisConnection", targets: ["KVRedisConnection"]),
         .library(name: "KVSoak", targets: ["KVSoak"]),
+        .library(name: "KVRing", targets: ["KVRing"]),
         .executable(name: "kv", targets: ["KVCommand"]),
     ],
     dependencies: [
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // The contract: protocol, errors, options, health, Codable client, configuration, registry.
@@ -47,11 +49,18 @@ let package = Package(
             ],
             path: "Backends/RedisConnection"),
         .target(name: "KVRedis", dependencies: ["KVCore", "KVRedisConnection"], path: "Backends/Redis"),
+        .target(
+            name: "KVRing",
+            dependencies: [
+                "KVCore", "KVRedisConnection", "KVRedis",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Backends/Ring"),
         // The raw-C hiredis loops that `kv bench` measures beside the Swift rows.
         .target(name: "CHiredisBaseline", dependencies: ["CHiredis"]),
 
         // Umbrella: registers every built-in backend.
-        .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis"]),
+        .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis", "KVRing"]),
 
         // A verified load for fault drills (`kv soak`, fault tests).
         .target(name: "KVSoak", dependencies: ["KVCore"]),
@@ -69,6 +78,7 @@ let package = Package(
         .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance"]),
         .testTarget(name: "KVCommandTests", dependencies: ["KVCommand", "KVTestSupport"]),
         .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRedisConnection", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVConformance", "KVTestSupport", "KVSoak"]),
         .target(name: "KVTestSupport", dependencies: ["KVCore"], path: "Tests/KVTestSupport"),
     ]
 )

@@ -12,4 +12,9 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# The ring's compatibility tests write with the real redis-shard package.
+if ! python3 -c "import redis_shard, redis" >/dev/null 2>&1; then
+  python3 -m pip install -q --root-user-action=ignore "redis-shard==0.3.7" redis >/dev/null 2>&1 \
+    || python3 -m pip install -q "redis-shard==0.3.7" redis >/dev/null
+fi
 command -v swift >/dev/null 2>&1 || { echo "swift is not on PATH (Swift 6.1 or newer is needed)" >&2; exit 1; }

@@ -70,6 +70,7 @@ public final class MemoryStore: KVStore {
 
     // MARK: KVStore
 
+    @discardableResult
     public func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
         try KVLimits.check(key: key, valueCount: value.count)
         let ttl = try setOptions.ttlMilliseconds(key: key)

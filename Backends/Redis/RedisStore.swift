@@ -59,6 +59,7 @@ public final class RedisStore: KVStore {
 
     // MARK: Single keys
 
+    @discardableResult
     public func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
         try KVLimits.check(key: key, valueCount: value.count)
         let ttl = try setOptions.ttlMilliseconds(key: key)

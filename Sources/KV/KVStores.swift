@@ -1,6 +1,7 @@
 @_exported import KVCore
 @_exported import KVMemory
 @_exported import KVRedis
+@_exported import KVRing
 import Logging
 
 /// Opens stores by URL or configuration, with every built-in backend registered.
@@ -15,6 +16,7 @@ public enum KVStores {
     public static let registry = KVBackendRegistry([
         MemoryBackend(),
         RedisBackend(),
+        RingBackend(),
     ])
 
     /// Opens the store a URL names: `memory://`, `redis://…`, `ring://…`, `cluster://…`.

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import KVCore
+import Synchronization
 
 /// A `redis-server` process of a test's own, on a free loopback port, which the test may stop, pause
 /// (SIGSTOP), resume and restart. It is always killed when the value is released or `stop()` is called.
@@ -151,20 +152,31 @@ public final class TestRedisServer: @unchecked Sendable {
 }
 
 /// Addresses of the shared test servers started by `scripts/test-servers.sh` (via `make test`),
-/// or servers of the test process's own when run without it.
+/// or servers of the test process's own when run without it, stopped when the process exits.
 public enum TestServers {
-    /// The single shared Redis (`KV_TEST_REDIS`), or one started for this process.
+    /// The single shared Redis (`KV_TEST_REDIS`).
     public static let redisURL: String = {
         if let url = ProcessInfo.processInfo.environment["KV_TEST_REDIS"], !url.isEmpty { return url }
-        return fallback.url
+        return "redis://" + fallback(1)[0]
     }()
 
-    /// Started on first use when no shared server was given; stopped when the test process exits.
-    private static let fallback: TestRedisServer = {
-        let server = try! TestRedisServer()
-        atexit { TestServers.fallback.stop() }
-        return server
+    /// Three shared ring shards (`KV_TEST_RING`), named shard1…shard3.
+    public static let ringURL: String = {
+        if let url = ProcessInfo.processInfo.environment["KV_TEST_RING"], !url.isEmpty { return url }
+        return "ring://" + fallback(3).enumerated().map { "shard\($0.offset + 1)=\($0.element)" }.joined(separator: ",")
     }()
+
+    private static let started = Mutex<[TestRedisServer]>([])
+
+    private static func fallback(_ count: Int) -> [String] {
+        let servers = (0..<count).map { _ in try! TestRedisServer() }
+        let first = started.withLock { list in
+            defer { list += servers }
+            return list.isEmpty
+        }
+        if first { atexit { TestServers.started.withLock { $0.forEach { $0.stop() } } } }
+        return servers.map(\.endpoint)
+    }
 }
 
 /// Waits until `condition` holds, checking every 20 ms, for at most `limit`. Returns whether it held.

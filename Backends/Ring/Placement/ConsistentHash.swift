@@ -1,0 +1,66 @@
+/// Places keys on shards. Given the live shard names, it builds a ``ShardPlacement``; the ring rebuilds it
+/// whenever the live set changes. Implement it to plug in your own scheme.
+///
+/// ```swift
+/// struct FirstShard: ConsistentHash {
+///     func placement(for shards: [String]) -> any ShardPlacement { Fixed() }
+///     struct Fixed: ShardPlacement { func shardIndex(for key: String) -> Int { 0 } }
+/// }
+/// ```
+public protocol ConsistentHash: Sendable {
+    /// The placement over `shards` (live shard names, in configured order; never empty).
+    func placement(for shards: [String]) -> any ShardPlacement
+}
+
+/// A built placement: the index, into the shard list it was built for, of the shard that owns a key.
+public protocol ShardPlacement: Sendable {
+    func shardIndex(for key: String) -> Int
+}
+
+/// The built-in placement modes, by their `hash=` option name.
+public enum RingHashMode: String, Sendable, CaseIterable {
+    /// go-redis v8+ Ring: rendezvous (highest random weight) with XXH64 over shard names. The default.
+    case rendezvous
+    /// Python redis-shard 0.3.7, CRC32 points.
+    case redisShardCRC32 = "redis-shard-crc32"
+    /// Python redis-shard 0.3.7, MD5 points.
+    case redisShardMD5 = "redis-shard-md5"
+    /// Python redis-shard 0.3.7, SHA-1 points.
+    case redisShardSHA1 = "redis-shard-sha1"
+    /// soundcloud/roshi pool: FNV-1 32-bit modulo the shard count.
+    case moduloFNV1 = "modulo-fnv1"
+    /// soundcloud/roshi pool: FNV-1a 32-bit modulo the shard count.
+    case moduloFNV1a = "modulo-fnv1a"
+    /// soundcloud/roshi pool: Murmur3 x86_32 modulo the shard count.
+    case moduloMurmur3 = "modulo-murmur3"
+    /// Jump Consistent Hash over the shard list (XXH64 of the Redis Cluster hash tag as the key).
+    case jump
+
+    public var hash: any ConsistentHash {
+        switch self {
+        case .rendezvous: RendezvousHash()
+        case .redisShardCRC32: RedisShardHash(.crc32)
+        case .redisShardMD5: RedisShardHash(.md5)
+        case .redisShardSHA1: RedisShardHash(.sha1)
+        case .moduloFNV1: ModuloHash(.fnv1)
+        case .moduloFNV1a: ModuloHash(.fnv1a)
+        case .moduloMurmur3: ModuloHash(.murmur3)
+        case .jump: JumpConsistentHash()
+        }
+    }
+}
+
+/// Hash-tag rules.
+public enum HashTag {
+    /// The Redis Cluster rule: the first `{`, then the first `}` after it; a non-empty content replaces the key.
+    public static func cluster(_ key: String) -> Substring.UTF8View {
+        let utf8 = key.utf8
+        if let open = utf8.firstIndex(of: UInt8(ascii: "{")) {
+            let afterOpen = utf8.index(after: open)
+            if let close = utf8[afterOpen...].firstIndex(of: UInt8(ascii: "}")), close != afterOpen {
+                return Substring(key)[afterOpen..<close].utf8
+            }
+        }
+        return Substring(key).utf8
+    }
+}

@@ -1,0 +1,38 @@
+/// soundcloud/roshi pool placement: `hash(key) % shardCount`, no hash tags, shards in configured order.
+public struct ModuloHash: ConsistentHash {
+    public enum Function: Sendable { case fnv1, fnv1a, murmur3 }
+    public let function: Function
+
+    public init(_ function: Function) { self.function = function }
+
+    public func placement(for shards: [String]) -> any ShardPlacement { Placement(function: function, count: shards.count) }
+
+    struct Placement: ShardPlacement {
+        let function: Function
+        let count: Int
+
+        func shardIndex(for key: String) -> Int {
+            let hash: UInt32 = switch function {
+            case .fnv1: FNV32.fnv1(key.utf8)
+            case .fnv1a: FNV32.fnv1a(key.utf8)
+            case .murmur3: Murmur3.hash32(Array(key.utf8))
+            }
+            return Int(hash % UInt32(count))
+        }
+    }
+}
+
+/// Jump Consistent Hash over the shard list: minimal movement when shards are added at the end, even spread,
+/// no per-node state. The key is XXH64 of its Redis Cluster hash tag.
+public struct JumpConsistentHash: ConsistentHash {
+    public init() {}
+
+    public func placement(for shards: [String]) -> any ShardPlacement { Placement(count: shards.count) }
+
+    struct Placement: ShardPlacement {
+        let count: Int
+        func shardIndex(for key: String) -> Int {
+            JumpHash.bucket(XXH64.hash(Array(HashTag.cluster(key))), buckets: count)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+/// Python redis-shard 0.3.7 placement: 128 points per shard name (`"name:i"`), a key's point is found with
+/// `bisect_right` and clamped to the last point (no wrap-around). Its hash tag is the greedy regex
+/// `.*\{(.*)\}.*`: the text between the last `{` and the last `}` after it, possibly empty, within the key's
+/// first line. Like redis-shard on Python 3, strings are hashed as ISO-8859-1 bytes; a key with characters
+/// beyond U+00FF (which redis-shard rejects) is hashed as UTF-8.
+public struct RedisShardHash: ConsistentHash {
+    public enum Function: Sendable { case crc32, md5, sha1 }
+    public let function: Function
+
+    public init(_ function: Function) { self.function = function }
+
+    public func placement(for shards: [String]) -> any ShardPlacement {
+        var owner: [[UInt8]: Int] = [:]
+        var points: [[UInt8]] = []
+        for (index, name) in shards.enumerated() {
+            for replica in 0..<128 {
+                let point = hash(Self.bytes("\(name):\(replica)"))
+                owner[point] = index
+                points.append(point)
+            }
+        }
+        points.sort { $0.lexicographicallyPrecedes($1) }
+        return Placement(function: function, points: points, owners: points.map { owner[$0]! })
+    }
+
+    /// The point value as big-endian bytes of fixed width, so byte order is numeric order.
+    func hash(_ bytes: [UInt8]) -> [UInt8] { Self.hash(function, bytes) }
+
+    static func hash(_ function: Function, _ bytes: [UInt8]) -> [UInt8] {
+        switch function {
+        case .crc32:
+            let crc = CRC32.checksum(bytes)
+            return [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)]
+        case .md5: return Digest.md5(bytes)
+        case .sha1: return Digest.sha1(bytes)
+        }
+    }
+
+    /// ISO-8859-1 bytes when every character fits, else UTF-8.
+    static func bytes(_ text: Substring) -> [UInt8] {
+        if text.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) { return text.unicodeScalars.map { UInt8($0.value) } }
+        return Array(text.utf8)
+    }
+
+    static func bytes(_ text: String) -> [UInt8] { bytes(Substring(text)) }
+
+    /// The part of `key` that redis-shard hashes.
+    static func tag(_ key: String) -> Substring {
+        let firstLine = key.prefix { $0 != "\n" }
+        guard let lastClose = firstLine.lastIndex(of: "}"),
+              let open = firstLine[..<lastClose].lastIndex(of: "{")
+        else { return Substring(key) }
+        return firstLine[firstLine.index(after: open)..<lastClose]
+    }
+
+    struct Placement: ShardPlacement {
+        let function: Function
+        let points: [[UInt8]]
+        let owners: [Int]
+
+        func shardIndex(for key: String) -> Int {
+            let value = RedisShardHash.hash(function, RedisShardHash.bytes(RedisShardHash.tag(key)))
+            var low = 0, high = points.count
+            while low < high {  // bisect_right
+                let mid = (low + high) / 2
+                if value.lexicographicallyPrecedes(points[mid]) { high = mid } else { low = mid + 1 }
+            }
+            return owners[min(low, points.count - 1)]
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import KVCore
+import KVRedisConnection
+
+/// A named shard of a ring: the name places keys, the address says where they live.
+public struct RingShard: Sendable, Hashable, CustomStringConvertible {
+    public var name: String
+    public var connection: RedisConnectionConfiguration
+
+    public init(name: String, connection: RedisConnectionConfiguration) {
+        self.name = name
+        self.connection = connection
+    }
+
+    public init(name: String, address: String) throws(KVError) {
+        self.init(name: name, connection: RedisConnectionConfiguration(endpoint: try KVEndpoint(parsing: address, defaultPort: 6379)))
+    }
+
+    public var description: String { "\(name)=\(connection.endpoint)" }
+}
+
+/// A change in the ring, published by ``RingStore/events()`` and logged.
+public enum RingEvent: Sendable, Hashable, CustomStringConvertible {
+    case up(shard: String)
+    case down(shard: String, error: String)
+    case added(shard: String)
+    case removed(shard: String)
+
+    public var description: String {
+        switch self {
+        case .up(let shard): "shard \(shard) is up"
+        case .down(let shard, let error): "shard \(shard) is down: \(error)"
+        case .added(let shard): "shard \(shard) was added"
+        case .removed(let shard): "shard \(shard) was removed"
+        }
+    }
+}
+
+/// What a ring does with a down shard's keys.
+public enum RingShardDownPolicy: String, Sendable {
+    /// Send them to the survivors (maximum availability; values written meanwhile stay on the survivor).
+    case reroute
+    /// Fail calls for them at once with `unavailable`.
+    case fail
+}

@@ -1,0 +1,107 @@
+import KVCore
+import KVRedis
+
+extension RingStore {
+    /// Groups keys by the shard that owns each, with one routing snapshot for the whole batch.
+    func group<T>(_ items: [T], key: (T) -> String) throws(KVError) -> [(member: Member, items: [T])] {
+        var groups: [ObjectIdentifier: (member: Member, items: [T])] = [:]
+        var order: [ObjectIdentifier] = []
+        for item in items {
+            let member = try member(for: key(item))
+            let id = ObjectIdentifier(member)
+            if groups[id] == nil {
+                groups[id] = (member, [])
+                order.append(id)
+            }
+            groups[id]!.items.append(item)
+        }
+        return order.map { groups[$0]! }
+    }
+
+    /// Runs one shard-level batch per shard concurrently; a batch costs about its largest shard's part.
+    /// Returns the shards' results and the failed keys (named with their shard).
+    func perShard<T: Sendable, R: Sendable>(
+        _ groups: [(member: Member, items: [T])],
+        _ body: @escaping @Sendable (RedisStore, [T]) async throws(KVError) -> R
+    ) async throws(KVError) -> (results: [R], failures: [KVKeyFailure]) {
+        let outcomes = await withTaskGroup(of: Result<R, KVError>.self) { group in
+            for (member, items) in groups {
+                group.addTask {
+                    do throws(KVError) { return .success(try await body(member.store, items)) } catch {
+                        return .failure(Self.named(error, member))
+                    }
+                }
+            }
+            return await group.reduce(into: [Result<R, KVError>]()) { $0.append($1) }
+        }
+        var results: [R] = []
+        var failures: [KVKeyFailure] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let result): results.append(result)
+            case .failure(let error):
+                if error.code == .shutdown { throw error }
+                failures += error.failures.map { KVKeyFailure(key: $0.key, error: KVError($0.error.code, $0.error.message, key: $0.key, node: error.node)) }
+            }
+        }
+        return (results, failures)
+    }
+
+    public func batchSet(_ entries: [KVEntry], options setOptions: KVSetOptions) async throws(KVError) {
+        try KVLimits.check(entries: entries)
+        _ = try setOptions.ttlMilliseconds()
+        let unique = KVBatch.lastWins(entries)
+        let (_, failures) = try await perShard(try group(unique, key: \.key)) { (store, items) throws(KVError) in
+            try await store.batchSet(items, options: setOptions)
+        }
+        try KVBatch.throwIfFailed(failures, total: unique.count)
+    }
+
+    public func batchGet(_ keys: [String]) async throws(KVError) -> [String: [UInt8]] {
+        try KVLimits.check(keys: keys)
+        let unique = KVBatch.distinct(keys)
+        let (results, failures) = try await perShard(try group(unique, key: { $0 })) { (store, items) throws(KVError) in
+            try await store.batchGet(items)
+        }
+        try KVBatch.throwIfFailed(failures, total: unique.count)
+        var found: [String: [UInt8]] = [:]
+        for result in results { found.merge(result) { _, last in last } }
+        return found
+    }
+
+    public func batchDelete(_ keys: [String]) async throws(KVError) -> Int {
+        try KVLimits.check(keys: keys)
+        let unique = KVBatch.distinct(keys)
+        let (results, failures) = try await perShard(try group(unique, key: { $0 })) { (store, items) throws(KVError) in
+            try await store.batchDelete(items)
+        }
+        try KVBatch.throwIfFailed(failures, total: unique.count)
+        return results.reduce(0, +)
+    }
+
+    /// Runs `body` on each live shard concurrently and returns the results by shard name.
+    ///
+    /// ```swift
+    /// let sizes = try await ring.forEachShard { _, store in try await store.pool.send(.init("DBSIZE")).integer ?? 0 }
+    /// ```
+    public func forEachShard<T: Sendable>(_ body: @escaping @Sendable (String, RedisStore) async throws(KVError) -> T) async throws(KVError) -> [String: T] {
+        let live = try state.withLock { (state) throws(KVError) in
+            if state.closed { throw KVError.shutdown(node: "ring") }
+            if state.live.isEmpty { throw Self.allDown(state) }
+            return state.live
+        }
+        let outcomes = await withTaskGroup(of: (String, Result<T, KVError>).self) { group in
+            for member in live {
+                group.addTask {
+                    do throws(KVError) { return (member.name, .success(try await body(member.name, member.store))) } catch {
+                        return (member.name, .failure(Self.named(error, member)))
+                    }
+                }
+            }
+            return await group.reduce(into: [(String, Result<T, KVError>)]()) { $0.append($1) }
+        }
+        var results: [String: T] = [:]
+        for (name, outcome) in outcomes { results[name] = try outcome.get() }
+        return results
+    }
+}

@@ -1,0 +1,93 @@
+import KVCore
+import KVRedis
+import KVRedisConnection
+
+/// Progress of ``RingStore/rebalance(from:progress:)``.
+public struct RingRebalanceProgress: Sendable, Codable, Equatable {
+    public var shard: String
+    public var scanned: Int
+    public var moved: Int
+}
+
+/// The result of ``RingStore/rebalance(from:progress:)``.
+public struct RingRebalanceReport: Sendable, Codable, Equatable {
+    /// Keys looked at, over every shard walked.
+    public var scanned = 0
+    /// Keys moved to their new owner.
+    public var moved = 0
+    /// Keys already present on their new owner (kept there: it was written after the change) and removed from the old one.
+    public var alreadyAtOwner = 0
+    /// Keys that vanished (expired or deleted) while being moved.
+    public var vanished = 0
+    /// Moved keys by the shard they left.
+    public var movedFrom: [String: Int] = [:]
+}
+
+extension RingStore {
+    /// After the shard set changed, walks each shard with `SCAN` and moves every key whose owner changed to
+    /// its new shard, TTL kept. Pass the shards that were removed in `oldShards` so their keys move too.
+    /// A key that already exists on its new owner keeps that value (it was written after the change).
+    public func rebalance(
+        from oldShards: [RingShard] = [], progress: @escaping @Sendable (RingRebalanceProgress) -> Void = { _ in }
+    ) async throws(KVError) -> RingRebalanceReport {
+        let current = state.withLock { $0.live }
+        let retired = oldShards.filter { old in !current.contains { $0.name == old.name && $0.shard.connection.endpoint == old.connection.endpoint } }
+            .map(makeMember)
+        defer { for member in retired { member.store.pool.close() } }
+        var report = RingRebalanceReport()
+        for source in current + retired {
+            var pages = RedisScanSource(pools: [source.store.pool], prefix: "", count: options.shardStore.scanCount) { () throws(KVError) in }
+            var scanned = 0, moved = 0
+            while let keys = try await pages.nextPage() {
+                scanned += keys.count
+                var leaving: [(key: String, target: Member)] = []
+                for key in keys {
+                    let owner = try member(for: key)
+                    if owner.name != source.name || retired.contains(where: { $0 === source }) { leaving.append((key, owner)) }
+                }
+                let outcome = try await move(leaving, from: source)
+                moved += outcome.moved
+                report.alreadyAtOwner += outcome.alreadyAtOwner
+                report.vanished += outcome.vanished
+                progress(RingRebalanceProgress(shard: source.name, scanned: scanned, moved: moved))
+            }
+            report.scanned += scanned
+            report.moved += moved
+            if moved > 0 { report.movedFrom[source.name] = moved }
+        }
+        return report
+    }
+
+    /// Copies keys (value and remaining TTL) to their targets with `SET … NX`, then removes them from the source.
+    private func move(_ keys: [(key: String, target: Member)], from source: Member) async throws(KVError) -> (moved: Int, alreadyAtOwner: Int, vanished: Int) {
+        guard !keys.isEmpty else { return (0, 0, 0) }
+        let reads = try await source.store.pool.pipeline(keys.flatMap { [RedisKeyCommands.get($0.key), RedisKeyCommands.pttl($0.key)] })
+        var byTarget: [ObjectIdentifier: (target: Member, entries: [(key: String, command: RedisCommand)])] = [:]
+        var vanished = 0
+        for (index, item) in keys.enumerated() {
+            guard let value = try RedisKeyCommands.value(reads[2 * index], key: item.key, node: source.node) else {
+                vanished += 1
+                continue
+            }
+            let ttl = try RedisKeyCommands.timeToLive(reads[2 * index + 1], key: item.key, node: source.node)
+            let command = RedisKeyCommands.set(
+                item.key, value, ttlMilliseconds: ttl.remaining.map { max(1, $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) },
+                options: KVSetOptions(condition: .onlyIfAbsent))
+            byTarget[ObjectIdentifier(item.target), default: (item.target, [])].entries.append((item.key, command))
+        }
+        var moved = 0, present = 0
+        var done: [String] = []
+        for (target, entries) in byTarget.values {
+            let replies: [RedisReply]
+            do { replies = try await target.store.pool.pipeline(entries.map(\.command)) } catch { throw Self.named(error, target) }
+            for (entry, reply) in zip(entries, replies) {
+                if try RedisKeyCommands.wasSet(reply, key: entry.key, node: target.node) { moved += 1 } else { present += 1 }
+                done.append(entry.key)
+            }
+        }
+        for chunk in stride(from: 0, to: done.count, by: 1000).map({ Array(done[$0..<min($0 + 1000, done.count)]) }) {
+            _ = try await source.store.pool.send(RedisKeyCommands.unlink(chunk)).orThrow(node: source.node)
+        }
+        return (moved, present, vanished)
+    }
+}

@@ -1,0 +1,243 @@
+import KVCore
+import KVRedis
+import KVRedisConnection
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Client-side sharding over independent Redis servers with consistent hashing.
+///
+/// A heartbeat `PING`s every shard; after `failureThreshold` consecutive failures a shard is down and its keys
+/// go to the survivors (or fail fast with `onShardDown: .fail`); one success brings it back. There is no
+/// coordination between clients: this suits caches. Use the cluster backend when data must not move.
+///
+/// ```swift
+/// let ring = try await KVStores.open("ring://s1=127.0.0.1:7000,s2=127.0.0.1:7001,s3=127.0.0.1:7002")
+/// ```
+///
+/// The monitor starts with the store. To run it under swift-service-lifecycle instead, create the store with
+/// `startsMonitor: false` and add it to a `ServiceGroup`; ``run()`` monitors until graceful shutdown.
+public final class RingStore: KVStore, Service {
+    public struct Options: Sendable {
+        public var shards: [RingShard]
+        public var hash: any ConsistentHash
+        public var heartbeatInterval: Duration
+        /// Consecutive failed heartbeats before a shard is down.
+        public var failureThreshold: Int
+        public var onShardDown: RingShardDownPolicy
+        /// Options of each shard's store (pool size, chunking); its connection is the shard's.
+        public var shardStore: RedisStore.Options
+        /// Adjusts one shard's connection (a password per shard, say) before it is opened.
+        public var configureShard: @Sendable (String, inout RedisConnectionConfiguration) -> Void
+        public var startsMonitor: Bool
+
+        public init(
+            shards: [RingShard], hash: any ConsistentHash = RendezvousHash(), heartbeatInterval: Duration = .milliseconds(500),
+            failureThreshold: Int = 3, onShardDown: RingShardDownPolicy = .reroute,
+            shardStore: RedisStore.Options? = nil, startsMonitor: Bool = true,
+            configureShard: @escaping @Sendable (String, inout RedisConnectionConfiguration) -> Void = { _, _ in }
+        ) {
+            self.shards = shards
+            self.hash = hash
+            self.heartbeatInterval = heartbeatInterval
+            self.failureThreshold = failureThreshold
+            self.onShardDown = onShardDown
+            self.shardStore = shardStore ?? RedisStore.Options(connection: shards.first?.connection ?? RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: 6379)))
+            self.startsMonitor = startsMonitor
+            self.configureShard = configureShard
+        }
+    }
+
+    /// A shard as the ring sees it now.
+    final class Member: Sendable {
+        let shard: RingShard
+        let store: RedisStore
+        init(shard: RingShard, store: RedisStore) {
+            self.shard = shard
+            self.store = store
+        }
+        var name: String { shard.name }
+        var node: String { "\(shard.name) (\(shard.connection.endpoint))" }
+    }
+
+    struct Health: Sendable {
+        var up = true
+        var failures = 0
+        var lastError: String?
+        var latency: Duration?
+    }
+
+    struct State: Sendable {
+        var members: [Member] = []
+        var health: [String: Health] = [:]
+        var live: [Member] = []
+        var livePlacement: (any ShardPlacement)?
+        var allPlacement: (any ShardPlacement)?
+        var subscribers: [Int: AsyncStream<RingEvent>.Continuation] = [:]
+        var nextSubscriber = 0
+        var closed = false
+        var monitor: Task<Void, Never>?
+    }
+
+    public let options: Options
+    let logger: Logger
+    let state = Mutex(State())
+
+    public init(options: Options, logger: Logger = Logger(label: "kv.ring")) throws(KVError) {
+        guard !options.shards.isEmpty else { throw .invalidConfiguration("a ring needs at least one shard") }
+        let names = options.shards.map(\.name)
+        guard Set(names).count == names.count else { throw .invalidConfiguration("shard names must be unique, got \(names)") }
+        self.options = options
+        self.logger = logger
+        let members = options.shards.map(makeMember)
+        state.withLock { state in
+            state.members = members
+            for member in members { state.health[member.name] = Health() }
+            rebuild(&state)
+        }
+        if options.startsMonitor { startMonitor() }
+    }
+
+    deinit {
+        let (monitor, members) = state.withLock { ($0.monitor, $0.members) }
+        monitor?.cancel()
+        for member in members { member.store.pool.close() }
+    }
+
+    func makeMember(_ shard: RingShard) -> Member {
+        var connection = shard.connection
+        options.configureShard(shard.name, &connection)
+        var storeOptions = options.shardStore
+        storeOptions.connection = connection
+        return Member(shard: RingShard(name: shard.name, connection: connection), store: RedisStore(options: storeOptions, logger: logger))
+    }
+
+    /// Rebuilds the placements from the members and their health. Called with the lock held.
+    func rebuild(_ state: inout State) {
+        state.live = state.members.filter { state.health[$0.name]?.up ?? true }
+        state.livePlacement = state.live.isEmpty ? nil : options.hash.placement(for: state.live.map(\.name))
+        state.allPlacement = options.hash.placement(for: state.members.map(\.name))
+    }
+
+    // MARK: Routing
+
+    /// The shard that owns `key` now.
+    func member(for key: String) throws(KVError) -> Member {
+        try state.withLock { (state) throws(KVError) -> Member in
+            if state.closed { throw KVError.shutdown(node: "ring") }
+            switch options.onShardDown {
+            case .reroute:
+                guard let placement = state.livePlacement else { throw Self.allDown(state) }
+                return state.live[placement.shardIndex(for: key)]
+            case .fail:
+                guard let placement = state.allPlacement else { throw Self.allDown(state) }
+                let owner = state.members[placement.shardIndex(for: key)]
+                guard state.health[owner.name]?.up ?? true else {
+                    throw KVError(.unavailable, "shard \(owner.name) is down: \(state.health[owner.name]?.lastError ?? "no heartbeat")", key: key, node: owner.node)
+                }
+                return owner
+            }
+        }
+    }
+
+    static func allDown(_ state: State) -> KVError {
+        let detail = state.members.map { "\($0.node): \(state.health[$0.name]?.lastError ?? "down")" }.joined(separator: "; ")
+        return KVError(.unavailable, "every shard is down: \(detail)", node: state.members.map(\.name).joined(separator: ","))
+    }
+
+    /// The name of the shard that owns `key` now.
+    public func shard(for key: String) throws(KVError) -> String { try member(for: key).name }
+
+    /// Runs `operation` on the key's shard, naming the shard in any error.
+    func onShard<T>(_ key: String, _ operation: (RedisStore) async throws(KVError) -> T) async throws(KVError) -> T {
+        try KVLimits.check(key: key)
+        let member = try member(for: key)
+        do { return try await operation(member.store) } catch {
+            throw Self.named(error, member)
+        }
+    }
+
+    static func named(_ error: KVError, _ member: Member) -> KVError {
+        var error = error
+        if error.code != .shutdown { error.node = member.node }
+        return error
+    }
+
+    // MARK: KVStore
+
+    @discardableResult
+    public func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+        try KVLimits.check(key: key, valueCount: value.count)
+        _ = try setOptions.ttlMilliseconds(key: key)
+        return try await onShard(key) { (store) throws(KVError) in try await store.set(key, value, options: setOptions) }
+    }
+
+    public func get(_ key: String) async throws(KVError) -> [UInt8]? {
+        try await onShard(key) { (store) throws(KVError) in try await store.get(key) }
+    }
+
+    public func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
+        try await onShard(key) { (store) throws(KVError) in try await store.ttl(key) }
+    }
+
+    public func delete(_ key: String) async throws(KVError) -> Bool {
+        try await onShard(key) { (store) throws(KVError) in try await store.delete(key) }
+    }
+
+    public func contains(_ key: String) async throws(KVError) -> Bool {
+        try await onShard(key) { (store) throws(KVError) in try await store.contains(key) }
+    }
+
+    public func locate(_ key: String) async throws(KVError) -> KVLocation {
+        try KVLimits.check(key: key)
+        return KVLocation(key: key, node: try member(for: key).name)
+    }
+
+    /// Merges `SCAN` over every live shard; a key found on two shards (after a reroute) is listed once.
+    public func list(prefix: String) -> KVKeySequence {
+        KVKeySequence { [self] in
+            let live = state.withLock { $0.live }
+            return RedisScanSource(pools: live.map(\.store.pool), prefix: prefix, count: options.shardStore.scanCount) { () throws(KVError) in
+                if self.state.withLock({ $0.closed }) { throw KVError.shutdown(node: "ring") }
+                if live.isEmpty { throw self.state.withLock { Self.allDown($0) } }
+            }
+        }
+    }
+
+    public func health() async throws(KVError) -> KVHealthReport {
+        let (members, health) = try state.withLock { (state) throws(KVError) in
+            if state.closed { throw KVError.shutdown(node: "ring") }
+            return (state.members, state.health)
+        }
+        let nodes = await withTaskGroup(of: (Int, KVNodeHealth).self) { group in
+            for (index, member) in members.enumerated() {
+                group.addTask {
+                    var node = await RedisNodeHealth.check(member.store.pool, name: member.name, role: "shard")
+                    if health[member.name]?.up == false {
+                        node.status = .unhealthy
+                        node.lastError = node.lastError ?? health[member.name]?.lastError
+                    }
+                    return (index, node)
+                }
+            }
+            var nodes = [KVNodeHealth?](repeating: nil, count: members.count)
+            for await (index, node) in group { nodes[index] = node }
+            return nodes.compactMap { $0 }
+        }
+        return KVHealthReport(backend: "ring", nodes: nodes)
+    }
+
+    public func shutdown() async {
+        let (monitor, members, subscribers) = state.withLock { state in
+            defer {
+                state.closed = true
+                state.subscribers = [:]
+                state.monitor = nil
+            }
+            return (state.monitor, state.closed ? [] : state.members, state.subscribers)
+        }
+        monitor?.cancel()
+        for subscriber in subscribers.values { subscriber.finish() }
+        for member in members { await member.store.shutdown() }
+    }
+}

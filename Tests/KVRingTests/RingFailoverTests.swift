@@ -1,0 +1,147 @@
+import KVCore
+import KVRing
+import KVSoak
+import KVTestSupport
+import Synchronization
+import Testing
+
+/// Shards really killed, paused and restarted under a ring with 100 ms heartbeats.
+@Suite struct RingFailoverTests {
+    /// Keys owned by shard `name` among `names` under rendezvous placement.
+    static func keys(ownedBy name: String, among names: [String], count: Int) -> [String] {
+        let placement = RendezvousHash().placement(for: names)
+        return (0..<100_000).lazy.map { "k\($0)" }.filter { names[placement.shardIndex(for: $0)] == name }.prefix(count).map { $0 }
+    }
+
+    @Test func killedShardsKeysMoveToSurvivorsAndComeBack() async throws {
+        let ring = try await TestRing.launch()
+        let store = try ring.store()
+        let events = store.events()
+        defer { Task { await store.shutdown() } }
+        let keys = Self.keys(ownedBy: "shard2", among: ring.names, count: 20)
+        for key in keys { try await store.set(key, [1]) }
+        #expect(try store.shard(for: keys[0]) == "shard2")
+
+        await ring.servers[1].kill()
+        let killed = ContinuousClock.now
+        let moved = await eventually(within: .seconds(3)) {
+            (try? await store.set(keys[0], [2])) == true && (try? store.shard(for: keys[0])) != "shard2"
+        }
+        let took = ContinuousClock.now - killed
+        #expect(moved, "writes to shard2's keys succeed on a survivor")
+        #expect(took < .seconds(2), "failover took \(took)")
+        for key in keys { try await store.set(key, [3]) }
+        for key in keys { #expect(try await store.get(key) == [3]) }
+        let degraded = try await store.health()
+        #expect(degraded.status == .degraded)
+        #expect(degraded.nodes.first { $0.name == "shard2" }?.status == .unhealthy)
+        #expect(store.liveShards == ["shard1", "shard3"])
+
+        try await ring.servers[1].restart()
+        #expect(await eventually(within: .seconds(3)) { store.liveShards.count == 3 })
+        #expect(try store.shard(for: keys[0]) == "shard2", "placement returns to normal")
+        #expect(try await store.health().status == .healthy)
+
+        var seen: [RingEvent] = []
+        for await event in events {
+            seen.append(event)
+            if case .up = event { break }
+        }
+        #expect(seen.contains(.up(shard: "shard2")))
+        #expect(seen.contains { if case .down(shard: "shard2", _) = $0 { true } else { false } })
+    }
+
+    @Test func pausedShardIsDetectedThroughTimeouts() async throws {
+        let ring = try await TestRing.launch()
+        let store = try ring.store()
+        defer { Task { await store.shutdown() } }
+        let key = Self.keys(ownedBy: "shard3", among: ring.names, count: 1)[0]
+        ring.servers[2].pause()
+        defer { ring.servers[2].resume() }
+        let paused = ContinuousClock.now
+        do {
+            try await store.set(key, [1])
+        } catch {
+            #expect(error.code == .timeout, "a call waits at most one command timeout: \(error)")
+            #expect(error.node?.hasPrefix("shard3") == true)
+        }
+        let moved = await eventually(within: .seconds(3)) { (try? await store.set(key, [1])) == true }
+        #expect(moved)
+        #expect(ContinuousClock.now - paused < .seconds(2.5))
+        #expect(try store.shard(for: key) != "shard3")
+        ring.servers[2].resume()
+        #expect(await eventually(within: .seconds(3)) { store.liveShards.count == 3 })
+    }
+
+    @Test func allShardsDownIsUnavailableNamingEachAndRecoversWithoutRestart() async throws {
+        let ring = try await TestRing.launch()
+        let store = try ring.store()
+        defer { Task { await store.shutdown() } }
+        for server in ring.servers { await server.kill() }
+        #expect(await eventually(within: .seconds(3)) { store.liveShards.isEmpty })
+        do {
+            _ = try await store.get("k")
+            Issue.record("a read with every shard down succeeded")
+        } catch {
+            #expect(error.code == .unavailable)
+            for name in ring.names { #expect(error.message.contains(name), "\(error.message)") }
+        }
+        for server in ring.servers { try await server.restart() }
+        #expect(await eventually(within: .seconds(3)) { (try? await store.set("k", [1])) == true })
+    }
+
+    @Test func failPolicyFailsFastForADownShardsKeys() async throws {
+        let ring = try await TestRing.launch()
+        let store = try ring.store(onShardDown: .fail)
+        defer { Task { await store.shutdown() } }
+        let key = Self.keys(ownedBy: "shard1", among: ring.names, count: 1)[0]
+        let other = Self.keys(ownedBy: "shard2", among: ring.names, count: 1)[0]
+        await ring.servers[0].kill()
+        #expect(await eventually(within: .seconds(3)) { store.liveShards.count == 2 })
+        let started = ContinuousClock.now
+        do {
+            try await store.set(key, [1])
+            Issue.record("wrote a down shard's key")
+        } catch {
+            #expect(error.code == .unavailable)
+            #expect(error.message.contains("shard1"))
+        }
+        #expect(ContinuousClock.now - started < .milliseconds(50), "fails fast, without waiting on the dead shard")
+        try await store.set(other, [1])
+    }
+
+    @Test func batchPartialFailureNamesKeysAndShard() async throws {
+        let ring = try await TestRing.launch()
+        let store = try ring.store(startsMonitor: false)
+        defer { Task { await store.shutdown() } }
+        let dead = Self.keys(ownedBy: "shard1", among: ring.names, count: 5)
+        let alive = Self.keys(ownedBy: "shard3", among: ring.names, count: 5)
+        await ring.servers[0].kill()
+        do {
+            try await store.batchSet((dead + alive).map { KVEntry($0, [1]) })
+            Issue.record("batch succeeded with a dead shard")
+        } catch {
+            #expect(error.code == .partialFailure)
+            #expect(Set(error.failures.map(\.key)) == Set(dead))
+            #expect(error.failures.allSatisfy { $0.error.node?.hasPrefix("shard1") == true })
+        }
+        for key in alive { #expect(try await store.get(key) == [1], "the live shard's part was written") }
+    }
+
+    @Test func soakThroughAShardKillHasNoCorruption() async throws {
+        let ring = try await TestRing.launch()
+        let store = try ring.store()
+        defer { Task { await store.shutdown() } }
+        let faults = Task {
+            try await Task.sleep(for: .milliseconds(500))
+            await ring.servers[0].kill()
+            try await Task.sleep(for: .milliseconds(800))
+            try await ring.servers[0].restart()
+        }
+        let report = await Soak(store: store, configuration: .init(duration: .seconds(3), tasks: 8, keys: 30)).run()
+        try await faults.value
+        #expect(report.corrupt == 0, "\(report.summary)")
+        #expect(report.ok > 500, "\(report.summary)")
+        #expect(report.maxGapMs < 1500, "\(report.summary)")
+    }
+}

@@ -1,0 +1,44 @@
+import KVCore
+import KVRedis
+import KVRedisConnection
+import KVRing
+import KVTestSupport
+
+/// Three (or more) servers of a test's own, and a ring over them with fast heartbeats.
+struct TestRing {
+    let servers: [TestRedisServer]
+    let names: [String]
+
+    static func launch(_ count: Int = 3) async throws -> TestRing {
+        var servers: [TestRedisServer] = []
+        for _ in 0..<count { servers.append(try await TestRedisServer.launch()) }
+        return TestRing(servers: servers, names: (1...count).map { "shard\($0)" })
+    }
+
+    func shards(_ count: Int? = nil) -> [RingShard] {
+        zip(names, servers).prefix(count ?? servers.count).map { name, server in
+            RingShard(name: name, connection: Self.connection(server))
+        }
+    }
+
+    static func connection(_ server: TestRedisServer) -> RedisConnectionConfiguration {
+        RedisConnectionConfiguration(
+            endpoint: KVEndpoint(host: "127.0.0.1", port: server.port), connectTimeout: .milliseconds(300),
+            commandTimeout: .milliseconds(300), reconnectDelay: .milliseconds(20), maxReconnectDelay: .milliseconds(100))
+    }
+
+    func store(
+        shards count: Int? = nil, hash: any ConsistentHash = RendezvousHash(), onShardDown: RingShardDownPolicy = .reroute,
+        startsMonitor: Bool = true
+    ) throws -> RingStore {
+        let shards = shards(count)
+        return try RingStore(options: .init(
+            shards: shards, hash: hash, heartbeatInterval: .milliseconds(100), failureThreshold: 3, onShardDown: onShardDown,
+            shardStore: RedisStore.Options(connection: shards[0].connection), startsMonitor: startsMonitor))
+    }
+
+    /// A direct connection to one server, to look at what it holds.
+    func probe(_ index: Int) -> RedisStore {
+        RedisStore(options: .init(connection: Self.connection(servers[index]), poolSize: 1))
+    }
+}
