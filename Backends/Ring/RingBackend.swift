@@ -28,7 +28,7 @@ public struct RingBackend: KVBackend {
             let endpoint = try KVEndpoint(parsing: parts[1], defaultPort: 6379)
             shards.append(RingShard(name: parts[0], connection: try RedisOptions.connection(configuration, endpoint: endpoint)))
         }
-        var storeOptions = RedisStore.Options(connection: shards[0].connection)
+        var storeOptions = RedisStore.Options(connection: shards[0].connection, poolSize: 1)
         try RedisOptions.apply(configuration, to: &storeOptions)
         var options = RingStore.Options(shards: shards, shardStore: storeOptions)
         if let name = configuration.string("hash") {

@@ -1,4 +1,5 @@
 import KVCore
+import KVRedis
 import KVRedisConnection
 import ServiceLifecycle
 
@@ -108,6 +109,11 @@ extension RingStore {
 
     /// The shards the ring considers up.
     public var liveShards: [String] { state.withLock { $0.live.map(\.name) } }
+
+    /// The store of the shard named `name` (up or down), for direct per-shard work.
+    public func shardStore(named name: String) -> RedisStore? {
+        state.withLock { $0.members.first { $0.name == name }?.store }
+    }
 
     /// The configured shards, up or down.
     public var shards: [RingShard] { state.withLock { $0.members.map(\.shard) } }

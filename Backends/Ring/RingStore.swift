@@ -25,7 +25,8 @@ public final class RingStore: KVStore, Service {
         /// Consecutive failed heartbeats before a shard is down.
         public var failureThreshold: Int
         public var onShardDown: RingShardDownPolicy
-        /// Options of each shard's store (pool size, chunking); its connection is the shard's.
+        /// Options of each shard's store (pool size, chunking); its connection is the shard's. The default pool
+        /// has one connection per shard: with several shards that keeps pipelines long (see docs/ring.md).
         public var shardStore: RedisStore.Options
         /// Adjusts one shard's connection (a password per shard, say) before it is opened.
         public var configureShard: @Sendable (String, inout RedisConnectionConfiguration) -> Void
@@ -42,7 +43,9 @@ public final class RingStore: KVStore, Service {
             self.heartbeatInterval = heartbeatInterval
             self.failureThreshold = failureThreshold
             self.onShardDown = onShardDown
-            self.shardStore = shardStore ?? RedisStore.Options(connection: shards.first?.connection ?? RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: 6379)))
+            self.shardStore = shardStore ?? RedisStore.Options(
+                connection: shards.first?.connection ?? RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: 6379)),
+                poolSize: 1)
             self.startsMonitor = startsMonitor
             self.configureShard = configureShard
         }

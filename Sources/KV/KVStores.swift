@@ -1,6 +1,7 @@
 @_exported import KVCore
 @_exported import KVMemory
 @_exported import KVRedis
+@_exported import KVRedisConnection
 @_exported import KVRing
 import Logging
 

@@ -53,14 +53,22 @@ public enum RingHashMode: String, Sendable, CaseIterable {
 /// Hash-tag rules.
 public enum HashTag {
     /// The Redis Cluster rule: the first `{`, then the first `}` after it; a non-empty content replaces the key.
-    public static func cluster(_ key: String) -> Substring.UTF8View {
-        let utf8 = key.utf8
-        if let open = utf8.firstIndex(of: UInt8(ascii: "{")) {
-            let afterOpen = utf8.index(after: open)
-            if let close = utf8[afterOpen...].firstIndex(of: UInt8(ascii: "}")), close != afterOpen {
-                return Substring(key)[afterOpen..<close].utf8
+    /// Calls `body` with the bytes to hash, without copying them.
+    @inlinable
+    public static func withClusterTag<R>(_ key: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var key = key
+        return key.withUTF8 { bytes in
+            let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+            if let start = bytes.firstIndex(of: open),
+               let end = bytes[(start + 1)...].firstIndex(of: close), end > start + 1 {
+                return body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(start + 1)..<end])))
             }
+            return body(UnsafeRawBufferPointer(bytes))
         }
-        return Substring(key).utf8
+    }
+
+    /// The bytes the Redis Cluster rule hashes, as an array.
+    public static func cluster(_ key: String) -> [UInt8] {
+        withClusterTag(key) { Array($0) }
     }
 }

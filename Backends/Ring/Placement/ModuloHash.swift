@@ -32,7 +32,7 @@ public struct JumpConsistentHash: ConsistentHash {
     struct Placement: ShardPlacement {
         let count: Int
         func shardIndex(for key: String) -> Int {
-            JumpHash.bucket(XXH64.hash(Array(HashTag.cluster(key))), buckets: count)
+            JumpHash.bucket(HashTag.withClusterTag(key) { XXH64.hash($0) }, buckets: count)
         }
     }
 }

@@ -10,6 +10,7 @@ public struct RedisShardHash: ConsistentHash {
     public init(_ function: Function) { self.function = function }
 
     public func placement(for shards: [String]) -> any ShardPlacement {
+        if function == .crc32 { return CRC32Placement(shards: shards) }
         var owner: [[UInt8]: Int] = [:]
         var points: [[UInt8]] = []
         for (index, name) in shards.enumerated() {
@@ -46,11 +47,56 @@ public struct RedisShardHash: ConsistentHash {
 
     /// The part of `key` that redis-shard hashes.
     static func tag(_ key: String) -> Substring {
-        let firstLine = key.prefix { $0 != "\n" }
-        guard let lastClose = firstLine.lastIndex(of: "}"),
-              let open = firstLine[..<lastClose].lastIndex(of: "{")
-        else { return Substring(key) }
-        return firstLine[firstLine.index(after: open)..<lastClose]
+        var key = key
+        let range = key.withUTF8 { tagRange($0) }
+        let utf8 = key.utf8
+        return Substring(key)[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]
+    }
+
+    /// The byte range of the tag within a key's UTF-8 bytes (the whole key when it has none).
+    static func tagRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        let lineEnd = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+        guard let lastClose = bytes[..<lineEnd].lastIndex(of: UInt8(ascii: "}")),
+              let open = bytes[..<lastClose].lastIndex(of: UInt8(ascii: "{"))
+        else { return 0..<bytes.count }
+        return (open + 1)..<lastClose
+    }
+
+    /// The CRC32 mode without allocations: 32-bit points, and the key's bytes streamed into the checksum.
+    struct CRC32Placement: ShardPlacement {
+        let points: [UInt32]
+        let owners: [Int]
+
+        init(shards: [String]) {
+            var owner: [UInt32: Int] = [:]
+            var points: [UInt32] = []
+            for (index, name) in shards.enumerated() {
+                for replica in 0..<128 {
+                    let point = CRC32.checksum(RedisShardHash.bytes("\(name):\(replica)"))
+                    owner[point] = index
+                    points.append(point)
+                }
+            }
+            points.sort()
+            self.points = points
+            owners = points.map { owner[$0]! }
+        }
+
+        func shardIndex(for key: String) -> Int {
+            var key = key
+            // ASCII tags (the common case) have the same bytes in ISO-8859-1 and UTF-8: checksum them in place.
+            let ascii: UInt32? = key.withUTF8 { bytes in
+                let tag = UnsafeBufferPointer(rebasing: bytes[RedisShardHash.tagRange(bytes)])
+                return tag.allSatisfy { $0 < 0x80 } ? CRC32.checksum(tag) : nil
+            }
+            let value = ascii ?? CRC32.checksum(RedisShardHash.bytes(RedisShardHash.tag(key)))
+            var low = 0, high = points.count
+            while low < high {
+                let mid = (low + high) / 2
+                if value < points[mid] { high = mid } else { low = mid + 1 }
+            }
+            return owners[min(low, points.count - 1)]
+        }
     }
 
     struct Placement: ShardPlacement {

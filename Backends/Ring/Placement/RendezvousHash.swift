@@ -12,13 +12,12 @@ public struct RendezvousHash: ConsistentHash {
         let nameHashes: [UInt64]
 
         func shardIndex(for key: String) -> Int {
-            let tag = HashTag.cluster(key)
-            let keyHash = tag.withContiguousStorageIfAvailable { XXH64.hash(UnsafeRawBufferPointer($0)) } ?? XXH64.hash(Array(tag))
+            let keyHash = HashTag.withClusterTag(key) { XXH64.hash($0) }
             var best = 0
-            var bestScore: UInt64 = 0
-            for (index, nameHash) in nameHashes.enumerated() {
-                let score = mix64(keyHash ^ nameHash)
-                if index == 0 || score > bestScore || (score == bestScore && names[index] < names[best]) {
+            var bestScore = mix64(keyHash ^ nameHashes[0])
+            for index in 1..<nameHashes.count {
+                let score = mix64(keyHash ^ nameHashes[index])
+                if score > bestScore || (score == bestScore && names[index] < names[best]) {
                     best = index
                     bestScore = score
                 }
