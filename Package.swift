@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KVRedisConnection", targets: ["KVRedisConnection"]),
         .library(name: "KVSoak", targets: ["KVSoak"]),
         .library(name: "KVRing", targets: ["KVRing"]),
+        .library(name: "KVCluster", targets: ["KVCluster"]),
         .executable(name: "kv", targets: ["KVCommand"]),
     ],
     dependencies: [
@@ -56,11 +57,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Backends/Ring"),
+        .target(name: "KVCluster", dependencies: ["KVCore", "KVRedisConnection", "KVRedis"], path: "Backends/Cluster"),
         // The raw-C hiredis loops that `kv bench` measures beside the Swift rows.
         .target(name: "CHiredisBaseline", dependencies: ["CHiredis"]),
 
         // Umbrella: registers every built-in backend.
-        .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis", "KVRing"]),
+        .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis", "KVRing", "KVCluster"]),
 
         // A verified load for fault drills (`kv soak`, fault tests).
         .target(name: "KVSoak", dependencies: ["KVCore"]),
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "KVCommandTests", dependencies: ["KVCommand", "KVTestSupport"]),
         .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRedisConnection", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVConformance", "KVTestSupport", "KVSoak"]),
         .target(name: "KVTestSupport", dependencies: ["KVCore"], path: "Tests/KVTestSupport"),
     ]
 )

@@ -6,6 +6,7 @@
 #   KV_TEST_REDIS        redis://127.0.0.1:P          one plain server
 #   KV_TEST_REDIS_AUTH   redis://kvuser:kvpass@127.0.0.1:P   a server with requirepass and an ACL user
 #   KV_TEST_RING         ring://shard1=127.0.0.1:P1,shard2=...,shard3=...   three independent shards
+#   KV_TEST_CLUSTER      cluster://127.0.0.1:C1,...   a Redis Cluster of 3 masters and 3 replicas
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$root/.kv-test-servers"
@@ -36,6 +37,21 @@ wait_ready() {  # port [auth args...]
   return 1
 }
 
+wait_cluster() {  # ports...: every node cluster_state:ok and every replica linked, within 30 s
+  for _ in $(seq 1 300); do
+    local ready=1
+    for port in "$@"; do
+      redis-cli -p "$port" cluster info 2>/dev/null | grep -q "cluster_state:ok" || { ready=0; break; }
+      local replication; replication=$(redis-cli -p "$port" info replication 2>/dev/null)
+      if echo "$replication" | grep -q "role:slave" && ! echo "$replication" | grep -q "master_link_status:up"; then ready=0; break; fi
+    done
+    [ "$ready" = 1 ] && return 0
+    sleep 0.1
+  done
+  echo "the test cluster did not become ready within 30 s" >&2
+  return 1
+}
+
 start_server() {  # name port [extra args...]
   local name=$1 port=$2; shift 2
   mkdir -p "$dir/$name"
@@ -56,7 +72,20 @@ up() {
   for port in "$single" "$s1" "$s2" "$s3"; do wait_ready "$port"; done
   wait_ready "$auth" -a kvadmin --no-auth-warning
   redis-cli -h 127.0.0.1 -p "$auth" -a kvadmin --no-auth-warning ACL SETUSER kvuser on '>kvpass' '~*' '+@all' >/dev/null
+  local cluster_ports=()
+  for i in 1 2 3 4 5 6; do
+    local p; p=$(free_port)
+    start_server "cluster$i" "$p" --cluster-enabled yes --cluster-config-file nodes.conf \
+      --cluster-node-timeout 1000 --repl-diskless-sync-delay 0
+    cluster_ports+=("$p")
+  done
+  for p in "${cluster_ports[@]}"; do wait_ready "$p"; done
+  local addresses=()
+  for p in "${cluster_ports[@]}"; do addresses+=("127.0.0.1:$p"); done
+  redis-cli --cluster create "${addresses[@]}" --cluster-replicas 1 --cluster-yes >"$dir/cluster-create.log" 2>&1
+  wait_cluster "${cluster_ports[@]}"
   {
+    echo "KV_TEST_CLUSTER=cluster://$(IFS=,; echo "${addresses[*]}")"
     echo "KV_TEST_REDIS=redis://127.0.0.1:$single"
     echo "KV_TEST_REDIS_AUTH=redis://kvuser:kvpass@127.0.0.1:$auth"
     echo "KV_TEST_RING=ring://shard1=127.0.0.1:$s1,shard2=127.0.0.1:$s2,shard3=127.0.0.1:$s3"

@@ -3,6 +3,7 @@
 @_exported import KVRedis
 @_exported import KVRedisConnection
 @_exported import KVRing
+@_exported import KVCluster
 import Logging
 
 /// Opens stores by URL or configuration, with every built-in backend registered.
@@ -18,6 +19,7 @@ public enum KVStores {
         MemoryBackend(),
         RedisBackend(),
         RingBackend(),
+        ClusterBackend(),
     ])
 
     /// Opens the store a URL names: `memory://`, `redis://…`, `ring://…`, `cluster://…`.

@@ -126,6 +126,11 @@ public final class TestRedisServer: @unchecked Sendable {
         }
     }
 
+    /// Runs `redis-cli` with any arguments (off the cooperative pool) and returns its output.
+    public static func redisCli(_ arguments: [String]) async throws -> String {
+        try await offPool { try run(try which("redis-cli"), arguments) }
+    }
+
     static func which(_ name: String) throws -> String {
         for directory in ["/usr/bin", "/usr/local/bin", "/bin"] {
             let path = "\(directory)/\(name)"

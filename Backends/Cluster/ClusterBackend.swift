@@ -1,0 +1,49 @@
+import KVCore
+import KVRedis
+import KVRedisConnection
+import Logging
+
+/// Opens `cluster://host:port[,host:port…][?readFrom=master|replicaPreferred|nearest&maxRedirects=5]`.
+public struct ClusterBackend: KVBackend {
+    public init() {}
+    public var scheme: String { "cluster" }
+    public var urlForms: [String] { ["cluster://host:port[,host:port…]"] }
+    public var options: [KVOptionInfo] {
+        [
+            KVOptionInfo("readFrom", "master (default), replicaPreferred or nearest"),
+            KVOptionInfo("maxRedirects", "MOVED/ASK redirects followed per key (default 5)"),
+            KVOptionInfo("retryBudget", "time spent retrying TRYAGAIN, CLUSTERDOWN, LOADING, MASTERDOWN and failovers (default 5s)"),
+            KVOptionInfo("refreshInterval", "background slot-map refresh (default 30s)"),
+            KVOptionInfo("waitReplicas", "confirm each write with WAIT n (default off)"),
+            KVOptionInfo("waitTimeout", "timeout of WAIT (default 1s)"),
+        ] + RedisOptions.connection + RedisOptions.store
+    }
+
+    public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {
+        guard !configuration.url.hosts.isEmpty else { throw .invalidConfiguration("cluster:// needs at least one seed host:port") }
+        var seeds: [KVEndpoint] = []
+        for host in configuration.url.hosts { seeds.append(try KVEndpoint(parsing: host, defaultPort: 6379)) }
+        var options = ClusterStore.Options(seeds: seeds, connection: try RedisOptions.connection(configuration, endpoint: seeds[0]))
+        if let size = try configuration.int("poolSize", in: 1...256) { options.poolSize = size }
+        if let size = try configuration.int("batchChunkSize", in: 1...100_000) { options.batchChunkSize = size }
+        if let count = try configuration.int("scanCount", in: 1...1_000_000) { options.scanCount = count }
+        if let value = configuration.string("readFrom") {
+            guard let readFrom = ClusterStore.ReadFrom(rawValue: value) else {
+                throw .invalidConfiguration("readFrom must be master, replicaPreferred or nearest, got \(value)")
+            }
+            options.readFrom = readFrom
+        }
+        if let redirects = try configuration.int("maxRedirects", in: 0...100) { options.maxRedirects = redirects }
+        if let budget = try configuration.duration("retryBudget") { options.retryBudget = budget }
+        if let interval = try configuration.duration("refreshInterval") { options.refreshInterval = interval }
+        if let replicas = try configuration.int("waitReplicas", in: 1...16) {
+            options.confirmWrites = (replicas, try configuration.duration("waitTimeout") ?? .seconds(1))
+        }
+        let store = ClusterStore(options: options, logger: logger)
+        do { try await store.start() } catch {
+            await store.shutdown()
+            throw error
+        }
+        return store
+    }
+}

@@ -1,0 +1,32 @@
+/// Redis Cluster hash slots: CRC16-XMODEM of the hash-tag part, `& 16383`.
+public enum ClusterSlot {
+    public static let count = 16384
+
+    private static let table: [UInt16] = (0..<256).map { byte in
+        var crc = UInt16(byte) << 8
+        for _ in 0..<8 { crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1 }
+        return crc
+    }
+
+    /// CRC16-XMODEM (poly 0x1021, init 0, no reflection).
+    public static func crc16(_ bytes: UnsafeRawBufferPointer) -> UInt16 {
+        table.withUnsafeBufferPointer { table in
+            var crc: UInt16 = 0
+            for byte in bytes { crc = (crc << 8) ^ table[Int((crc >> 8) ^ UInt16(byte))] }
+            return crc
+        }
+    }
+
+    /// The slot of `key`: only the first `{…}` with non-empty content is hashed, if there is one.
+    public static func slot(for key: String) -> Int {
+        var key = key
+        return key.withUTF8 { bytes in
+            var part = UnsafeRawBufferPointer(bytes)
+            if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
+               let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1 {
+                part = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close]))
+            }
+            return Int(crc16(part) & 0x3FFF)
+        }
+    }
+}

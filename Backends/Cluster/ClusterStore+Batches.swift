@@ -1,0 +1,151 @@
+import KVCore
+import KVRedis
+import KVRedisConnection
+
+extension ClusterStore {
+    /// Sends one command per key: grouped by the slot's node, one pipeline per node and chunk, all nodes
+    /// concurrently. Keys whose reply is a redirect (or whose node failed) are retried one by one through
+    /// ``execute(_:key:read:)``, so a batch never fails with `CROSSSLOT` and follows resharding per key.
+    /// Results come back in input order.
+    func executeMany(_ keys: [String], read: Bool, command: @escaping @Sendable (Int) -> RedisCommand) async -> [Result<RedisReply, KVError>] {
+        var groups: [KVEndpoint: [Int]] = [:]
+        var unrouted: [Int] = []
+        for (index, key) in keys.enumerated() {
+            if let target = target(slot: ClusterSlot.slot(for: key), read: false) { groups[target.endpoint, default: []].append(index) } else { unrouted.append(index) }
+        }
+        let chunkSize = options.batchChunkSize
+        var jobs: [(KVEndpoint, ArraySlice<Int>)] = []
+        for (endpoint, indexes) in groups {
+            for start in stride(from: 0, to: indexes.count, by: chunkSize) {
+                jobs.append((endpoint, indexes[start..<min(start + chunkSize, indexes.count)]))
+            }
+        }
+        let confirm = options.confirmWrites
+        let firstPass = await withTaskGroup(of: [(Int, Result<RedisReply, KVError>?)].self) { group in
+            var next = 0
+            var collected: [(Int, Result<RedisReply, KVError>?)] = []
+            func launch() {
+                let (endpoint, indexes) = jobs[next]
+                next += 1
+                let pool = pool(for: endpoint)
+                group.addTask {
+                    var commands = indexes.map { command($0) }
+                    if !read, let confirm { commands.append(RedisCommand("WAIT", String(confirm.replicas), String(confirm.timeout.components.seconds * 1000))) }
+                    do throws(KVError) {
+                        let replies = try await pool.pipeline(commands)
+                        return zip(indexes, replies).map { index, reply in
+                            if let message = reply.errorMessage, ClusterRedirect(message, currentHost: endpoint.host) != nil { return (index, nil) }
+                            return (index, .success(reply))
+                        }
+                    } catch {
+                        return indexes.map { ($0, nil) }  // the node failed: retry each key with redirects and budget
+                    }
+                }
+            }
+            while next < min(jobs.count, 16) { launch() }
+            while let results = await group.next() {
+                collected += results
+                if next < jobs.count { launch() }
+            }
+            return collected
+        }
+        var results = [Result<RedisReply, KVError>?](repeating: nil, count: keys.count)
+        var retry = unrouted
+        for (index, result) in firstPass {
+            if let result { results[index] = result } else { retry.append(index) }
+        }
+        if !retry.isEmpty {
+            let retried = await withTaskGroup(of: (Int, Result<RedisReply, KVError>).self) { group in
+                for index in retry {
+                    group.addTask {
+                        do throws(KVError) { return (index, .success(try await self.execute(command(index), key: keys[index], read: read))) } catch {
+                            return (index, .failure(error))
+                        }
+                    }
+                }
+                return await group.reduce(into: [(Int, Result<RedisReply, KVError>)]()) { $0.append($1) }
+            }
+            for (index, result) in retried { results[index] = result }
+        }
+        return results.map { $0 ?? .failure(KVError(.unavailable, "no reply")) }
+    }
+
+    public func batchSet(_ entries: [KVEntry], options setOptions: KVSetOptions) async throws(KVError) {
+        try KVLimits.check(entries: entries)
+        let ttl = try setOptions.ttlMilliseconds()
+        try checkOpen()
+        let unique = KVBatch.lastWins(entries)
+        let results = await executeMany(unique.map(\.key), read: false) { RedisKeyCommands.set(unique[$0].key, unique[$0].value, ttlMilliseconds: ttl, options: setOptions) }
+        var failures: [KVKeyFailure] = []
+        for (entry, result) in zip(unique, results) {
+            do throws(KVError) { _ = try RedisKeyCommands.wasSet(try result.get(), key: entry.key, node: "cluster") } catch {
+                failures.append(KVKeyFailure(key: entry.key, error: error))
+            }
+        }
+        try KVBatch.throwIfFailed(failures, total: unique.count)
+    }
+
+    public func batchGet(_ keys: [String]) async throws(KVError) -> [String: [UInt8]] {
+        try KVLimits.check(keys: keys)
+        try checkOpen()
+        let unique = KVBatch.distinct(keys)
+        let results = await executeMany(unique, read: true) { RedisKeyCommands.get(unique[$0]) }
+        var found: [String: [UInt8]] = [:]
+        var failures: [KVKeyFailure] = []
+        for (key, result) in zip(unique, results) {
+            do throws(KVError) { if let value = try RedisKeyCommands.value(try result.get(), key: key, node: "cluster") { found[key] = value } } catch {
+                failures.append(KVKeyFailure(key: key, error: error))
+            }
+        }
+        try KVBatch.throwIfFailed(failures, total: unique.count)
+        return found
+    }
+
+    public func batchDelete(_ keys: [String]) async throws(KVError) -> Int {
+        try KVLimits.check(keys: keys)
+        try checkOpen()
+        let unique = KVBatch.distinct(keys)
+        let results = await executeMany(unique, read: false) { RedisKeyCommands.unlink([unique[$0]]) }
+        var deleted = 0
+        var failures: [KVKeyFailure] = []
+        for (key, result) in zip(unique, results) {
+            do throws(KVError) { deleted += try RedisKeyCommands.count(try result.get(), key: key, node: "cluster") } catch {
+                failures.append(KVKeyFailure(key: key, error: error))
+            }
+        }
+        try KVBatch.throwIfFailed(failures, total: unique.count)
+        return deleted
+    }
+
+    /// Every node with its role, slots, status and latency. Degraded when a slot is not served or a master
+    /// has no live replica.
+    public func health() async throws(KVError) -> KVHealthReport {
+        try checkOpen()
+        await refresh()
+        guard let topology = self.topology else { throw KVError(.unavailable, "no slot map") }
+        let masters = topology.masters
+        let nodes = await withTaskGroup(of: (Int, KVNodeHealth).self) { group in
+            for (index, endpoint) in topology.nodes.enumerated() {
+                let isMaster = masters.contains(endpoint)
+                let slots = topology.ranges.filter { $0.master == endpoint }.map { "\($0.slots.lowerBound)-\($0.slots.upperBound)" }
+                let pool = pool(for: endpoint, replica: !isMaster)
+                group.addTask {
+                    var node = await RedisNodeHealth.check(pool, name: endpoint.description, role: isMaster ? "master" : "replica")
+                    if isMaster { node.details["slots"] = slots.joined(separator: ",") }
+                    return (index, node)
+                }
+            }
+            var nodes = [KVNodeHealth?](repeating: nil, count: topology.nodes.count)
+            for await (index, node) in group { nodes[index] = node }
+            return nodes.compactMap { $0 }
+        }
+        let healthy = Set(nodes.filter { $0.status == .healthy }.map(\.name))
+        var status: KVHealthStatus = healthy.isEmpty ? .unhealthy : .healthy
+        if status == .healthy {
+            let unserved = topology.unservedSlots > 0
+            let orphaned = topology.ranges.contains { !healthy.contains($0.master.description) || !$0.replicas.contains { healthy.contains($0.description) } }
+            if unserved || orphaned { status = .degraded }
+        }
+        return KVHealthReport(status: status, backend: "cluster", nodes: nodes)
+    }
+}

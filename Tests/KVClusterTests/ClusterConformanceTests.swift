@@ -1,0 +1,38 @@
+import KVCluster
+import KVConformance
+import KVCore
+import KVRedis
+import KVTestSupport
+import Testing
+
+/// The whole contract on a real cluster of 3 masters and 3 replicas, flushed before each case.
+@Suite(.serialized) struct ClusterConformanceTests {
+    static let harness = KVConformanceHarness {
+        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: try await SharedCluster.url())) as! ClusterStore
+        for master in store.topology?.masters ?? [] {
+            _ = try await store.pool(for: master).send(.init("FLUSHALL"))
+        }
+        return store
+    }
+
+    @Test(arguments: KVConformance.cases)
+    func conformance(_ testCase: KVConformanceCase) async throws {
+        try await testCase.run(Self.harness)
+    }
+}
+
+/// The shared cluster from scripts/ (`KV_TEST_CLUSTER`), or one of this process's own.
+enum SharedCluster {
+    static let own = Locked<TestCluster?>(nil)
+
+    static func url() async throws -> String {
+        if let url = ProcessInfo.processInfo.environment["KV_TEST_CLUSTER"], !url.isEmpty { return url }
+        if let cluster = own.value { return cluster.url }
+        let cluster = try await TestCluster.launch()
+        own.withLock { $0 = cluster }
+        atexit { SharedCluster.own.value?.servers.forEach { $0.stop() } }
+        return cluster.url
+    }
+}
+
+import Foundation
