@@ -76,9 +76,35 @@ let package = Package(
             ]
         ),
 
+        // Examples, each runnable with `swift run NAME`.
+        .target(name: "ExampleSupport", dependencies: ["KV", .product(name: "Logging", package: "swift-log")], path: "Examples/ExampleSupport"),
+        .executableTarget(name: "SessionStore", dependencies: ["ExampleSupport", "KV"], path: "Examples/SessionStore"),
+        .executableTarget(name: "BatchPipeline", dependencies: ["ExampleSupport", "KV"], path: "Examples/BatchPipeline"),
+        .executableTarget(
+            name: "BackendSwap", dependencies: ["ExampleSupport", "KV", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/BackendSwap", exclude: ["configs"]),
+        .executableTarget(
+            name: "HealthMonitor",
+            dependencies: [
+                "ExampleSupport", "KV", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/HealthMonitor"),
+        // Every Swift sample in docs/, compiled (Tests/DocsTests checks that the docs and this target agree).
+        .target(
+            name: "KVSnippets",
+            dependencies: [
+                "KV", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Snippets"),
+        .testTarget(name: "DocsTests", dependencies: ["KVSnippets", "KVConformance"]),
+
         .testTarget(name: "KVCoreTests", dependencies: ["KVCore", "KVMemory", "KVSoak"]),
         .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance"]),
-        .testTarget(name: "KVCommandTests", dependencies: ["KVCommand", "KVTestSupport"]),
+        .testTarget(
+            name: "KVCommandTests",
+            dependencies: ["KVCommand", "KVTestSupport", "SessionStore", "BatchPipeline", "BackendSwap", "HealthMonitor"]),
         .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRedisConnection", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVConformance", "KVTestSupport", "KVSoak"]),

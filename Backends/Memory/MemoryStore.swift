@@ -130,7 +130,7 @@ public final class MemoryStore: KVStore {
         KVKeySequence { [self] in Pager(store: self, prefix: prefix) }
     }
 
-    /// Pages through the slots under the lock, 1,000 slots at a time. Keys inserted after the listing
+    /// Pages through the slots under the lock, 1,000 slots at a time. Prefixes match byte by byte, as in Redis. Keys inserted after the listing
     /// started are skipped, so a key deleted and re-inserted meanwhile is never listed twice.
     private struct Pager: KVKeyPageSource {
         let store: MemoryStore
@@ -150,7 +150,7 @@ public final class MemoryStore: KVStore {
                 var keys: [String] = []
                 for slot in position..<end {
                     let entry = table.slots[slot]
-                    if entry.live, entry.sequence < limit, !table.isExpired(slot, now: now), entry.key.hasPrefix(prefix) {
+                    if entry.live, entry.sequence < limit, !table.isExpired(slot, now: now), entry.key.utf8.starts(with: prefix.utf8) {
                         keys.append(entry.key)
                     }
                 }

@@ -66,6 +66,21 @@ public struct KVKeySequence: AsyncSequence, Sendable {
         return keys
     }
 
+    /// The same keys, each passed through `transform` a page at a time (synchronously, so iterating from an
+    /// actor costs no hop per key, as an async `map` would).
+    public func mapKeys(_ transform: @escaping @Sendable (String) -> String) -> KVKeySequence {
+        let makeSource = self.makeSource
+        return KVKeySequence { MappedSource(base: makeSource(), transform: transform) }
+    }
+
+    private struct MappedSource: KVKeyPageSource {
+        var base: any KVKeyPageSource
+        let transform: @Sendable (String) -> String
+        mutating func nextPage() async throws(KVError) -> [String]? {
+            try await base.nextPage()?.map(transform)
+        }
+    }
+
     private struct FailingSource: KVKeyPageSource {
         let error: KVError
         mutating func nextPage() async throws(KVError) -> [String]? { throw error }

@@ -9,30 +9,37 @@ struct CommandRunner {
         var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    static let executable: URL = {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kv")
+    /// A product built beside the test bundle (`kv`, or an example).
+    static func executable(_ name: String) -> URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         // Some runners live inside a bundle directory; look upward.
         var directory = beside.deletingLastPathComponent()
         for _ in 0..<4 {
             directory = directory.deletingLastPathComponent()
-            let candidate = directory.appendingPathComponent("kv")
+            let candidate = directory.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
         return beside
-    }()
+    }
 
     /// Runs `kv arguments…` with `stdin`, bounded by `timeout`, on a thread of its own (never blocking
     /// Swift's cooperative pool).
-    static func run(_ arguments: [String], stdin: [UInt8] = [], environment: [String: String] = [:], timeout: TimeInterval = 60) async throws -> Result {
+    static func run(
+        _ arguments: [String], program: String = "kv", stdin: [UInt8] = [], environment: [String: String] = [:], timeout: TimeInterval = 60
+    ) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try runBlocking(arguments, stdin: stdin, environment: environment, timeout: timeout) }) }.start()
+            Thread {
+                continuation.resume(with: Swift.Result {
+                    try runBlocking(arguments, program: program, stdin: stdin, environment: environment, timeout: timeout)
+                })
+            }.start()
         }
     }
 
-    static func runBlocking(_ arguments: [String], stdin: [UInt8] = [], environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> Result {
+    static func runBlocking(_ arguments: [String], program: String, stdin: [UInt8], environment: [String: String], timeout: TimeInterval) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = executable(program)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["KV_STORE"] = nil

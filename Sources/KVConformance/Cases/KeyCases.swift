@@ -33,6 +33,8 @@ enum KeyCases {
             try t.expectEqual(try await t.store.get(decomposed), [2], "NFD key")
             let listed = try await t.store.list(prefix: "caf").collect().map { Array($0.utf8) }
             try t.expectEqual(Set(listed), [Array(composed.utf8), Array(decomposed.utf8)], "both keys listed by bytes")
+            let byBytePrefix = try await t.store.list(prefix: "cafe").collect().map { Array($0.utf8) }
+            try t.expectEqual(byBytePrefix, [Array(decomposed.utf8)], "prefixes match bytes: \"cafe\" starts \"cafe\\u{301}\" only")
             try await t.store.batchSet([KVEntry(composed, [3]), KVEntry(decomposed, [4])])
             try t.expectEqual(try await t.store.get(composed), [3], "NFC key after batch")
             try t.expectEqual(try await t.store.get(decomposed), [4], "NFD key after batch")

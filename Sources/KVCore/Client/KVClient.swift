@@ -56,9 +56,9 @@ public struct KVClient: Sendable {
     }
 
     /// Keys under the namespace that start with `prefix`, with the namespace stripped.
-    public func list(prefix: String = "") -> AsyncMapSequence<KVKeySequence, String> {
-        let count = namespace.count
-        return store.list(prefix: namespace + prefix).map { String($0.dropFirst(count)) }
+    public func list(prefix: String = "") -> KVKeySequence {
+        let count = namespace.utf8.count
+        return store.list(prefix: namespace + prefix).mapKeys { String(Substring($0.utf8.dropFirst(count))) }
     }
 
     // MARK: Batches
@@ -81,9 +81,9 @@ public struct KVClient: Sendable {
         let found = try await store.batchGet(keys.map { namespace + $0 })
         var result: [String: T] = [:]
         result.reserveCapacity(found.count)
-        let count = namespace.count
+        let count = namespace.utf8.count
         for (storedKey, bytes) in found {
-            let key = String(storedKey.dropFirst(count))
+            let key = String(Substring(storedKey.utf8.dropFirst(count)))
             result[key] = try decode(type, from: bytes, key: key)
         }
         return result

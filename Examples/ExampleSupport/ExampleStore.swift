@@ -1,0 +1,24 @@
+import Foundation
+import KV
+import Logging
+
+/// How every example picks its store: `--store URL`, else `--config FILE`, else `KV_STORE`/`KV_CONFIG`,
+/// else the embedded memory store.
+public enum ExampleStore {
+    /// The value after `flag` on the command line, if any.
+    public static func argument(_ flag: String, in arguments: [String] = CommandLine.arguments) -> String? {
+        guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return nil }
+        return arguments[index + 1]
+    }
+
+    public static func configuration() throws(KVError) -> KVConfiguration {
+        try KVConfiguration.resolve(url: argument("--store"), file: argument("--config"))
+    }
+
+    public static func open() async throws -> (any KVStore, KVConfiguration) {
+        let configuration = try configuration()
+        var logger = Logger(label: "example")
+        logger.logLevel = .error
+        return (try await KVStores.open(configuration, logger: logger), configuration)
+    }
+}

@@ -1,0 +1,30 @@
+// Samples from docs/backends.md.
+import KV
+import Logging
+import ServiceLifecycle
+
+func readWithClearErrors(_ store: any KVStore) async {
+    do {
+        _ = try await store.get("user:1")
+    } catch let error where error.code == .timeout {
+        print("slow node: \(error.node ?? "?")")
+    } catch let error where error.code == .partialFailure {
+        print("failed keys: \(error.failures.map(\.key))")
+    } catch {
+        print("failed: \(error)")
+    }
+}
+
+func monitorRing() async throws {
+    let ring = try RingStore(options: .init(
+        shards: [try RingShard(name: "a", address: "127.0.0.1:7000"), try RingShard(name: "b", address: "127.0.0.1:7001")],
+        startsMonitor: false))
+    Task { for await event in ring.events() { print(event) } }
+    let group = ServiceGroup(configuration: .init(services: [ring], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "app")))
+    try await group.run()
+}
+
+func readFromReplicas() async throws -> [UInt8]? {
+    let cluster = try await KVStores.open("cluster://127.0.0.1:7100,127.0.0.1:7101?readFrom=replicaPreferred")
+    return try await cluster.get("user:1000")
+}
