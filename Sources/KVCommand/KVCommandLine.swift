@@ -16,7 +16,7 @@ struct KVCommandLine: AsyncParsableCommand {
             """,
         subcommands: [
             SetCommand.self, GetCommand.self, DeleteCommand.self, ListCommand.self, MSetCommand.self, MGetCommand.self,
-            HealthCommand.self, LocateCommand.self, DemoCommand.self, BenchCommand.self, SoakCommand.self,
+            HealthCommand.self, LocateCommand.self, DemoCommand.self, BenchCommand.self, SoakCommand.self, RebalanceCommand.self,
         ]
     )
 

@@ -64,3 +64,26 @@ import Testing
         #expect(references.contains("redis-benchmark"))
     }
 }
+
+/// `kv rebalance` on the shared ring: keys written to two shards move when the third joins.
+@Suite(.serialized) struct CommandLineRingTests {
+    @Test func rebalanceMovesKeysAndLocateNamesShards() async throws {
+        let ring = TestServers.ringURL
+        let twoShards = ring.components(separatedBy: ",").prefix(2).joined(separator: ",") + "?database=6"
+        let threeShards = ring + "?database=6"
+        let keys = (0..<300).map { "rebalance-cli:\($0)" }
+        var pairs: [String] = []
+        for key in keys { pairs += [key, "v-\(key)"] }
+        #expect(try await CommandRunner.run(["mset"] + pairs + ["--store", twoShards]).status == 0)
+        let result = try await CommandRunner.run(["rebalance", "--from", twoShards, "--json", "--store", threeShards])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any]
+        let moved = report?["moved"] as? Int ?? 0
+        #expect(moved > 50 && moved < 200, "about a third moves to shard3: \(result.text)")
+        let located = try await CommandRunner.run(["locate"] + keys.prefix(3) + ["--json", "--store", threeShards])
+        #expect(located.text.split(separator: "\n").allSatisfy { $0.contains("\"node\":\"shard") })
+        let read = try await CommandRunner.run(["mget"] + keys + ["--json", "--store", threeShards])
+        #expect(read.status == 0, "every key readable after the rebalance")
+        _ = try await CommandRunner.run(["del"] + keys + ["--store", threeShards])
+    }
+}

@@ -22,6 +22,7 @@ struct HealthCommand: AsyncParsableCommand {
 /// A compact table of a health report; coloured on a terminal.
 enum HealthTable {
     static func print(_ report: KVHealthReport, colour: Bool) {
+        if colour { Output.line("\(report.backend): \(paint(report.status, colour: true))") }
         for node in report.nodes {
             let latency = node.latencyMilliseconds.map { String(format: "%.2fms", $0) } ?? "-"
             var fields = [node.name, node.address, paint(node.status, colour: colour), latency]
