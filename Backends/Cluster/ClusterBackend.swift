@@ -24,9 +24,7 @@ public struct ClusterBackend: KVBackend {
         var seeds: [KVEndpoint] = []
         for host in configuration.url.hosts { seeds.append(try KVEndpoint(parsing: host, defaultPort: 6379)) }
         var options = ClusterStore.Options(seeds: seeds, connection: try RedisOptions.connection(configuration, endpoint: seeds[0]))
-        if let size = try configuration.int("poolSize", in: 1...256) { options.poolSize = size }
-        if let size = try configuration.int("batchChunkSize", in: 1...100_000) { options.batchChunkSize = size }
-        if let count = try configuration.int("scanCount", in: 1...1_000_000) { options.scanCount = count }
+        try RedisOptions.apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
         if let value = configuration.string("readFrom") {
             guard let readFrom = ClusterStore.ReadFrom(rawValue: value) else {
                 throw .invalidConfiguration("readFrom must be master, replicaPreferred or nearest, got \(value)")

@@ -64,8 +64,13 @@ public enum RedisOptions {
     }
 
     public static func apply(_ configuration: KVConfiguration, to options: inout RedisStore.Options) throws(KVError) {
-        if let size = try configuration.int("poolSize", in: 1...256) { options.poolSize = size }
-        if let size = try configuration.int("batchChunkSize", in: 1...100_000) { options.batchChunkSize = size }
-        if let count = try configuration.int("scanCount", in: 1...1_000_000) { options.scanCount = count }
+        try apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
+    }
+
+    /// Reads `poolSize`, `batchChunkSize` and `scanCount`, leaving the defaults where they are not given.
+    public static func apply(_ configuration: KVConfiguration, poolSize: inout Int, batchChunkSize: inout Int, scanCount: inout Int) throws(KVError) {
+        if let size = try configuration.int("poolSize", in: 1...256) { poolSize = size }
+        if let size = try configuration.int("batchChunkSize", in: 1...100_000) { batchChunkSize = size }
+        if let count = try configuration.int("scanCount", in: 1...1_000_000) { scanCount = count }
     }
 }

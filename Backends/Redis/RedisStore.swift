@@ -111,59 +111,60 @@ public final class RedisStore: KVStore {
 
     // MARK: Batches
 
+    /// Runs `body` on chunks of `items`, a bounded number at a time. Returns the chunks' results, and a
+    /// failure for every item of a chunk that failed as a whole.
+    private func chunked<Item: Sendable, T: Sendable>(
+        _ items: [Item], key: @escaping @Sendable (Item) -> String,
+        _ body: @escaping @Sendable (ArraySlice<Item>) async throws(KVError) -> T
+    ) async -> (results: [T], failures: [KVKeyFailure]) {
+        let outcomes = await RedisChunks.run(count: items.count, chunkSize: options.batchChunkSize, maxInFlight: options.maxChunksInFlight) {
+            range -> (ArraySlice<Item>, Result<T, KVError>) in
+            let chunk = items[range]
+            do throws(KVError) { return (chunk, .success(try await body(chunk))) } catch { return (chunk, .failure(error)) }
+        }
+        var results: [T] = []
+        var failures: [KVKeyFailure] = []
+        for (chunk, outcome) in outcomes {
+            switch outcome {
+            case .success(let result): results.append(result)
+            case .failure(let error): failures += chunk.map { KVKeyFailure(key: key($0), error: error) }
+            }
+        }
+        return (results, failures)
+    }
+
     public func batchSet(_ entries: [KVEntry], options setOptions: KVSetOptions) async throws(KVError) {
         try KVLimits.check(entries: entries)
         let ttl = try setOptions.ttlMilliseconds()
         try checkOpen()
         let unique = KVBatch.lastWins(entries)
-        let pool = self.pool
-        let node = self.node
-        let failures = await RedisChunks.run(count: unique.count, chunkSize: options.batchChunkSize, maxInFlight: options.maxChunksInFlight) { range in
-            let chunk = unique[range]
-            do throws(KVError) {
-                let replies = try await pool.pipeline(chunk.map { RedisKeyCommands.set($0.key, $0.value, ttlMilliseconds: ttl, options: setOptions) })
-                return zip(chunk, replies).compactMap { entry, reply -> KVKeyFailure? in
-                    do throws(KVError) { _ = try RedisKeyCommands.wasSet(reply, key: entry.key, node: node) } catch { return KVKeyFailure(key: entry.key, error: error) }
-                    return nil
-                }
-            } catch {
-                return chunk.map { KVKeyFailure(key: $0.key, error: error) }
+        let (pool, node) = (self.pool, self.node)
+        let (rejected, failures) = await chunked(unique, key: \.key) { (chunk) throws(KVError) in
+            let replies = try await pool.pipeline(chunk.map { RedisKeyCommands.set($0.key, $0.value, ttlMilliseconds: ttl, options: setOptions) })
+            return zip(chunk, replies).compactMap { entry, reply -> KVKeyFailure? in
+                do throws(KVError) { _ = try RedisKeyCommands.wasSet(reply, key: entry.key, node: node) } catch { return KVKeyFailure(key: entry.key, error: error) }
+                return nil
             }
         }
-        try KVBatch.throwIfFailed(failures.flatMap { $0 }, total: unique.count)
+        try KVBatch.throwIfFailed(rejected.flatMap { $0 } + failures, total: unique.count)
     }
 
     public func batchGet(_ keys: [String]) async throws(KVError) -> [String: [UInt8]] {
         try KVLimits.check(keys: keys)
         try checkOpen()
         let unique = KVBatch.distinct(keys)
-        let pool = self.pool
-        let node = self.node
-        let results = await RedisChunks.run(count: unique.count, chunkSize: options.batchChunkSize, maxInFlight: options.maxChunksInFlight) {
-            range -> Result<[(String, [UInt8])], KVError> in
-            let chunk = Array(unique[range])
-            do throws(KVError) {
-                let reply = try await pool.send(RedisKeyCommands.mget(chunk)).orThrow(node: node)
-                guard let values = reply.array, values.count == chunk.count else {
-                    throw reply.unexpected(node: node, expected: "\(chunk.count) MGET values")
-                }
-                return .success(zip(chunk, values).compactMap { key, value in value.bytes.map { (key, $0) } })
-            } catch {
-                return .failure(error)
+        let (pool, node) = (self.pool, self.node)
+        let (pages, failures) = await chunked(unique, key: { $0 }) { (chunk) throws(KVError) in
+            let reply = try await pool.send(RedisKeyCommands.mget(Array(chunk))).orThrow(node: node)
+            guard let values = reply.array, values.count == chunk.count else {
+                throw reply.unexpected(node: node, expected: "\(chunk.count) MGET values")
             }
-        }
-        var found: [String: [UInt8]] = [:]
-        found.reserveCapacity(unique.count)
-        var failures: [KVKeyFailure] = []
-        for (index, result) in results.enumerated() {
-            switch result {
-            case .success(let pairs): for (key, value) in pairs { found[key] = value }
-            case .failure(let error):
-                let start = index * options.batchChunkSize
-                for key in unique[start..<min(start + options.batchChunkSize, unique.count)] { failures.append(KVKeyFailure(key: key, error: error)) }
-            }
+            return zip(chunk, values).compactMap { key, value in value.bytes.map { (key, $0) } }
         }
         try KVBatch.throwIfFailed(failures, total: unique.count)
+        var found: [String: [UInt8]] = [:]
+        found.reserveCapacity(unique.count)
+        for page in pages { for (key, value) in page { found[key] = value } }
         return found
     }
 
@@ -171,29 +172,12 @@ public final class RedisStore: KVStore {
         try KVLimits.check(keys: keys)
         try checkOpen()
         let unique = KVBatch.distinct(keys)
-        let pool = self.pool
-        let node = self.node
-        let results = await RedisChunks.run(count: unique.count, chunkSize: options.batchChunkSize, maxInFlight: options.maxChunksInFlight) {
-            range -> Result<Int, KVError> in
-            let chunk = Array(unique[range])
-            do throws(KVError) {
-                return .success(try RedisKeyCommands.count(try await pool.send(RedisKeyCommands.unlink(chunk)), key: nil, node: node))
-            } catch {
-                return .failure(error)
-            }
-        }
-        var deleted = 0
-        var failures: [KVKeyFailure] = []
-        for (index, result) in results.enumerated() {
-            switch result {
-            case .success(let count): deleted += count
-            case .failure(let error):
-                let start = index * options.batchChunkSize
-                for key in unique[start..<min(start + options.batchChunkSize, unique.count)] { failures.append(KVKeyFailure(key: key, error: error)) }
-            }
+        let (pool, node) = (self.pool, self.node)
+        let (counts, failures) = await chunked(unique, key: { $0 }) { (chunk) throws(KVError) in
+            try RedisKeyCommands.count(try await pool.send(RedisKeyCommands.unlink(Array(chunk))), key: nil, node: node)
         }
         try KVBatch.throwIfFailed(failures, total: unique.count)
-        return deleted
+        return counts.reduce(0, +)
     }
 
     // MARK: Health and lifecycle
