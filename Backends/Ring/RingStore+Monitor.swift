@@ -62,7 +62,7 @@ extension RingStore {
         }
     }
 
-    /// One heartbeat: `PING` every shard concurrently (each bounded by its command timeout), then apply the
+    /// One heartbeat: `PING` every shard concurrently (each bounded by the heartbeat interval), then apply the
     /// results: down after `failureThreshold` consecutive failures, up after one success.
     public func heartbeat() async {
         let members = state.withLock { $0.closed ? [] : $0.members }
@@ -71,7 +71,7 @@ extension RingStore {
                 group.addTask {
                     let start = ContinuousClock.now
                     do throws(KVError) {
-                        _ = try await member.store.pool.send(RedisCommand("PING")).orThrow(node: member.node)
+                        _ = try await member.heartbeat.send(RedisCommand("PING")).orThrow(node: member.node)
                         return (member.name, ContinuousClock.now - start, nil)
                     } catch {
                         return (member.name, ContinuousClock.now - start, error)
@@ -150,7 +150,10 @@ extension RingStore {
         if !removed.isEmpty {
             Task {
                 try? await Task.sleep(for: grace)
-                for member in removed { await member.store.shutdown() }
+                for member in removed {
+                    member.heartbeat.close()
+                    await member.store.shutdown()
+                }
             }
         }
     }

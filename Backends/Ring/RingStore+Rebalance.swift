@@ -33,7 +33,12 @@ extension RingStore {
         let current = state.withLock { $0.live }
         let retired = oldShards.filter { old in !current.contains { $0.name == old.name && $0.shard.connection.endpoint == old.connection.endpoint } }
             .map(makeMember)
-        defer { for member in retired { member.store.pool.close() } }
+        defer {
+            for member in retired {
+                member.heartbeat.close()
+                member.store.pool.close()
+            }
+        }
         var report = RingRebalanceReport()
         for source in current + retired {
             var pages = RedisScanSource(pools: [source.store.pool], prefix: "", count: options.shardStore.scanCount) { () throws(KVError) in }

@@ -55,10 +55,17 @@ public final class RingStore: KVStore, Service {
     final class Member: Sendable {
         let shard: RingShard
         let store: RedisStore
-        init(shard: RingShard, store: RedisStore) {
+        /// A connection of its own for heartbeats, so a PING never queues behind a large batch and times out
+        /// within one heartbeat interval even when the command timeout is longer.
+        let heartbeat: RedisConnection
+
+        init(shard: RingShard, store: RedisStore, heartbeat: RedisConnection) {
             self.shard = shard
             self.store = store
+            self.heartbeat = heartbeat
         }
+
+        deinit { heartbeat.close() }
         var name: String { shard.name }
         var node: String { "\(shard.name) (\(shard.connection.endpoint))" }
     }
@@ -112,7 +119,12 @@ public final class RingStore: KVStore, Service {
         options.configureShard(shard.name, &connection)
         var storeOptions = options.shardStore
         storeOptions.connection = connection
-        return Member(shard: RingShard(name: shard.name, connection: connection), store: RedisStore(options: storeOptions, logger: logger))
+        var heartbeat = connection
+        heartbeat.commandTimeout = min(connection.commandTimeout, options.heartbeatInterval)
+        heartbeat.connectTimeout = min(connection.connectTimeout, options.heartbeatInterval)
+        return Member(
+            shard: RingShard(name: shard.name, connection: connection), store: RedisStore(options: storeOptions, logger: logger),
+            heartbeat: RedisConnection(configuration: heartbeat, logger: logger))
     }
 
     /// Rebuilds the placements from the members and their health. Called with the lock held.
@@ -241,6 +253,9 @@ public final class RingStore: KVStore, Service {
         }
         monitor?.cancel()
         for subscriber in subscribers.values { subscriber.finish() }
-        for member in members { await member.store.shutdown() }
+        for member in members {
+            member.heartbeat.close()
+            await member.store.shutdown()
+        }
     }
 }

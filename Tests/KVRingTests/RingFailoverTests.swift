@@ -73,6 +73,19 @@ import Testing
         #expect(await eventually(within: .seconds(3)) { store.liveShards.count == 3 })
     }
 
+    @Test func heartbeatsDetectAPauseFasterThanALongCommandTimeout() async throws {
+        let ring = try await TestRing.launch()
+        var shards = ring.shards()
+        for index in shards.indices { shards[index].connection.commandTimeout = .seconds(5) }
+        let store = try RingStore(options: .init(shards: shards, heartbeatInterval: .milliseconds(100)))
+        defer { Task { await store.shutdown() } }
+        ring.servers[0].pause()
+        defer { ring.servers[0].resume() }
+        let paused = ContinuousClock.now
+        #expect(await eventually(within: .seconds(3)) { store.liveShards == ["shard2", "shard3"] })
+        #expect(ContinuousClock.now - paused < .seconds(1.5), "3 heartbeats of 100 ms, each bounded by the interval")
+    }
+
     @Test func allShardsDownIsUnavailableNamingEachAndRecoversWithoutRestart() async throws {
         let ring = try await TestRing.launch()
         let store = try ring.store()
