@@ -49,6 +49,21 @@ enum RingBench {
                 .compared(with: "one redis", opsPerSecond: singleBatch.opsPerSecond)
                 .compared(with: "shards in sequence", opsPerSecond: serial.opsPerSecond))
 
+        // Small batches are bound by round trips, not CPU: the shards' parts in parallel cost about one round trip,
+        // in sequence about three.
+        progress("ring batch-get-30")
+        let small = Array(keys.prefix(30))
+        var smallParts: [String: [String]] = [:]
+        for key in small { smallParts[try store.shard(for: key), default: []].append(key) }
+        let rounds = max(100, count / 50)
+        let parallelBatches = try await BenchMeasurement.sequential(rounds) { _ in _ = try await store.batchGet(small) }
+        let serialBatches = try await BenchMeasurement.sequential(rounds) { _ in
+            for (name, part) in smallParts { _ = try await store.shardStore(named: name)?.batchGet(part) }
+        }
+        rows.append(
+            BenchRow("batch-get-30 (batches/s)", backend: "ring-3", parallelBatches)
+                .compared(with: "shards in sequence", opsPerSecond: serialBatches.opsPerSecond))
+
         progress("ring get-concurrent-64")
         let ringGets = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) }
         let singleGets = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await single.get(keys[i % keys.count]) }
