@@ -99,17 +99,43 @@ public struct RedisShardHash: ConsistentHash {
         }
     }
 
+    /// A digest read as a big-endian number of up to 192 bits, compared as numbers (as Python's long).
+    struct Point: Comparable, Hashable {
+        let high: UInt64, middle: UInt64, low: UInt64
+
+        init(_ digest: [UInt8]) {
+            var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            for (index, byte) in digest.prefix(24).enumerated() {
+                let shifted = UInt64(byte) << (56 - 8 * UInt64(index % 8))
+                switch index / 8 {
+                case 0: words.0 |= shifted
+                case 1: words.1 |= shifted
+                default: words.2 |= shifted
+                }
+            }
+            (high, middle, low) = words
+        }
+
+        static func < (lhs: Point, rhs: Point) -> Bool { (lhs.high, lhs.middle, lhs.low) < (rhs.high, rhs.middle, rhs.low) }
+    }
+
     struct Placement: ShardPlacement {
         let function: Function
-        let points: [[UInt8]]
+        let points: [Point]
         let owners: [Int]
 
+        init(function: Function, points: [[UInt8]], owners: [Int]) {
+            self.function = function
+            self.points = points.map(Point.init)
+            self.owners = owners
+        }
+
         func shardIndex(for key: String) -> Int {
-            let value = RedisShardHash.hash(function, RedisShardHash.bytes(RedisShardHash.tag(key)))
+            let value = Point(RedisShardHash.hash(function, RedisShardHash.bytes(RedisShardHash.tag(key))))
             var low = 0, high = points.count
             while low < high {  // bisect_right
                 let mid = (low + high) / 2
-                if value.lexicographicallyPrecedes(points[mid]) { high = mid } else { low = mid + 1 }
+                if value < points[mid] { high = mid } else { low = mid + 1 }
             }
             return owners[min(low, points.count - 1)]
         }
