@@ -1,3 +1,4 @@
+import Foundation
 import KVCluster
 import KVConformance
 import KVCore
@@ -34,5 +35,3 @@ enum SharedCluster {
         return cluster.url
     }
 }
-
-import Foundation

@@ -9,13 +9,12 @@ import Testing
     @Test func publishedSlots() {
         let expected: [String: Int] = [
             "123456789": 12739, "{}foo": 9500, "foo{}": 5542, "foo{}{bar}": 8363, "foo{{bar}}zap": 4015,
-            "foo": 12182, "bar": 5061, "hello": 866, "user:1000": 1649,
+            "foo": 12182, "bar": 5061, "hello": 866, "user:1000": 1649, "": 0,
         ]
         for (key, slot) in expected { #expect(ClusterSlot.slot(for: key) == slot, "\(key)") }
         let digits = Array("123456789".utf8)
         #expect(digits.withUnsafeBytes { ClusterSlot.crc16($0) } == 0x31C3)
     }
-
 
     /// Thousands of random keys, with braces and binary bytes, against the server's own `CLUSTER KEYSLOT`.
     @Test func matchesTheServersKeyslotForRandomKeys() async throws {
