@@ -34,8 +34,9 @@ extension ClusterStore {
                     do throws(KVError) {
                         let replies = try await pool.pipeline(commands)
                         return zip(indexes, replies).map { index, reply in
-                            if let message = reply.errorMessage, ClusterRedirect(message, currentHost: endpoint.host) != nil { return (index, nil) }
-                            return (index, .success(reply))
+                            guard let message = reply.errorMessage else { return (index, .success(reply)) }
+                            if ClusterRedirect(message, currentHost: endpoint.host) != nil { return (index, nil) }
+                            return (index, .failure(RedisReply.error(message, key: keys[index], node: endpoint.description)))
                         }
                     } catch {
                         return indexes.map { ($0, nil) }  // the node failed: retry each key with redirects and budget

@@ -214,7 +214,8 @@ public final class ClusterStore: KVStore {
     // MARK: Routing with redirects
 
     /// Sends `command` for `key` to the slot's node, following `MOVED` and `ASK`, and retrying transient
-    /// cluster states and refused connections within the retry budget.
+    /// cluster states and refused connections within the retry budget. Any other error reply is thrown as
+    /// `serverError` naming the key and the node.
     func execute(_ command: RedisCommand, key: String, read: Bool = false) async throws(KVError) -> RedisReply {
         let slot = ClusterSlot.slot(for: key)
         let deadline = ContinuousClock.now + options.retryBudget
@@ -281,7 +282,10 @@ public final class ClusterStore: KVStore {
                 }
                 continue
             }
-            if !read, let confirm = options.confirmWrites, reply.errorMessage == nil {
+            if let message = reply.errorMessage {
+                throw RedisReply.error(message, key: key, node: lastNode)
+            }
+            if !read, let confirm = options.confirmWrites {
                 let acknowledged = replies.last?.integer ?? 0
                 if acknowledged < Int64(confirm.replicas) {
                     throw KVError(.unavailable, "the write reached \(acknowledged) of \(confirm.replicas) replicas within \(confirm.timeout)", key: key, node: lastNode)

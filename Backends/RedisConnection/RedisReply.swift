@@ -38,15 +38,21 @@ public enum RedisReply: Sendable, Hashable {
         return nil
     }
 
-    /// Throws `serverError` (naming node and key) for an error reply, else returns the reply.
+    /// Throws for an error reply (naming node and key), else returns the reply.
     public func orThrow(node: String, key: String? = nil) throws(KVError) -> RedisReply {
-        if case .error(let message) = self { throw KVError(.serverError, message, key: key, node: node) }
+        if case .error(let message) = self { throw Self.error(message, key: key, node: node) }
         return self
+    }
+
+    /// The error for an error reply: `authenticationFailed` for `NOAUTH`/`WRONGPASS`, else `serverError`.
+    public static func error(_ message: String, key: String?, node: String) -> KVError {
+        let code: KVError.Code = message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") ? .authenticationFailed : .serverError
+        return KVError(code, message, key: key, node: node)
     }
 
     /// Throws for an error reply and for a reply of an unexpected shape.
     public func unexpected(node: String, key: String? = nil, expected: String) -> KVError {
-        if case .error(let message) = self { return KVError(.serverError, message, key: key, node: node) }
+        if case .error(let message) = self { return Self.error(message, key: key, node: node) }
         return KVError(.serverError, "unexpected reply \(self), expected \(expected)", key: key, node: node)
     }
 }

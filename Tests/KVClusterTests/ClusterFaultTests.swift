@@ -141,3 +141,26 @@ import Testing
         #expect(try await store.batchDelete(entries.map(\.key)) == 5000)
     }
 }
+
+@Suite struct ClusterErrorTests {
+    @Test func serverErrorsNameTheKeyAndTheNode() async throws {
+        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: try await SharedCluster.url())) as! ClusterStore
+        defer { Task { await store.shutdown() } }
+        let key = "cluster-list:\(UUID())"
+        let master = try #require(store.topology?.master(for: ClusterSlot.slot(for: key)))
+        _ = try await store.pool(for: master).send(.init("LPUSH", key, "x"))
+        for read in [false, true] {
+            do {
+                if read { _ = try await store.batchGet([key]) } else { _ = try await store.get(key) }
+                Issue.record("GET on a list succeeded")
+            } catch {
+                let failure = error.failures.first?.error ?? error
+                #expect(failure.code == .serverError)
+                #expect(failure.key == key)
+                #expect(failure.node == master.description)
+                #expect(failure.message.contains("WRONGTYPE"))
+            }
+        }
+        _ = try await store.delete(key)
+    }
+}

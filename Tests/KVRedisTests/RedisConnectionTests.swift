@@ -174,6 +174,8 @@ import Testing
         defer { none.close() }
         let reply = try await none.send(RedisCommand("GET", "x"))
         #expect(reply.errorMessage?.hasPrefix("NOAUTH") == true)
+        #expect(throws: KVError.self) { try reply.orThrow(node: server.endpoint) }
+        do { _ = try reply.orThrow(node: server.endpoint) } catch { #expect(error.code == .authenticationFailed, "a missing password reads as such") }
 
         let acl = try Self.pool(server) {
             $0.user = "app"
