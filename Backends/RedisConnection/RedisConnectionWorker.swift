@@ -98,11 +98,12 @@ final class RedisConnectionWorker {
                 }
             }
             self.context = context
+            let recovering = connectFailures > 0
             connectFailures = 0
             retryAfter = nil
             lastConnectError = nil
             lastUsed = now
-            core.logger.debug("connected", metadata: ["node": "\(node)"])
+            core.logger.log(level: recovering ? .info : .debug, "connected", metadata: ["node": "\(node)"])
             return context
         } catch {
             connectFailures += 1
@@ -110,7 +111,11 @@ final class RedisConnectionWorker {
             retryAfter = ContinuousClock.now + delay
             lastConnectError = error
             errorCounter.increment()
-            core.logger.warning("connect failed", metadata: ["node": "\(node)", "error": "\(error)", "retryIn": "\(delay)"])
+            // The first failure of a streak is a warning; the retries after it are debug, so a dead server
+            // does not flood the log.
+            core.logger.log(
+                level: connectFailures == 1 ? .warning : .debug, "connect failed",
+                metadata: ["node": "\(node)", "error": "\(error)", "retryIn": "\(delay)", "failures": "\(connectFailures)"])
             throw error
         }
     }
