@@ -3,36 +3,46 @@ import KVRedis
 import KVRedisConnection
 
 extension ClusterStore {
-    /// Sends one command per key: grouped by the slot's node, one pipeline per node and chunk, all nodes
+    /// Sends one command per key: grouped by the slot's node (reads follow `readFrom`), one pipeline per node and chunk, all nodes
     /// concurrently. Keys whose reply is a redirect (or whose node failed) are retried one by one through
     /// ``execute(_:key:read:)``, so a batch never fails with `CROSSSLOT` and follows resharding per key.
     /// Results come back in input order.
     func executeMany(_ keys: [String], read: Bool, command: @escaping @Sendable (Int) -> RedisCommand) async -> [Result<RedisReply, KVError>] {
-        var groups: [KVEndpoint: [Int]] = [:]
+        var groups: [ObjectIdentifier: (route: Route, indexes: [Int])] = [:]
         var unrouted: [Int] = []
         for (index, key) in keys.enumerated() {
-            if let target = target(slot: ClusterSlot.slot(for: key), read: false) { groups[target.endpoint, default: []].append(index) } else { unrouted.append(index) }
+            guard let route = route(slot: ClusterSlot.slot(for: key), read: read) else {
+                unrouted.append(index)
+                continue
+            }
+            groups[ObjectIdentifier(route.pool), default: (route, [])].indexes.append(index)
         }
         let chunkSize = options.batchChunkSize
-        var jobs: [(KVEndpoint, ArraySlice<Int>)] = []
-        for (endpoint, indexes) in groups {
+        let wait = waitCommand
+        let confirm = options.confirmWrites
+        var jobs: [(Route, ArraySlice<Int>)] = []
+        for (route, indexes) in groups.values {
             for start in stride(from: 0, to: indexes.count, by: chunkSize) {
-                jobs.append((endpoint, indexes[start..<min(start + chunkSize, indexes.count)]))
+                jobs.append((route, indexes[start..<min(start + chunkSize, indexes.count)]))
             }
         }
-        let confirm = options.confirmWrites
         let firstPass = await withTaskGroup(of: [(Int, Result<RedisReply, KVError>?)].self) { group in
             var next = 0
             var collected: [(Int, Result<RedisReply, KVError>?)] = []
             func launch() {
-                let (endpoint, indexes) = jobs[next]
+                let (route, indexes) = jobs[next]
                 next += 1
-                let pool = pool(for: endpoint)
+                let (endpoint, pool) = (route.endpoint, route.pool)
                 group.addTask {
                     var commands = indexes.map { command($0) }
-                    if !read, let confirm { commands.append(RedisCommand("WAIT", String(confirm.replicas), String(confirm.timeout.components.seconds * 1000))) }
+                    let confirming = !read && wait != nil
+                    if confirming, let wait { commands.append(wait) }
                     do throws(KVError) {
                         let replies = try await pool.pipeline(commands)
+                        if confirming, let acknowledged = replies.last?.integer, let confirm, acknowledged < confirm.replicas {
+                            let error = KVError(.unavailable, "the writes reached \(acknowledged) of \(confirm.replicas) replicas within \(confirm.timeout)", node: endpoint.description)
+                            return indexes.map { ($0, .failure(error)) }
+                        }
                         return zip(indexes, replies).map { index, reply in
                             guard let message = reply.errorMessage else { return (index, .success(reply)) }
                             if ClusterRedirect(message, currentHost: endpoint.host) != nil { return (index, nil) }

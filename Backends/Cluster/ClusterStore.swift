@@ -121,16 +121,19 @@ public final class ClusterStore: KVStore {
 
     /// The pool for a node (replica pools send `READONLY`).
     public func pool(for endpoint: KVEndpoint, replica: Bool = false) -> RedisPool {
-        state.withLock { state in
-            if replica, let pool = state.replicaPools[endpoint] { return pool }
-            if !replica, let pool = state.pools[endpoint] { return pool }
-            var connection = options.connection
-            connection.endpoint = endpoint
-            connection.readOnly = replica
-            let pool = RedisPool(configuration: connection, size: options.poolSize, logger: logger)
-            if replica { state.replicaPools[endpoint] = pool } else { state.pools[endpoint] = pool }
-            return pool
-        }
+        state.withLock { pool(for: endpoint, replica: replica, in: &$0) }
+    }
+
+    /// The pool for a node, made on first use. Called with the lock held.
+    private func pool(for endpoint: KVEndpoint, replica: Bool, in state: inout State) -> RedisPool {
+        if replica, let pool = state.replicaPools[endpoint] { return pool }
+        if !replica, let pool = state.pools[endpoint] { return pool }
+        var connection = options.connection
+        connection.endpoint = endpoint
+        connection.readOnly = replica
+        let pool = RedisPool(configuration: connection, size: options.poolSize, logger: logger)
+        if replica { state.replicaPools[endpoint] = pool } else { state.pools[endpoint] = pool }
+        return pool
     }
 
     // MARK: Topology
@@ -193,21 +196,28 @@ public final class ClusterStore: KVStore {
         }
     }
 
-    /// The node to send a command for `slot` to, and whether it is a replica.
-    func target(slot: Int, read: Bool) -> (endpoint: KVEndpoint, replica: Bool)? {
+    /// Where a command goes: a node, whether it is a replica, and its pool.
+    struct Route {
+        let endpoint: KVEndpoint
+        let replica: Bool
+        let pool: RedisPool
+    }
+
+    /// The route of a command for `slot` (reads follow `readFrom`), found and pooled under one lock.
+    func route(slot: Int, read: Bool) -> Route? {
         state.withLock { state in
             guard let topology = state.topology, let master = topology.master(for: slot) else { return nil }
-            guard read else { return (master, false) }
-            let replicas = topology.replicas(for: slot)
-            switch options.readFrom {
-            case .master: return (master, false)
-            case .replicaPreferred:
-                guard let replica = replicas.randomElement() else { return (master, false) }
-                return (replica, true)
-            case .nearest:
-                let best = ([master] + replicas).min { (state.latency[$0] ?? .seconds(1)) < (state.latency[$1] ?? .seconds(1)) } ?? master
-                return (best, best != master)
+            var endpoint = master
+            if read {
+                let replicas = topology.replicas(for: slot)
+                switch options.readFrom {
+                case .master: break
+                case .replicaPreferred: endpoint = replicas.randomElement() ?? master
+                case .nearest: endpoint = ([master] + replicas).min { (state.latency[$0] ?? .seconds(1)) < (state.latency[$1] ?? .seconds(1)) } ?? master
+                }
             }
+            let replica = endpoint != master
+            return Route(endpoint: endpoint, replica: replica, pool: pool(for: endpoint, replica: replica, in: &state))
         }
     }
 
@@ -224,10 +234,10 @@ public final class ClusterStore: KVStore {
         var attempt = 0
         var lastNode = "none"
         while true {
-            let routed: (endpoint: KVEndpoint, replica: Bool)
+            let routed: Route
             if let asking {
-                routed = (asking, false)
-            } else if let found = target(slot: slot, read: read) {
+                routed = Route(endpoint: asking, replica: false, pool: pool(for: asking))
+            } else if let found = route(slot: slot, read: read) {
                 routed = found
             } else {
                 try await backOff(&attempt, deadline: deadline, key: key, slot: slot, lastNode: lastNode, cause: "no node serves the slot")
@@ -237,12 +247,10 @@ public final class ClusterStore: KVStore {
             lastNode = routed.endpoint.description
             var commands = [command]
             if asking != nil { commands.insert(RedisCommand("ASKING"), at: 0) }
-            if !read, let confirm = options.confirmWrites {
-                commands.append(RedisCommand("WAIT", String(confirm.replicas), String(confirm.timeout.components.seconds * 1000 + confirm.timeout.components.attoseconds / 1_000_000_000_000_000)))
-            }
+            if !read, let wait = waitCommand { commands.append(wait) }
             let replies: [RedisReply]
             do {
-                replies = try await pool(for: routed.endpoint, replica: routed.replica).pipeline(commands)
+                replies = try await routed.pool.pipeline(commands)
             } catch {
                 guard error.code == .connectionFailed, ContinuousClock.now < deadline else {
                     var error = error
@@ -293,6 +301,12 @@ public final class ClusterStore: KVStore {
             }
             return reply
         }
+    }
+
+    /// `WAIT replicas timeout-ms` after each write, when writes are confirmed. The timeout is rounded up:
+    /// `WAIT n 0` would block forever.
+    var waitCommand: RedisCommand? {
+        options.confirmWrites.map { RedisCommand("WAIT", String($0.replicas), String(max(1, $0.timeout.roundedUpMilliseconds))) }
     }
 
     /// Waits with jittered exponential backoff, or throws when the retry budget is spent.

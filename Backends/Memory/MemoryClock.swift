@@ -14,7 +14,7 @@ public struct MemoryClock: Sendable {
         let origin = ContinuousClock.now
         return MemoryClock {
             let elapsed = ContinuousClock.now - origin
-            return UInt64(elapsed.components.seconds) * 1000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000_000) + 1
+            return UInt64(elapsed.truncatedMilliseconds) + 1
         }
     }()
 }
@@ -37,8 +37,7 @@ public final class ManualClock: Sendable {
 
     /// Moves the clock forward, rounding up to whole milliseconds.
     public func advance(by duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let ms = UInt64(max(0, seconds)) * 1000 + UInt64(max(0, (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000))
+        let ms = UInt64(max(0, duration.roundedUpMilliseconds))
         now.withLock { $0 += ms }
     }
 }

@@ -35,6 +35,13 @@ public final class MemoryStore: KVStore {
         public var bytes: Int
         public var evictions: Int
         public var expirations: Int
+
+        init(_ table: MemoryTable) {
+            entries = table.count
+            bytes = table.bytes
+            evictions = table.evictions
+            expirations = table.expirations
+        }
     }
 
     private struct State {
@@ -50,7 +57,7 @@ public final class MemoryStore: KVStore {
     }
 
     public var statistics: Statistics {
-        state.withLock { Statistics(entries: $0.table.count, bytes: $0.table.bytes, evictions: $0.table.evictions, expirations: $0.table.expirations) }
+        state.withLock { Statistics($0.table) }
     }
 
     /// Removes every expired key now; returns how many.
@@ -195,7 +202,7 @@ public final class MemoryStore: KVStore {
     }
 
     public func health() async throws(KVError) -> KVHealthReport {
-        let stats = try withTable { table, _ in Statistics(entries: table.count, bytes: table.bytes, evictions: table.evictions, expirations: table.expirations) }
+        let stats = try withTable { table, _ in Statistics(table) }
         let node = KVNodeHealth(
             name: "memory", address: "in-process", status: .healthy, latency: .zero, role: "embedded",
             details: ["entries": "\(stats.entries)", "bytes": "\(stats.bytes)", "evictions": "\(stats.evictions)", "expirations": "\(stats.expirations)"])

@@ -50,11 +50,7 @@ public enum RedisKeyCommands {
     }
 
     /// `UNLINK` frees large values off the server's main thread.
-    public static func unlink(_ keys: [String]) -> RedisCommand {
-        var command = RedisCommand("UNLINK")
-        for key in keys { command.append(key) }
-        return command
-    }
+    public static func unlink(_ keys: [String]) -> RedisCommand { RedisCommand("UNLINK", keys: keys) }
 
     public static func exists(_ key: String) -> RedisCommand { RedisCommand("EXISTS", key: key) }
 
@@ -65,11 +61,7 @@ public enum RedisKeyCommands {
         return Int(count)
     }
 
-    public static func mget(_ keys: [String]) -> RedisCommand {
-        var command = RedisCommand("MGET")
-        for key in keys { command.append(key) }
-        return command
-    }
+    public static func mget(_ keys: [String]) -> RedisCommand { RedisCommand("MGET", keys: keys) }
 }
 
 /// Redis glob patterns for literal prefixes.

@@ -3,6 +3,9 @@ import KVRedisConnection
 
 /// A node's health: a `PING` round trip, plus cheap `INFO` facts.
 public enum RedisNodeHealth {
+    /// The `INFO` fields copied into ``KVNodeHealth/details``.
+    static let reported: Set<String> = ["redis_version", "uptime_in_seconds", "used_memory_human", "connected_clients", "maxmemory_human"]
+
     public static func check(_ pool: RedisPool, name: String, role: String? = nil) async -> KVNodeHealth {
         let start = ContinuousClock.now
         do throws(KVError) {
@@ -15,10 +18,8 @@ public enum RedisNodeHealth {
                 for line in text.split(whereSeparator: \.isNewline) {
                     let parts = line.split(separator: ":", maxSplits: 1)
                     guard parts.count == 2 else { continue }
-                    let name = String(parts[0])
-                    if ["redis_version", "uptime_in_seconds", "used_memory_human", "connected_clients", "maxmemory_human"].contains(name) {
-                        details[name] = String(parts[1])
-                    }
+                    let field = String(parts[0])
+                    if reported.contains(field) { details[field] = String(parts[1]) }
                 }
             }
             return KVNodeHealth(name: name, address: pool.node, status: .healthy, latency: latency, role: role, details: details)

@@ -9,7 +9,7 @@ final class HiredisContext {
     /// Connects within `timeout`, then bounds every read and write by `commandTimeout`.
     init(endpoint: KVEndpoint, connectTimeout: Duration, commandTimeout: Duration) throws(KVError) {
         node = endpoint.description
-        guard let context = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), kv_timeval_ms(connectTimeout.milliseconds)) else {
+        guard let context = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), kv_timeval_ms(connectTimeout.roundedUpMilliseconds)) else {
             throw KVError(.connectionFailed, "cannot allocate a connection", node: node)
         }
         if context.pointee.err != 0 {
@@ -19,7 +19,7 @@ final class HiredisContext {
             throw KVError(.connectionFailed, timedOut ? "connect timed out after \(connectTimeout): \(message)" : "cannot connect: \(message)", node: node)
         }
         self.context = context
-        if redisSetTimeout(context, kv_timeval_ms(commandTimeout.milliseconds)) != REDIS_OK {
+        if redisSetTimeout(context, kv_timeval_ms(commandTimeout.roundedUpMilliseconds)) != REDIS_OK {
             let message = String(cString: kv_redis_errstr(context))
             redisFree(context)
             throw KVError(.connectionFailed, "cannot set the command timeout: \(message)", node: node)
@@ -97,13 +97,5 @@ final class HiredisContext {
         default:
             return .null
         }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded up.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
     }
 }

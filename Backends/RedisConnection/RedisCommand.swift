@@ -23,6 +23,12 @@ public struct RedisCommand: Sendable, Hashable {
         for argument in arguments { append(argument) }
     }
 
+    /// `name key key…`, as `MGET`, `UNLINK` and `EXISTS` take them.
+    public init(_ name: String, keys: [String]) {
+        append(name)
+        for key in keys { append(key) }
+    }
+
     public mutating func append(_ argument: String) {
         bytes.append(contentsOf: argument.utf8)
         ends.append(bytes.count)

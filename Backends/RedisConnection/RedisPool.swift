@@ -21,7 +21,7 @@ public final class RedisPool: Sendable {
 
     /// The connection for the next command.
     public func connection() -> RedisConnection {
-        if let affine = Self.affine, affine.configuration == configuration, connections.contains(where: { $0 === affine }) {
+        if let affine = Self.affine, connections.contains(where: { $0 === affine }) {
             return affine
         }
         let index = next.wrappingAdd(1, ordering: .relaxed).oldValue

@@ -76,7 +76,7 @@ extension RingStore {
             }
             let ttl = try RedisKeyCommands.timeToLive(reads[2 * index + 1], key: item.key, node: source.node)
             let command = RedisKeyCommands.set(
-                item.key, value, ttlMilliseconds: ttl.remaining.map { max(1, $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) },
+                item.key, value, ttlMilliseconds: ttl.remaining.map { max(1, $0.truncatedMilliseconds) },
                 options: KVSetOptions(condition: .onlyIfAbsent))
             byTarget[ObjectIdentifier(item.target), default: (item.target, [])].entries.append((item.key, command))
         }

@@ -27,7 +27,7 @@ public enum KVTimeToLive: Sendable, Hashable, CustomStringConvertible {
         case .missingKey: "missing key"
         case .persistent: "no expiry"
         case .expires(let duration):
-            "expires in \(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000) ms"
+            "expires in \(duration.truncatedMilliseconds) ms"
         }
     }
 }

@@ -32,6 +32,13 @@ public struct Soak: Sendable {
     public let store: any KVStore
     public let configuration: Configuration
 
+    /// Every key the soak writes, e.g. to clean up afterwards.
+    public var keys: [String] {
+        (0..<configuration.tasks).flatMap { task in (0..<configuration.keys).map { Soak.key(configuration.keyPrefix, task: task, index: $0) } }
+    }
+
+    static func key(_ prefix: String, task: Int, index: Int) -> String { "\(prefix)\(task):\(index)" }
+
     public init(store: any KVStore, configuration: Configuration) {
         self.store = store
         self.configuration = configuration

@@ -20,7 +20,7 @@ struct SoakWorker {
         attempted = Array(repeating: 0, count: configuration.keys)
     }
 
-    func key(_ index: Int) -> String { "\(configuration.keyPrefix)\(task):\(index)" }
+    func key(_ index: Int) -> String { Soak.key(configuration.keyPrefix, task: task, index: index) }
 
     /// `key|version|` padded with `.` to the value size.
     func value(key: String, version: Int) -> [UInt8] {

@@ -55,9 +55,11 @@ import Testing
         try await Task.sleep(for: .milliseconds(700))
         process.terminate()  // SIGTERM
         let text = try await offPool {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }  // the expectations below then fail
             process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         }
         #expect(process.terminationStatus == 0)
         #expect(text.contains("stopped cleanly"))

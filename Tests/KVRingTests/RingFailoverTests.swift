@@ -42,11 +42,10 @@ import Testing
         #expect(try store.shard(for: keys[0]) == "shard2", "placement returns to normal")
         #expect(try await store.health().status == .healthy)
 
+        // Shutting down finishes the stream, so this loop reads the buffered events and ends.
+        await store.shutdown()
         var seen: [RingEvent] = []
-        for await event in events {
-            seen.append(event)
-            if case .up = event { break }
-        }
+        for await event in events { seen.append(event) }
         #expect(seen.contains(.up(shard: "shard2")))
         #expect(seen.contains { if case .down(shard: "shard2", _) = $0 { true } else { false } })
     }

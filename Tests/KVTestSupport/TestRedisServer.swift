@@ -141,18 +141,7 @@ public final class TestRedisServer: @unchecked Sendable {
 
     /// Runs a program to completion, bounded to 30 s, and returns its standard output.
     public static func run(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning { process.terminate() }
-        return String(decoding: data, as: UTF8.self)
+        try Subprocess.run(URL(fileURLWithPath: path), arguments, timeout: 30).text
     }
 }
 

@@ -13,8 +13,8 @@ enum RedisBench {
         progress("set-pipelined")
         let entries = keys.map { KVEntry($0, value) }
         let setPipelined = try await BenchMeasurement.batch(count) { try await store.batchSet(entries, options: .default) }
-        let cSetSeconds = kv_baseline_set_pipelined(endpoint.host, Int32(endpoint.port), prefix, Int32(count), 1000, 100)
-        let benchPipelined = RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 1, pipeline: 1000, count: count, tests: "set")
+        let cSetSeconds = await onOwnThread { kv_baseline_set_pipelined(endpoint.host, Int32(endpoint.port), prefix, Int32(count), 1000, 100) }
+        let benchPipelined = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 1, pipeline: 1000, count: count, tests: "set")
         rows.append(
             BenchRow("set-pipelined", backend: "redis", setPipelined)
                 .compared(with: "hiredis-c", opsPerSecond: cSetSeconds > 0 ? Double(count) / cSetSeconds : nil, target: 0.9)
@@ -32,11 +32,11 @@ enum RedisBench {
             affineRounds.append(try await store.withAffinity {
                 try await BenchMeasurement.sequential(perRound) { i in _ = try await store.get(keys[offset + i]) }
             })
-            let seconds = kv_baseline_get_sequential(endpoint.host, Int32(endpoint.port), prefix, Int32(perRound), nil)
+            let seconds = await onOwnThread { kv_baseline_get_sequential(endpoint.host, Int32(endpoint.port), prefix, Int32(perRound), nil) }
             if seconds > 0 { cRounds.append(BenchMeasurement(operations: perRound, elapsed: .nanoseconds(Int64(seconds * 1e9)), latencies: [])) }
         }
         let cGet = cRounds.isEmpty ? nil : BenchMeasurement.combined(cRounds).opsPerSecond
-        let benchSequential = RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 1, pipeline: 1, count: count, tests: "get")
+        let benchSequential = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 1, pipeline: 1, count: count, tests: "get")
         rows.append(
             BenchRow("get-sequential", backend: "redis", .combined(swiftRounds))
                 .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.65)
@@ -46,7 +46,7 @@ enum RedisBench {
                 .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.9)
                 .compared(with: "redis-benchmark", opsPerSecond: benchSequential?["GET"]))
 
-        let bench64 = RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 64, pipeline: 1, count: count, tests: "get,set")
+        let bench64 = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 64, pipeline: 1, count: count, tests: "get,set")
         progress("get-concurrent-64")
         let getConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) }
         rows.append(BenchRow("get-concurrent-64", backend: "redis", getConcurrent).compared(with: "redis-benchmark", opsPerSecond: bench64?["GET"], target: 3))

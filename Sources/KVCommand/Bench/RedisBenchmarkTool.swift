@@ -9,7 +9,12 @@ enum RedisBenchmarkTool {
     }
 
     /// `redis-benchmark -c clients -P pipeline -d 100 -n count -t tests --csv`; nil when it is missing or fails.
-    static func run(host: String, port: Int, clients: Int, pipeline: Int, count: Int, tests: String, cluster: Bool = false) -> [String: Double]? {
+    /// It waits on a thread of its own, not on Swift's cooperative pool.
+    static func run(host: String, port: Int, clients: Int, pipeline: Int, count: Int, tests: String, cluster: Bool = false) async -> [String: Double]? {
+        await onOwnThread { runBlocking(host: host, port: port, clients: clients, pipeline: pipeline, count: count, tests: tests, cluster: cluster) }
+    }
+
+    private static func runBlocking(host: String, port: Int, clients: Int, pipeline: Int, count: Int, tests: String, cluster: Bool = false) -> [String: Double]? {
         guard let path else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -29,5 +34,13 @@ enum RedisBenchmarkTool {
             if fields.count >= 2, let rps = Double(fields[1]) { result[fields[0]] = rps }
         }
         return result.isEmpty ? nil : result
+    }
+}
+
+/// Runs blocking work (a child process, a raw-C benchmark loop) on a thread of its own and awaits the result,
+/// so Swift's cooperative pool is never blocked.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
     }
 }

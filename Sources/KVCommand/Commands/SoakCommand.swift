@@ -23,8 +23,9 @@ struct SoakCommand: AsyncParsableCommand {
         let configuration = Soak.Configuration(duration: .milliseconds(Int64(duration * 1000)), tasks: tasks, keys: keys)
         let live = !json && Output.isTerminal
         let report = try await storeOptions.withStore { store in
-            let report = await Soak(store: store, configuration: configuration).run { if live { Output.line($0.summary) } }
-            _ = try? await store.batchDelete((0..<tasks).flatMap { task in (0..<keys).map { "\(configuration.keyPrefix)\(task):\($0)" } })
+            let soak = Soak(store: store, configuration: configuration)
+            let report = await soak.run { if live { Output.line($0.summary) } }
+            _ = try? await store.batchDelete(soak.keys)
             return report
         }
         try Output.json(report)
