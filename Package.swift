@@ -101,7 +101,9 @@ let package = Package(
         .testTarget(name: "DocsTests", dependencies: ["KVSnippets", "KVConformance"]),
 
         .testTarget(name: "KVCoreTests", dependencies: ["KVCore", "KVMemory", "KVSoak"]),
-        .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance"]),
+        .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance", "CHeapProbe"]),
+        // Reads the C heap's size, for the memory store's byte-accounting test.
+        .target(name: "CHeapProbe", path: "Tests/CHeapProbe"),
         .testTarget(
             name: "KVCommandTests",
             dependencies: ["KVCommand", "KVTestSupport", "SessionStore", "BatchPipeline", "BackendSwap", "HealthMonitor"]),

@@ -3,8 +3,10 @@ import Synchronization
 
 /// The embedded store: thread-safe, in-process, the default when nothing is configured.
 ///
-/// TTLs are checked on access, and every write also sweeps a few slots for expired keys, so memory
-/// does not grow with dead keys. Optional limits (`maxEntries`, `maxBytes`) evict the least recently used keys.
+/// Keys are spread over independent stripes, each under its own lock, so concurrent callers rarely wait for
+/// each other; batches are applied in slices, so no lock is held for long. TTLs are checked on access, and every
+/// write to a stripe holding keys with a TTL also sweeps a few of its slots, so memory does not grow with dead
+/// keys. Optional limits (`maxEntries`, `maxBytes`) evict the least recently used keys of the whole store.
 ///
 /// ```swift
 /// let cache = MemoryStore(options: .init(maxEntries: 10_000))
@@ -15,9 +17,10 @@ public final class MemoryStore: KVStore {
     public struct Options: Sendable {
         /// Evict least-recently-used keys beyond this many entries.
         public var maxEntries: Int?
-        /// Evict least-recently-used keys beyond this many bytes (keys, values and 48 bytes of overhead each).
+        /// Evict least-recently-used keys beyond this many bytes of memory: keys, values and the tables' share
+        /// of each entry. A single entry larger than this is refused with `valueTooLarge`.
         public var maxBytes: Int?
-        /// Slots checked for expired keys on every write.
+        /// Slots checked for expired keys on every write to a stripe that holds keys with a TTL.
         public var sweepBudget: Int
         public var clock: MemoryClock
 
@@ -31,47 +34,78 @@ public final class MemoryStore: KVStore {
 
     /// Counters, for tests and metrics.
     public struct Statistics: Sendable, Hashable {
-        public var entries: Int
-        public var bytes: Int
-        public var evictions: Int
-        public var expirations: Int
-
-        init(_ table: MemoryTable) {
-            entries = table.count
-            bytes = table.bytes
-            evictions = table.evictions
-            expirations = table.expirations
-        }
-    }
-
-    private struct State {
-        var table = MemoryTable()
-        var isShutdown = false
+        public var entries = 0
+        /// Memory held, as `maxBytes` counts it.
+        public var bytes = 0
+        public var evictions = 0
+        public var expirations = 0
     }
 
     public let options: Options
-    private let state = Mutex(State())
+    let stripes: [MemoryStripe]
+    private let stripeMask: Int
+    private let stripeShift: Int
+    /// Present only with limits: reads then keep recency, and writes keep store-wide usage.
+    private let recency: MemoryRecency?
 
-    public init(options: Options = Options()) {
+    /// The default number of stripes: enough that 64 concurrent tasks rarely meet on one lock.
+    package static let defaultStripeCount = 32
+
+    public convenience init(options: Options = Options()) {
+        self.init(options: options, stripeCount: Self.defaultStripeCount)
+    }
+
+    /// - Parameter stripeCount: a power of two.
+    package init(options: Options, stripeCount: Int) {
+        precondition(stripeCount > 0 && stripeCount & (stripeCount - 1) == 0, "stripeCount must be a power of two")
         self.options = options
+        let recency = options.maxEntries != nil || options.maxBytes != nil ? MemoryRecency() : nil
+        self.recency = recency
+        stripes = (0..<stripeCount).map { _ in MemoryStripe(MemoryTable(clock: options.clock, recency: recency)) }
+        stripeMask = stripeCount - 1
+        stripeShift = UInt.bitWidth - max(1, stripeCount.trailingZeroBitCount)
     }
 
     public var statistics: Statistics {
-        state.withLock { Statistics($0.table) }
+        var total = Statistics()
+        for stripe in stripes {
+            stripe.state.withLock { table in
+                total.entries += table.count
+                total.bytes += table.bytes
+                total.evictions += table.evictions
+                total.expirations += table.expirations
+            }
+        }
+        return total
     }
 
     /// Removes every expired key now; returns how many.
     @discardableResult
     public func sweepExpired() -> Int {
-        let now = options.clock.nowMilliseconds()
-        return state.withLock { $0.table.sweepAll(now: now) }
+        stripes.reduce(0) { removed, stripe in removed + withTable(stripe) { $0.sweepAll() } }
     }
 
-    private func withTable<T>(_ body: (inout MemoryTable, UInt64) throws(KVError) -> T) throws(KVError) -> T {
-        let now = options.clock.nowMilliseconds()
-        return try state.withLock { (state) throws(KVError) -> T in
-            if state.isShutdown { throw KVError.shutdown(node: "memory") }
-            return try body(&state.table, now)
+    /// The stripe from the hash's top bits (a stripe's index places keys by the low bits).
+    func stripeIndex(for key: MemoryKey) -> Int { Int(truncatingIfNeeded: UInt(bitPattern: key.hash) >> stripeShift) & stripeMask }
+    func stripe(for key: MemoryKey) -> MemoryStripe { stripes[stripeIndex(for: key)] }
+
+    /// Runs `body` on a stripe's table under its lock, then records what it added or removed when the store has limits.
+    func withTable<T, E: Error>(_ stripe: MemoryStripe, _ body: (inout MemoryTable) throws(E) -> T) throws(E) -> T {
+        guard let recency else { return try stripe.state.withLock { table throws(E) in try body(&table) } }
+        let (result, entries, bytes) = try stripe.state.withLock { table throws(E) in
+            let (entries, bytes) = (table.count, table.bytes)
+            let result = try body(&table)
+            return (result, table.count - entries, table.bytes - bytes)
+        }
+        recency.record(entries: entries, bytes: bytes)
+        return result
+    }
+
+    /// Runs `body` on the table of `key`'s stripe, unless the store is shut down.
+    private func withTable<T>(of key: MemoryKey, _ body: (inout MemoryTable) -> T) throws(KVError) -> T {
+        try withTable(stripe(for: key)) { table throws(KVError) in
+            if table.isShutdown { throw KVError.shutdown(node: "memory") }
+            return body(&table)
         }
     }
 
@@ -79,50 +113,48 @@ public final class MemoryStore: KVStore {
 
     @discardableResult
     public func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
-        try KVLimits.check(key: key, valueCount: value.count)
+        try checkWrite(key: key, valueCount: value.count)
         let ttl = try setOptions.ttlMilliseconds(key: key)
-        return try withTable { table, now in write(&table, now: now, key: key, value: value, ttl: ttl, options: setOptions) }
+        let key = MemoryKey(key)
+        let budget = options.sweepBudget
+        let written = try withTable(of: key) { $0.write(key, value, ttl: ttl, options: setOptions, sweepBudget: budget) }
+        if written { enforceLimits() }
+        return written
     }
 
-    private func write(_ table: inout MemoryTable, now: UInt64, key: String, value: [UInt8], ttl: Int64?, options setOptions: KVSetOptions) -> Bool {
-        let existing = table.find(key, now: now)
-        switch setOptions.condition {
-        case .always: break
-        case .onlyIfAbsent: if existing != nil { return false }
-        case .onlyIfPresent: if existing == nil { return false }
+    /// The contract's limits, and `maxBytes`: an entry that alone exceeds it is refused before anything is evicted.
+    func checkWrite(key: String, valueCount: Int) throws(KVError) {
+        try KVLimits.check(key: key, valueCount: valueCount)
+        if let maxBytes = options.maxBytes {
+            let cost = MemoryCost.entry(key: key, valueCapacity: valueCount)
+            if cost > maxBytes {
+                throw KVError(.valueTooLarge, "an entry of \(cost) bytes exceeds the store's maxBytes of \(maxBytes)", key: key)
+            }
         }
-        let expiresAt: UInt64
-        if let ttl {
-            expiresAt = now + UInt64(ttl)
-        } else if setOptions.keepTTL, let existing {
-            expiresAt = table.slots[existing].expiresAt
-        } else {
-            expiresAt = 0
-        }
-        table.store(key, value, expiresAt: expiresAt, existing: existing)
-        table.sweep(now: now, budget: options.sweepBudget)
-        table.evict(maxEntries: options.maxEntries, maxBytes: options.maxBytes)
-        return true
     }
 
     public func get(_ key: String) async throws(KVError) -> [UInt8]? {
         try KVLimits.check(key: key)
-        return try withTable { table, now in table.find(key, now: now).map { table.slots[$0].value } }
+        let key = MemoryKey(key)
+        return try withTable(of: key) { table in table.find(key, now: table.now()).map { table.slots[$0].value } }
     }
 
     public func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
         try KVLimits.check(key: key)
-        return try withTable { table, now in
+        let key = MemoryKey(key)
+        return try withTable(of: key) { table in
+            let now = table.now()
             guard let slot = table.find(key, now: now) else { return .missingKey }
             let expiresAt = table.slots[slot].expiresAt
-            return expiresAt == 0 ? .persistent : .expires(in: .milliseconds(Int64(expiresAt - now)))
+            return expiresAt == 0 ? .persistent : .expires(in: .milliseconds(Int64(clamping: expiresAt - now)))
         }
     }
 
     public func delete(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
-        return try withTable { table, now in
-            guard let slot = table.find(key, now: now) else { return false }
+        let key = MemoryKey(key)
+        return try withTable(of: key) { table in
+            guard let slot = table.find(key, now: table.now()) else { return false }
             table.remove(slot: slot)
             return true
         }
@@ -130,79 +162,17 @@ public final class MemoryStore: KVStore {
 
     public func contains(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
-        return try withTable { table, now in table.find(key, now: now) != nil }
+        let key = MemoryKey(key)
+        return try withTable(of: key) { table in table.find(key, now: table.now()) != nil }
     }
 
     public func list(prefix: String) -> KVKeySequence {
-        KVKeySequence { [self] in Pager(store: self, prefix: prefix) }
-    }
-
-    /// Pages through the slots under the lock, 1,000 slots at a time. Prefixes match byte by byte, as in Redis. Keys inserted after the listing
-    /// started are skipped, so a key deleted and re-inserted meanwhile is never listed twice.
-    private struct Pager: KVKeyPageSource {
-        let store: MemoryStore
-        let prefix: String
-        var position = 0
-        var startSequence: UInt64?
-
-        mutating func nextPage() async throws(KVError) -> [String]? {
-            var position = self.position
-            var startSequence = self.startSequence
-            let prefix = self.prefix
-            let page: [String]? = try store.withTable { table, now in
-                let limit = startSequence ?? table.nextSequence
-                startSequence = limit
-                guard position < table.slots.count else { return nil }
-                let end = min(position + 1000, table.slots.count)
-                var keys: [String] = []
-                for slot in position..<end {
-                    let entry = table.slots[slot]
-                    if entry.live, entry.sequence < limit, !table.isExpired(slot, now: now), entry.key.utf8.starts(with: prefix.utf8) {
-                        keys.append(entry.key)
-                    }
-                }
-                position = end
-                return keys
-            }
-            self.position = position
-            self.startSequence = startSequence
-            return page
-        }
-    }
-
-    public func batchSet(_ entries: [KVEntry], options setOptions: KVSetOptions) async throws(KVError) {
-        try KVLimits.check(entries: entries)
-        let ttl = try setOptions.ttlMilliseconds()
-        try withTable { table, now in
-            for entry in entries { _ = write(&table, now: now, key: entry.key, value: entry.value, ttl: ttl, options: setOptions) }
-        }
-    }
-
-    public func batchGet(_ keys: [String]) async throws(KVError) -> [String: [UInt8]] {
-        try KVLimits.check(keys: keys)
-        return try withTable { table, now in
-            var result: [String: [UInt8]] = [:]
-            for key in keys { if let slot = table.find(key, now: now) { result[key] = table.slots[slot].value } }
-            return result
-        }
-    }
-
-    public func batchDelete(_ keys: [String]) async throws(KVError) -> Int {
-        try KVLimits.check(keys: keys)
-        return try withTable { table, now in
-            var deleted = 0
-            for key in keys {
-                if let slot = table.find(key, now: now) {
-                    table.remove(slot: slot)
-                    deleted += 1
-                }
-            }
-            return deleted
-        }
+        KVKeySequence { [self] in MemoryPager(store: self, prefix: prefix) }
     }
 
     public func health() async throws(KVError) -> KVHealthReport {
-        let stats = try withTable { table, _ in Statistics(table) }
+        if stripes[0].state.withLock({ $0.isShutdown }) { throw KVError.shutdown(node: "memory") }
+        let stats = statistics
         let node = KVNodeHealth(
             name: "memory", address: "in-process", status: .healthy, latency: .zero, role: "embedded",
             details: ["entries": "\(stats.entries)", "bytes": "\(stats.bytes)", "evictions": "\(stats.evictions)", "expirations": "\(stats.expirations)"])
@@ -211,14 +181,37 @@ public final class MemoryStore: KVStore {
 
     public func locate(_ key: String) async throws(KVError) -> KVLocation {
         try KVLimits.check(key: key)
-        try withTable { _, _ in }
+        try withTable(of: MemoryKey(key)) { _ in }
         return KVLocation(key: key, node: "memory")
     }
 
     public func shutdown() async {
-        state.withLock {
-            $0.isShutdown = true
-            $0.table = MemoryTable()
+        for stripe in stripes { stripe.state.withLock { $0.close() } }
+    }
+
+    // MARK: Limits
+
+    /// Evicts the store's least recently used keys until the limits hold. Each round finds the oldest of the
+    /// stripes' oldest keys (one lock at a time) and evicts it if nobody touched it meanwhile; the rounds are
+    /// bounded by the number of entries.
+    func enforceLimits() {
+        guard let recency, recency.exceeds(maxEntries: options.maxEntries, maxBytes: options.maxBytes) else { return }
+        var rounds = recency.entryCount + stripes.count
+        while rounds > 0, recency.exceeds(maxEntries: options.maxEntries, maxBytes: options.maxBytes) {
+            rounds -= 1
+            var victim: (stripe: MemoryStripe, stamp: UInt64)?
+            for stripe in stripes {
+                guard let stamp = stripe.state.withLock({ $0.oldestStamp }) else { continue }
+                if stamp < victim?.stamp ?? .max { victim = (stripe, stamp) }
+            }
+            guard let victim else { return }
+            _ = withTable(victim.stripe) { $0.evictOldest(ifStamp: victim.stamp) }
         }
     }
+}
+
+/// One lock and the table it guards.
+final class MemoryStripe: Sendable {
+    let state: Mutex<MemoryTable>
+    init(_ table: MemoryTable) { state = Mutex(table) }
 }

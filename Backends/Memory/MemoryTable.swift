@@ -1,24 +1,30 @@
 import KVCore
 
-/// The memory store's data: a hash index over slots kept in least-recently-used order.
+/// One stripe of the memory store: a hash index over slots, and, when the store has limits, the stripe's keys
+/// in least-recently-used order.
 ///
-/// Not thread-safe: ``MemoryStore`` guards it with a mutex. Slot indexes are stable while a key lives,
-/// which lets `list` page through the slots without copying every key.
+/// Not thread-safe: ``MemoryStore`` guards each stripe with a mutex of its own. Slot indexes are stable while a
+/// key lives, which lets `list` page through the slots without copying every key. The clock is read only while
+/// the stripe holds a key with an expiry, and recency is kept only when the store evicts.
 struct MemoryTable {
     struct Slot {
-        var key: String
+        var key: MemoryKey
         var value: [UInt8]
         /// Milliseconds on the store's clock; 0 means no expiry.
         var expiresAt: UInt64
-        /// Insertion order, so a listing can skip keys inserted after it started.
+        /// Insertion order, so a listing can skip keys inserted after it started; 0 marks a free slot.
         var sequence: UInt64
+        /// The bytes charged for this entry (see ``MemoryCost``).
+        var cost: Int
+        /// The store-wide recency stamp of the last access, when the store evicts.
+        var stamp: UInt64 = 0
         var newer = -1
         var older = -1
         var live: Bool { sequence != 0 }
     }
 
     private(set) var slots: [Slot] = []
-    private var index: [KVExactKey: Int] = [:]
+    private var index = MemoryIndex()
     private var freeSlots: [Int] = []
     private var newest = -1
     private var oldest = -1
@@ -27,20 +33,37 @@ struct MemoryTable {
     private(set) var bytes = 0
     private(set) var evictions = 0
     private(set) var expirations = 0
+    /// Live keys with an expiry. While it is 0 no operation reads the clock or sweeps.
+    private(set) var expiringCount = 0
+    var isShutdown = false
+
+    let clock: MemoryClock
+    /// Hands out recency stamps; `nil` when the store has no limits, so reads write nothing.
+    let recency: MemoryRecency?
+
+    init(clock: MemoryClock, recency: MemoryRecency?) {
+        self.clock = clock
+        self.recency = recency
+    }
 
     var count: Int { index.count }
+    /// The recency stamp of this stripe's least recently used key.
+    var oldestStamp: UInt64? { oldest >= 0 ? slots[oldest].stamp : nil }
 
-    private static func cost(_ key: String, _ value: [UInt8]) -> Int { key.utf8.count + value.count + 48 }
+    /// The current time if any key here can expire (or `force`), else 0.
+    func now(force: Bool = false) -> UInt64 {
+        expiringCount > 0 || force ? clock.nowMilliseconds() : 0
+    }
 
     /// The live slot of `key`, removing it first if it has expired. Marks it most recently used.
-    mutating func find(_ key: String, now: UInt64) -> Int? {
-        guard let slot = index[KVExactKey(key)] else { return nil }
+    mutating func find(_ key: MemoryKey, now: UInt64) -> Int? {
+        guard let slot = index.find(hash: key.hash, matches: { slots[$0].key == key }) else { return nil }
         if isExpired(slot, now: now) {
             remove(slot: slot)
             expirations += 1
             return nil
         }
-        touch(slot)
+        if recency != nil { touch(slot) }
         return slot
     }
 
@@ -49,15 +72,41 @@ struct MemoryTable {
         return expiresAt != 0 && expiresAt <= now
     }
 
+    /// `set` on this stripe: checks the condition, writes, and sweeps a few slots for expired keys.
+    mutating func write(_ key: MemoryKey, _ value: [UInt8], ttl: Int64?, options: KVSetOptions, sweepBudget: Int) -> Bool {
+        let now = now(force: ttl != nil)
+        let existing = find(key, now: now)
+        switch options.condition {
+        case .always: break
+        case .onlyIfAbsent: if existing != nil { return false }
+        case .onlyIfPresent: if existing == nil { return false }
+        }
+        let expiresAt: UInt64
+        if let ttl {
+            let (sum, overflow) = now.addingReportingOverflow(UInt64(ttl))
+            expiresAt = overflow ? .max : sum
+        } else if options.keepTTL, let existing {
+            expiresAt = slots[existing].expiresAt
+        } else {
+            expiresAt = 0
+        }
+        store(key, value, expiresAt: expiresAt, existing: existing)
+        if expiringCount > 0 { sweep(now: now, budget: sweepBudget) }
+        return true
+    }
+
     /// Writes a value into an existing slot or a new one.
-    mutating func store(_ key: String, _ value: [UInt8], expiresAt: UInt64, existing: Int?) {
+    private mutating func store(_ key: MemoryKey, _ value: [UInt8], expiresAt: UInt64, existing: Int?) {
+        let cost = MemoryCost.entry(key: key.key, value: value)
         if let slot = existing {
-            bytes += Self.cost(key, value) - Self.cost(key, slots[slot].value)
+            bytes += cost - slots[slot].cost
+            expiringCount += (expiresAt != 0 ? 1 : 0) - (slots[slot].expiresAt != 0 ? 1 : 0)
             slots[slot].value = value
             slots[slot].expiresAt = expiresAt
+            slots[slot].cost = cost
             return
         }
-        let slot = Slot(key: key, value: value, expiresAt: expiresAt, sequence: nextSequence)
+        let slot = Slot(key: key, value: value, expiresAt: expiresAt, sequence: nextSequence, cost: cost)
         nextSequence += 1
         let position: Int
         if let reused = freeSlots.popLast() {
@@ -67,30 +116,34 @@ struct MemoryTable {
             slots.append(slot)
             position = slots.count - 1
         }
-        index[KVExactKey(key)] = position
-        bytes += Self.cost(key, value)
-        linkAsNewest(position)
+        index.insert(hash: key.hash, slot: position)
+        bytes += cost
+        if expiresAt != 0 { expiringCount += 1 }
+        if recency != nil { linkAsNewest(position) }
     }
 
     mutating func remove(slot: Int) {
-        unlink(slot)
-        index[KVExactKey(slots[slot].key)] = nil
-        bytes -= Self.cost(slots[slot].key, slots[slot].value)
-        slots[slot] = Slot(key: "", value: [], expiresAt: 0, sequence: 0)
+        if recency != nil { unlink(slot) }
+        index.remove(hash: slots[slot].key.hash, slot: slot)
+        bytes -= slots[slot].cost
+        if slots[slot].expiresAt != 0 { expiringCount -= 1 }
+        slots[slot] = Slot(key: MemoryTable.freeKey, value: [], expiresAt: 0, sequence: 0, cost: 0)
         freeSlots.append(slot)
     }
 
-    /// Evicts least-recently-used keys until the limits hold.
-    mutating func evict(maxEntries: Int?, maxBytes: Int?) {
-        while oldest >= 0, (maxEntries.map { count > $0 } ?? false) || (maxBytes.map { bytes > $0 } ?? false) {
-            remove(slot: oldest)
-            evictions += 1
-        }
+    private static let freeKey = MemoryKey("")
+
+    /// Evicts this stripe's least recently used key if its stamp is still `stamp`; returns whether it did.
+    mutating func evictOldest(ifStamp stamp: UInt64) -> Bool {
+        guard oldest >= 0, slots[oldest].stamp == stamp else { return false }
+        remove(slot: oldest)
+        evictions += 1
+        return true
     }
 
-    /// Removes expired keys among the next `budget` slots, cycling through the table, so that dead keys
+    /// Removes expired keys among the next `budget` slots, cycling through the stripe, so that dead keys
     /// are reclaimed at the pace of writes even if nobody reads them again.
-    mutating func sweep(now: UInt64, budget: Int) {
+    private mutating func sweep(now: UInt64, budget: Int) {
         guard !slots.isEmpty else { return }
         for _ in 0..<min(budget, slots.count) {
             if sweepCursor >= slots.count { sweepCursor = 0 }
@@ -103,7 +156,9 @@ struct MemoryTable {
     }
 
     /// Removes every expired key; returns how many.
-    mutating func sweepAll(now: UInt64) -> Int {
+    mutating func sweepAll() -> Int {
+        guard expiringCount > 0 else { return 0 }
+        let now = now()
         var removed = 0
         for slot in slots.indices where slots[slot].live && isExpired(slot, now: now) {
             remove(slot: slot)
@@ -113,15 +168,25 @@ struct MemoryTable {
         return removed
     }
 
-    // MARK: LRU list
+    /// Empties the stripe for good: every later call on the store throws `shutdown`.
+    mutating func close() {
+        self = MemoryTable(clock: clock, recency: recency)
+        isShutdown = true
+    }
+
+    // MARK: LRU list, ordered by recency stamp
 
     private mutating func touch(_ slot: Int) {
-        guard newest != slot else { return }
+        guard newest != slot else {
+            slots[slot].stamp = recency?.next() ?? 0
+            return
+        }
         unlink(slot)
         linkAsNewest(slot)
     }
 
     private mutating func linkAsNewest(_ slot: Int) {
+        slots[slot].stamp = recency?.next() ?? 0
         slots[slot].older = newest
         slots[slot].newer = -1
         if newest >= 0 { slots[newest].newer = slot }

@@ -54,7 +54,11 @@ struct SoakWorker {
             }
             shared.add(read, succeeded: readSucceeded, now: ContinuousClock.now)
             index = (index + 1) % configuration.keys
-            if wrote.writes == 0 && !readSucceeded { try? await Task.sleep(for: .milliseconds(5)) }
+            if wrote.writes == 0 && !readSucceeded {
+                try? await Task.sleep(for: .milliseconds(5))
+            } else {
+                await Task.yield()  // a store that never suspends (memory) must not starve the other workers and the ticker
+            }
         }
     }
 

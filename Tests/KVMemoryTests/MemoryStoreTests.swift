@@ -31,9 +31,11 @@ import Testing
         let store = MemoryStore(options: .init(clock: clock.memoryClock))
         try await store.batchSet((0..<1000).map { KVEntry("dead:\($0)", [1]) }, options: .ttl(.seconds(1)))
         clock.advance(by: .seconds(2))
-        for i in 0..<200 { try await store.set("live:\(i)", [1]) }  // 200 writes × 16 slots ≥ 1,200 slots
+        // Each write sweeps 16 slots of its own stripe: 1,000 writes spread over the 32 stripes visit every
+        // stripe's ~70 slots several times over.
+        for i in 0..<1000 { try await store.set("live:\(i)", [1]) }
         let stats = store.statistics
-        #expect(stats.entries == 200, "dead keys were reclaimed without reads")
+        #expect(stats.entries == 1000, "dead keys were reclaimed without reads")
         #expect(stats.expirations == 1000)
     }
 
@@ -77,3 +79,45 @@ import Testing
         #expect(seen.count == 2999)
     }
 }
+
+#if canImport(Glibc)
+import CHeapProbe
+
+/// Limits, stripes and memory accounting.
+@Suite(.serialized) struct MemoryStoreLimitTests {
+    @Test func leastRecentlyUsedIsExactAcrossStripes() async throws {
+        let store = MemoryStore(options: .init(maxEntries: 100))
+        for i in 0..<100 { try await store.set("k\(i)", [1]) }
+        for i in stride(from: 0, to: 100, by: 2) { _ = try await store.get("k\(i)") }  // even keys are now newer
+        for i in 100..<150 { try await store.set("k\(i)", [1]) }
+        for i in 0..<100 { #expect(try await store.contains("k\(i)") == (i % 2 == 0), "k\(i)") }
+        #expect(store.statistics.entries == 100)
+        #expect(store.statistics.evictions == 50)
+    }
+
+    @Test func anEntryLargerThanMaxBytesIsRefusedAndEvictsNothing() async throws {
+        let store = MemoryStore(options: .init(maxBytes: 10_000))
+        try await store.set("small", [1])
+        await #expect(throws: KVError.self) { try await store.set("big", [UInt8](repeating: 0, count: 10_000)) }
+        do {
+            try await store.batchSet([KVEntry("a", [1]), KVEntry("big", [UInt8](repeating: 0, count: 20_000))])
+            Issue.record("a batch with an oversized entry must fail")
+        } catch { #expect(error.code == .valueTooLarge) }
+        #expect(try await store.get("small") == [1])
+        #expect(try await store.contains("a") == false, "nothing of the refused batch was written")
+        #expect(store.statistics.evictions == 0)
+    }
+
+    /// `statistics.bytes` (what `maxBytes` limits) within 10% of the heap growth glibc reports, for small and large values.
+    @Test(arguments: [(100_000, 16), (50_000, 100), (300, 200_000)])
+    func bytesFollowMeasuredMemory(entries: Int, valueSize: Int) async throws {
+        let before = kv_heap_bytes_in_use()
+        let store = MemoryStore()
+        for i in 0..<entries { try await store.set("memory:test:key:\(i)", [UInt8](repeating: 7, count: valueSize)) }
+        let grown = Double(kv_heap_bytes_in_use() - before)
+        let counted = Double(store.statistics.bytes)
+        #expect(abs(counted - grown) / grown < 0.10, "counted \(Int(counted)) bytes, the heap grew \(Int(grown))")
+        withExtendedLifetime(store) {}
+    }
+}
+#endif

@@ -19,6 +19,8 @@ struct BenchRow: Codable, Sendable {
     var opsPerSecond: Double
     var p50Microseconds: Double?
     var p99Microseconds: Double?
+    /// The slowest single operation, for rows about stalls.
+    var maxMicroseconds: Double?
     var comparisons: [BenchComparison] = []
 
     init(_ workload: String, backend: String, _ measurement: BenchMeasurement) {
@@ -28,6 +30,7 @@ struct BenchRow: Codable, Sendable {
         opsPerSecond = measurement.opsPerSecond
         p50Microseconds = measurement.percentile(0.5)?.microseconds
         p99Microseconds = measurement.percentile(0.99)?.microseconds
+        maxMicroseconds = measurement.latencies.last.map { Double($0) / 1000 }
     }
 
     /// Adds a comparison with a reference that did `opsPerSecond`.
@@ -44,7 +47,7 @@ enum BenchTable {
     static func render(_ rows: [BenchRow]) -> String {
         var references: [String] = []
         for row in rows { for comparison in row.comparisons where !references.contains(comparison.reference) { references.append(comparison.reference) } }
-        let header = ["workload", "backend", "ops/s", "p50 µs", "p99 µs"] + references.map { "vs \($0)" }
+        let header = ["workload", "backend", "ops/s", "p50 µs", "p99 µs", "max µs"] + references.map { "vs \($0)" }
         let lines = rows.map { cells($0, references: references) }
         let all = [header] + lines
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
@@ -65,7 +68,8 @@ enum BenchTable {
             if let target = comparison.target { text += comparison.ratio >= target ? " (≥\(format(target, digits: 2)) ok)" : " (≥\(format(target, digits: 2)) MISSED)" }
             return text
         }
-        return [row.workload, row.backend, format(row.opsPerSecond, digits: 0), p50, p99] + versus
+        let max: String = row.maxMicroseconds.map { format($0, digits: 0) } ?? "-"
+        return [row.workload, row.backend, format(row.opsPerSecond, digits: 0), p50, p99, max] + versus
     }
 
     static func format(_ value: Double, digits: Int) -> String {

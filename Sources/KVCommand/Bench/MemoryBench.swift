@@ -57,6 +57,70 @@ enum MemoryBench {
         rows.append(BenchRow("get-pipelined", backend: backend, batchGet).compared(with: "dictionary+mutex", opsPerSecond: batchGetRef.opsPerSecond))
 
         _ = try await store.batchDelete(keys)
+
+        progress("get-during-batchSet-1M")
+        let stall = try await stallRow(store: store, reference: reference, value: value, keys: keys)
+        rows.append(stall)
         return rows
     }
+
+    /// Gets on keys that exist, from their own task, while another task writes 1,000,000 entries in one
+    /// `batchSet`: how long does a get wait? Beside the same on the dictionary, whose one lock is held for the whole batch.
+    static func stallRow(store: any KVStore, reference: MutexDictionary, value: [UInt8], keys: [String]) async throws -> BenchRow {
+        let big = (0..<1_000_000).map { KVEntry("bench:stall:\($0)", value) }
+        let probes = Array(keys.prefix(1000))
+        try await store.batchSet(probes.map { KVEntry($0, value) }, options: .default)
+        await reference.setAll(probes.map { KVEntry($0, value) })
+        let storeGets = try await getsDuring(probes: probes, get: { _ = try await store.get($0) }) {
+            try await store.batchSet(big, options: .default)
+        }
+        let referenceGets = try await getsDuring(probes: probes, get: { _ = await reference.get($0) }) {
+            await reference.setAll(big)
+        }
+        _ = try await store.batchDelete(big.map(\.key) + probes)
+        var row = BenchRow("get-during-batchSet-1M", backend: "memory", storeGets)
+        let slowest = (row.maxMicroseconds ?? .infinity) / 1000
+        let referenceSlowest = (referenceGets.latencies.last.map { Double($0) } ?? .infinity) / 1e6
+        row.workload += " (max \(BenchTable.format(slowest, digits: 1)) ms \(slowest <= 50 ? "≤50 ok" : ">50 MISSED")"
+            + "; dictionary+mutex max \(BenchTable.format(referenceSlowest, digits: 0)) ms)"
+        return row
+    }
+
+    /// Times `get` on the probes in a loop, on a task of its own, for as long as `write` runs.
+    private static func getsDuring(
+        probes: [String], get: @escaping @Sendable (String) async throws -> Void, write: @escaping @Sendable () async throws -> Void
+    ) async throws -> BenchMeasurement {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let done = BenchFlag()
+        return try await withThrowingTaskGroup(of: [Int64].self) { group in
+            group.addTask {
+                defer { done.set() }
+                try await write()
+                return []
+            }
+            group.addTask {
+                var latencies: [Int64] = []
+                var index = 0
+                while !done.isSet {
+                    let before = clock.now
+                    try await get(probes[index % probes.count])
+                    latencies.append((clock.now - before).nanoseconds)
+                    index += 1
+                    if index % 64 == 0 { await Task.yield() }
+                }
+                return latencies
+            }
+            var latencies: [Int64] = []
+            for try await part in group { latencies += part }
+            return BenchMeasurement(operations: latencies.count, elapsed: clock.now - start, latencies: latencies.sorted())
+        }
+    }
+}
+
+/// A flag one task raises and another polls.
+final class BenchFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+    func set() { raised.store(true, ordering: .releasing) }
+    var isSet: Bool { raised.load(ordering: .acquiring) }
 }

@@ -1,0 +1,29 @@
+/// What an entry costs in memory, as `maxBytes` and ``MemoryStore/Statistics/bytes`` count it.
+///
+/// The heap blocks of the value and of a key too long to be stored inline (over 15 UTF-8 bytes), as glibc's
+/// malloc sizes them, plus the entry's share of the stripe's slot array and hash index. The constants were
+/// measured with `mallinfo2` (see `MemoryStoreTests.maxBytesFollowsMeasuredMemory`).
+enum MemoryCost {
+    /// A Swift array's or string's heap header.
+    static let heapObjectHeader = 32
+    /// A slot (80 bytes) and an index bucket (8 bytes), at the tables' average occupancy, measured.
+    static let tableOverhead = 144
+
+    /// The cost of an entry as stored.
+    static func entry(key: String, value: [UInt8]) -> Int { entry(key: key, valueCapacity: value.capacity) }
+
+    /// The cost of an entry whose value occupies `valueCapacity` bytes (its count, when checked before a write).
+    static func entry(key: String, valueCapacity: Int) -> Int {
+        let keyBytes = key.utf8.count
+        let keyHeap = keyBytes > 15 ? malloced(heapObjectHeader + keyBytes + 1) : 0
+        let valueHeap = valueCapacity == 0 ? 0 : malloced(heapObjectHeader + valueCapacity)
+        return tableOverhead + keyHeap + valueHeap
+    }
+
+    /// The size of the block malloc hands out for `size` bytes: 8 bytes of header, rounded to 16, at least 32;
+    /// large blocks are mapped whole pages.
+    static func malloced(_ size: Int) -> Int {
+        if size >= 128 * 1024 { return (size + 16 + 4095) & ~4095 }
+        return max(32, (size + 8 + 15) & ~15)
+    }
+}
