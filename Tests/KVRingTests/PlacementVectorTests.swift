@@ -1,4 +1,4 @@
-import KVRing
+@testable import KVRing
 import Testing
 
 /// Each placement mode against the published vectors of its peer (`shared/reference/placement.md`).
@@ -99,6 +99,25 @@ import Testing
         for mode in [RingHashMode.redisShardCRC32, .redisShardMD5, .redisShardSHA1] {
             let owners = owners(mode, shards, (0..<50).map { "x{ignored}\($0){tag}" })
             #expect(Set(owners).count == 1, "\(mode): the last {…} wins")
+        }
+    }
+}
+
+/// The one-block digests that placement uses per key agree with the general ones, for every length they take.
+@Suite struct ShortDigestTests {
+    @Test func oneBlockDigestsMatchTheGeneralOnes() {
+        var state: UInt64 = 7
+        for length in 0...ShortDigest.maxLength {
+            for _ in 0..<20 {
+                let message: [UInt8] = (0..<length).map { _ in
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    return UInt8(truncatingIfNeeded: state >> 33)
+                }
+                let md5 = message.withUnsafeBytes { ShortDigest.md5($0) }
+                let sha1 = message.withUnsafeBytes { ShortDigest.sha1($0) }
+                #expect(RedisShardHash.Point(md5) == RedisShardHash.Point(Digest.md5(message)), "md5 of \(length) bytes")
+                #expect(RedisShardHash.Point(sha1) == RedisShardHash.Point(Digest.sha1(message)), "sha1 of \(length) bytes")
+            }
         }
     }
 }

@@ -116,6 +116,8 @@ public struct RedisShardHash: ConsistentHash {
             (high, middle, low) = words
         }
 
+        init(_ words: ShortDigest.Words) { (high, middle, low) = words }
+
         static func < (lhs: Point, rhs: Point) -> Bool { (lhs.high, lhs.middle, lhs.low) < (rhs.high, rhs.middle, rhs.low) }
     }
 
@@ -131,7 +133,14 @@ public struct RedisShardHash: ConsistentHash {
         }
 
         func shardIndex(for key: String) -> Int {
-            let value = Point(RedisShardHash.hash(function, RedisShardHash.bytes(RedisShardHash.tag(key))))
+            var key = key
+            // ASCII tags (the common case) have the same bytes in ISO-8859-1 and UTF-8: digest them in place.
+            let short: Point? = key.withUTF8 { bytes in
+                let tag = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[RedisShardHash.tagRange(bytes)])
+                guard tag.count <= ShortDigest.maxLength, tag.allSatisfy({ $0 < 0x80 }) else { return nil }
+                return Point(function == .md5 ? ShortDigest.md5(tag) : ShortDigest.sha1(tag))
+            }
+            let value = short ?? Point(RedisShardHash.hash(function, RedisShardHash.bytes(RedisShardHash.tag(key))))
             var low = 0, high = points.count
             while low < high {  // bisect_right
                 let mid = (low + high) / 2
