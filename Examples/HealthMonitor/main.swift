@@ -3,16 +3,21 @@
 // SIGINT or SIGTERM.
 //   swift run HealthMonitor [--store URL] [--interval SECONDS] [--reports N]
 import ExampleSupport
+import Foundation
 import KV
 import Logging
 import ServiceLifecycle
 
-let interval = Double(ExampleStore.argument("--interval") ?? "") ?? 1
+let intervalText = ExampleStore.argument("--interval") ?? "1"
+guard let interval = Double(intervalText).flatMap({ Duration.checkedSeconds($0, in: 0.001...KVLimits.maxOptionSeconds) }) else {
+    print("--interval must be a number of seconds from 0.001 to \(Int(KVLimits.maxOptionSeconds)), got \(intervalText)")
+    exit(2)
+}
 let reports = ExampleStore.argument("--reports").flatMap(Int.init)
 let (store, configuration) = try await ExampleStore.open()
 print("HealthMonitor on \(configuration); Ctrl-C to stop")
 
-var services: [any Service] = [HealthReporter(store: store, interval: .milliseconds(Int64(interval * 1000)), reports: reports)]
+var services: [any Service] = [HealthReporter(store: store, interval: interval, reports: reports)]
 if let ring = store as? RingStore {
     services.append(RingEventPrinter(ring: ring))
 }

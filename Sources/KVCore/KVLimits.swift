@@ -3,6 +3,13 @@ public enum KVLimits {
     /// The largest value a store accepts: 512 MiB, the Redis bulk-string limit.
     public static let maxValueBytes = 512 * 1024 * 1024
 
+    /// The longest TTL a store accepts: 100 years, far inside what Redis and `Duration` arithmetic can hold.
+    public static let maxTTLSeconds: Double = 3_153_600_000
+    /// The longest duration option (timeouts, intervals): one day.
+    public static let maxOptionSeconds: Double = 86_400
+    /// The longest `kv soak --duration`: 365 days.
+    public static let maxSoakSeconds: Double = 31_536_000
+
     /// Checks a key: any non-empty UTF-8 string is allowed, control characters included.
     @inlinable
     public static func check(key: String) throws(KVError) {

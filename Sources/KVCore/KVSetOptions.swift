@@ -35,15 +35,15 @@ public struct KVSetOptions: Sendable, Hashable {
 
     /// The TTL in whole milliseconds, rounded up (anything under 1 ms becomes 1 ms), or `nil` for no TTL.
     ///
-    /// - Throws: ``KVError/Code/invalidArgument`` for a TTL of zero or less, or a TTL combined with `keepTTL`.
+    /// - Throws: ``KVError/Code/invalidArgument`` for a TTL of zero or less, over ``KVLimits/maxTTLSeconds``,
+    ///   or combined with `keepTTL`.
     public func ttlMilliseconds(key: String? = nil) throws(KVError) -> Int64? {
         guard let ttl else { return nil }
         if keepTTL { throw .invalidArgument("ttl and keepTTL cannot be combined", key: key) }
         guard ttl > .zero else { throw .invalidArgument("ttl must be greater than zero, got \(ttl)", key: key) }
-        let (seconds, attoseconds) = ttl.components
-        let perMillisecond: Int64 = 1_000_000_000_000_000
-        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        guard !overflow else { throw .invalidArgument("ttl \(ttl) is too long", key: key) }
-        return ms + (attoseconds + perMillisecond - 1) / perMillisecond
+        guard ttl <= .seconds(Int64(KVLimits.maxTTLSeconds)) else {
+            throw .invalidArgument("ttl must be at most \(Int64(KVLimits.maxTTLSeconds)) seconds (100 years), got \(ttl)", key: key)
+        }
+        return ttl.roundedUpMilliseconds
     }
 }

@@ -119,3 +119,17 @@ import Testing
         }
     }
 }
+
+/// Numeric flags at their extremes exit 2 with a message naming the range, never trap.
+@Suite struct CommandLineExtremeValueTests {
+    @Test(arguments: [
+        ["set", "k", "v", "--ttl", "1e10"], ["set", "k", "v", "--ttl", "nan"], ["set", "k", "v", "--ttl=-1"],
+        ["set", "k", "v", "--ttl", "inf"], ["mset", "k", "v", "--ttl", "1e300"], ["soak", "--duration", "1e300"],
+        ["get", "k", "--store", "redis://127.0.0.1:1?commandTimeout=1e10"],
+    ])
+    func extremeNumbersAreUsageErrors(_ arguments: [String]) async throws {
+        let result = try await CommandRunner.run(arguments)
+        #expect(result.status == 2, "\(arguments): exit \(result.status), \(result.stderr)")
+        #expect(result.stderr.contains("at most"), "names the range: \(result.stderr)")
+    }
+}

@@ -131,3 +131,41 @@ import Testing
         #expect(try await store.list().collect().count == 2)
     }
 }
+
+/// Every numeric input at its extremes: a typed error naming the range, never a trap.
+@Suite struct ExtremeValueTests {
+    static let extremes: [Double] = [0, -1, .nan, .infinity, -.infinity, 1e300, Double(Int64.max), 9.3e9, 1e10]
+
+    @Test(arguments: extremes)
+    func secondsOutsideTheRangeAreRefused(_ value: Double) {
+        #expect(Duration.checkedSeconds(value, in: 0.001...KVLimits.maxTTLSeconds) == nil)
+    }
+
+    @Test func durationsAtTheirExtremesConvertWithoutTrapping() {
+        #expect(Duration.seconds(Int64.max).roundedUpMilliseconds == .max)
+        #expect(Duration.seconds(Int64.min).truncatedMilliseconds == .min)
+        #expect(Duration.checkedSeconds(1.5, in: 0...10) == .milliseconds(1500))
+    }
+
+    @Test(arguments: [Duration.seconds(Int64.max), .seconds(Int64(KVLimits.maxTTLSeconds) + 1), .seconds(1e10)])
+    func aTTLBeyondOneHundredYearsIsAnInvalidArgument(_ ttl: Duration) {
+        #expect(throws: KVError.self) { try KVSetOptions(ttl: ttl).ttlMilliseconds() }
+        do { _ = try KVSetOptions(ttl: ttl).ttlMilliseconds() } catch { #expect(error.code == .invalidArgument && error.message.contains("100 years")) }
+    }
+
+    @Test func theLongestTTLIsAccepted() throws {
+        #expect(try KVSetOptions(ttl: .seconds(Int64(KVLimits.maxTTLSeconds))).ttlMilliseconds() == Int64(KVLimits.maxTTLSeconds) * 1000)
+    }
+
+    @Test(arguments: ["1e10", "1e300", "nan", "inf", "-1", "0", "9223372036854775807", "1e20ms"])
+    func durationOptionsOutOfRangeAreConfigurationErrors(_ text: String) throws {
+        let configuration = try KVConfiguration(url: "redis://127.0.0.1:6379", options: ["commandTimeout": text])
+        do {
+            _ = try configuration.duration("commandTimeout")
+            Issue.record("commandTimeout=\(text) was accepted")
+        } catch {
+            #expect(error.code == .invalidConfiguration)
+            #expect(error.message.contains("one day"))
+        }
+    }
+}

@@ -44,7 +44,8 @@ extension KVConfiguration {
     public func duration(_ name: String) throws(KVError) -> Duration? {
         guard let text = options[name] else { return nil }
         guard let duration = Self.parseDuration(text), duration > .zero else {
-            throw .invalidConfiguration("option \(name)=\(text) must be a positive duration such as 1.5, 250ms, 2s or 1m")
+            throw .invalidConfiguration(
+                "option \(name)=\(text) must be a positive duration of at most \(Int(KVLimits.maxOptionSeconds))s (one day), such as 1.5, 250ms, 2s or 1m")
         }
         return duration
     }
@@ -59,7 +60,7 @@ extension KVConfiguration {
             scale = factor
             break
         }
-        guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
-        return .nanoseconds(Int64((value * scale * 1e9).rounded()))
+        guard let value = Double(number) else { return nil }
+        return Duration.checkedSeconds(value * scale, in: 0...KVLimits.maxOptionSeconds)
     }
 }
