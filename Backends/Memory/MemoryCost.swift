@@ -2,7 +2,7 @@
 ///
 /// The heap blocks of the value and of a key too long to be stored inline (over 15 UTF-8 bytes), as glibc's
 /// malloc sizes them, plus the entry's share of the stripe's slot array and hash index. The constants were
-/// measured with `mallinfo2` (see `MemoryStoreTests.maxBytesFollowsMeasuredMemory`).
+/// measured with `mallinfo2` (see `MemoryStoreLimitTests.bytesFollowMeasuredMemory`).
 enum MemoryCost {
     /// A Swift array's or string's heap header.
     static let heapObjectHeader = 32

@@ -1,21 +1,18 @@
 extension Duration {
     /// Whole milliseconds, rounded up (a TTL or timeout never ends early).
     /// Saturates at `Int64.min` and `Int64.max` instead of trapping.
-    public var roundedUpMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow { return seconds < 0 ? .min : .max }
-        let (sum, sumOverflow) = ms.addingReportingOverflow((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-        return sumOverflow ? .max : sum
-    }
+    public var roundedUpMilliseconds: Int64 { milliseconds(roundingUp: true) }
 
     /// Whole milliseconds, rounded down.
     /// Saturates at `Int64.min` and `Int64.max` instead of trapping.
-    public var truncatedMilliseconds: Int64 {
+    public var truncatedMilliseconds: Int64 { milliseconds(roundingUp: false) }
+
+    private func milliseconds(roundingUp: Bool) -> Int64 {
         let (seconds, attoseconds) = components
+        let perMillisecond: Int64 = 1_000_000_000_000_000
         let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
         if overflow { return seconds < 0 ? .min : .max }
-        let (sum, sumOverflow) = ms.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        let (sum, sumOverflow) = ms.addingReportingOverflow((attoseconds + (roundingUp ? perMillisecond - 1 : 0)) / perMillisecond)
         return sumOverflow ? .max : sum
     }
 

@@ -33,7 +33,6 @@ enum ShortDigest {
 
     @inline(__always) private static func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { (x << n) | (x >> (32 - n)) }
 
-
     static func md5(_ message: UnsafeRawBufferPointer) -> Words {
         withBlock(message, bigEndian: false) { m in
             Digest.md5Constants.withUnsafeBufferPointer { k in

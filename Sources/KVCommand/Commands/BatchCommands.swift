@@ -11,14 +11,12 @@ struct MSetCommand: AsyncParsableCommand {
 
     func validate() throws {
         if pairs.isEmpty || pairs.count % 2 != 0 { throw ValidationError("mset needs pairs of KEY VALUE") }
-        if let ttl, !(ttl > 0 && Duration.checkedSeconds(ttl, in: 0...KVLimits.maxTTLSeconds) != nil) {
-            throw ValidationError("--ttl must be a number of seconds greater than 0 and at most \(Int(KVLimits.maxTTLSeconds)) (100 years)")
-        }
+        _ = try SecondsFlag.ttl(ttl)
     }
 
     func run() async throws {
         let entries = stride(from: 0, to: pairs.count, by: 2).map { KVEntry(pairs[$0], Array(pairs[$0 + 1].utf8)) }
-        let options = KVSetOptions(ttl: ttl.flatMap { Duration.checkedSeconds($0, in: 0...KVLimits.maxTTLSeconds) })
+        let options = KVSetOptions(ttl: try SecondsFlag.ttl(ttl))
         try await storeOptions.withStore { try await $0.batchSet(entries, options: options) }
         Output.line("OK")
     }

@@ -14,15 +14,13 @@ struct SetCommand: AsyncParsableCommand {
 
     func validate() throws {
         if ifAbsent && ifPresent { throw ValidationError("--if-absent and --if-present exclude each other") }
-        if let ttl, !(ttl > 0 && Duration.checkedSeconds(ttl, in: 0...KVLimits.maxTTLSeconds) != nil) {
-            throw ValidationError("--ttl must be a number of seconds greater than 0 and at most \(Int(KVLimits.maxTTLSeconds)) (100 years)")
-        }
+        _ = try SecondsFlag.ttl(ttl)
     }
 
     func run() async throws {
         let bytes = value == "-" ? Output.readStandardInput() : Array(value.utf8)
         let options = KVSetOptions(
-            ttl: ttl.flatMap { Duration.checkedSeconds($0, in: 0...KVLimits.maxTTLSeconds) },
+            ttl: try SecondsFlag.ttl(ttl),
             condition: ifAbsent ? .onlyIfAbsent : (ifPresent ? .onlyIfPresent : .always))
         let written = try await storeOptions.withStore { try await $0.set(key, bytes, options: options) }
         guard written else {

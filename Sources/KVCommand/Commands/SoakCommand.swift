@@ -15,14 +15,16 @@ struct SoakCommand: AsyncParsableCommand {
     @Flag(help: "Print only the final JSON object.") var json = false
 
     func validate() throws {
-        guard duration > 0, Duration.checkedSeconds(duration, in: 0...KVLimits.maxSoakSeconds) != nil else {
-            throw ValidationError("--duration must be a number of seconds greater than 0 and at most \(Int(KVLimits.maxSoakSeconds)) (365 days)")
-        }
+        _ = try runTime()
         guard tasks > 0, keys > 0 else { throw ValidationError("--tasks and --keys must be positive") }
     }
 
+    private func runTime() throws -> Duration {
+        try SecondsFlag.duration(duration, flag: "--duration", max: KVLimits.maxSoakSeconds, maxName: "365 days")
+    }
+
     func run() async throws {
-        let configuration = Soak.Configuration(duration: Duration.checkedSeconds(duration, in: 0...KVLimits.maxSoakSeconds) ?? .seconds(10), tasks: tasks, keys: keys)
+        let configuration = Soak.Configuration(duration: try runTime(), tasks: tasks, keys: keys)
         let live = !json && Output.isTerminal
         let report = try await storeOptions.withStore { store in
             let soak = Soak(store: store, configuration: configuration)
