@@ -15,7 +15,7 @@ free_port() {  # a loopback port that is free, and whose +10000 bus port is free
   python3 - <<'PY'
 import socket, random
 for _ in range(200):
-    p = random.randint(20000, 50000)
+    p = random.randint(10000, 22000)  # it and its bus port (+10000) below the ephemeral range (32768-60999)
     ok = True
     for q in (p, p + 10000):
         s = socket.socket()

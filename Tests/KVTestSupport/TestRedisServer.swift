@@ -104,10 +104,12 @@ public final class TestRedisServer: @unchecked Sendable {
 
     // MARK: Helpers
 
-    /// A loopback port that is free now, with its cluster bus port (+10000) free too.
+    /// A loopback port that is free now, with its cluster bus port (+10000) free too. Both lie below Linux's
+    /// ephemeral range (32768–60999): a client reconnecting to a stopped server's port in that range can
+    /// connect to itself (TCP simultaneous open) and hold the port, so the server could not restart on it.
     public static func freePort() throws -> Int {
         for _ in 0..<200 {
-            let port = Int.random(in: 20000...50000)
+            let port = Int.random(in: 10000...22000)
             if isFree(port) && isFree(port + 10000) { return port }
         }
         throw KVError(.connectionFailed, "no free loopback port found")
