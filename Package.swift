@@ -10,7 +10,6 @@ let package = Package(
         .library(name: "KVMemory", targets: ["KVMemory"]),
         .library(name: "KVConformance", targets: ["KVConformance"]),
         .library(name: "KVRedis", targets: ["KVRedis"]),
-        .library(name: "KVRedisConnection", targets: ["KVRedisConnection"]),
         .library(name: "KVSoak", targets: ["KVSoak"]),
         .library(name: "KVRing", targets: ["KVRing"]),
         .library(name: "KVCluster", targets: ["KVCluster"]),
@@ -35,29 +34,37 @@ let package = Package(
         // The conformance suite every backend (built-in or third-party) runs.
         .target(name: "KVConformance", dependencies: ["KVCore"]),
 
-        // Backends.
-        .target(name: "KVMemory", dependencies: ["KVCore"], path: "Backends/Memory"),
+        // The Redis engine the redis, ring and cluster stores share (package access, no product): the hiredis
+        // transport, commands and replies, the request and batch engine with its retry policy, SCAN listing,
+        // health probes and option parsing.
         .systemLibrary(
-            name: "CHiredis", path: "Backends/CHiredis", pkgConfig: "hiredis",
+            name: "CHiredis", path: "Sources/CHiredis",
             providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),
-        // Connections, pools, pipelining: shared by the redis, ring and cluster backends.
         .target(
-            name: "KVRedisConnection",
+            name: "KVRedisCore",
             dependencies: [
                 "KVCore", "CHiredis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ],
-            path: "Backends/RedisConnection"),
-        .target(name: "KVRedis", dependencies: ["KVCore", "KVRedisConnection"], path: "Backends/Redis"),
+            ]),
+
+        // Backends: each a thin store over the engine (or, for memory, its own tables); none depends on another.
+        .target(name: "KVMemory", dependencies: ["KVCore"], path: "Backends/Memory"),
+        .target(name: "KVRedis", dependencies: ["KVCore", "KVRedisCore"], path: "Backends/Redis"),
         .target(
             name: "KVRing",
             dependencies: [
-                "KVCore", "KVRedisConnection", "KVRedis",
+                "KVCore", "KVRedisCore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Backends/Ring"),
-        .target(name: "KVCluster", dependencies: ["KVCore", "KVRedisConnection", "KVRedis"], path: "Backends/Cluster"),
+        .target(
+            name: "KVCluster",
+            dependencies: [
+                "KVCore", "KVRedisCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Backends/Cluster"),
         // The raw-C hiredis loops that `kv bench` measures beside the Swift rows.
         .target(name: "CHiredisBaseline", dependencies: ["CHiredis"]),
 
@@ -71,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "KVCommand",
             dependencies: [
-                "KV", "KVSoak", "CHiredisBaseline",
+                "KV", "KVSoak", "KVRedisCore", "CHiredisBaseline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -107,9 +114,9 @@ let package = Package(
         .testTarget(
             name: "KVCommandTests",
             dependencies: ["KVCommand", "KVTestSupport", "SessionStore", "BatchPipeline", "BackendSwap", "HealthMonitor"]),
-        .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRedisConnection", "KVConformance", "KVTestSupport", "KVSoak"]),
-        .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVConformance", "KVTestSupport", "KVSoak"]),
-        .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .target(name: "KVTestSupport", dependencies: ["KVCore"], path: "Tests/KVTestSupport"),
     ]
 )

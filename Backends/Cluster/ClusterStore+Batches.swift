@@ -1,6 +1,5 @@
 import KVCore
-import KVRedis
-import KVRedisConnection
+import KVRedisCore
 
 extension ClusterStore {
     /// Sends one command per key: grouped by the slot's node (reads follow `readFrom`), one pipeline per node and chunk, all nodes

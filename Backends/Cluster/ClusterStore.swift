@@ -1,6 +1,5 @@
 import KVCore
-import KVRedis
-import KVRedisConnection
+import KVRedisCore
 import Logging
 import Synchronization
 
@@ -82,7 +81,7 @@ public final class ClusterStore: KVStore {
     let logger: Logger
     let state = Mutex(State())
 
-    public init(options: Options, logger: Logger = Logger(label: "kv.cluster")) {
+    public init(options: Options, logger: Logger = KVLogging.disabled) {
         self.options = options
         self.logger = logger
     }
@@ -120,7 +119,7 @@ public final class ClusterStore: KVStore {
     // MARK: Pools
 
     /// The pool for a node (replica pools send `READONLY`).
-    public func pool(for endpoint: KVEndpoint, replica: Bool = false) -> RedisPool {
+    package func pool(for endpoint: KVEndpoint, replica: Bool = false) -> RedisPool {
         state.withLock { pool(for: endpoint, replica: replica, in: &$0) }
     }
 

@@ -1,5 +1,5 @@
 import KVCore
-import KVRedisConnection
+import KVRedisCore
 
 /// The slot map: which master, and which replicas, serve each slot.
 public struct ClusterTopology: Sendable, Equatable {
@@ -57,7 +57,7 @@ public struct ClusterTopology: Sendable, Equatable {
     }
 
     /// Parses a `CLUSTER SLOTS` reply. An empty host means the host that was asked.
-    public static func parse(_ reply: RedisReply, askedHost: String) -> ClusterTopology? {
+    package static func parse(_ reply: RedisReply, askedHost: String) -> ClusterTopology? {
         guard let entries = reply.array else { return nil }
         var ranges: [Range] = []
         for entry in entries {

@@ -1,6 +1,5 @@
 import KVCore
-import KVRedis
-import KVRedisConnection
+import KVRedisCore
 import Logging
 
 /// Opens `ring://name=host:port,name=host:port[?hash=rendezvous&heartbeat=500ms&failureThreshold=3&onShardDown=reroute]`.
@@ -28,9 +27,8 @@ public struct RingBackend: KVBackend {
             let endpoint = try KVEndpoint(parsing: parts[1], defaultPort: 6379)
             shards.append(RingShard(name: parts[0], connection: try RedisOptions.connection(configuration, endpoint: endpoint)))
         }
-        var storeOptions = RedisStore.Options(connection: shards[0].connection, poolSize: 1)
-        try RedisOptions.apply(configuration, to: &storeOptions)
-        var options = RingStore.Options(shards: shards, shardStore: storeOptions)
+        var options = RingStore.Options(shards: shards)
+        try RedisOptions.apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
         if let name = configuration.string("hash") {
             guard let mode = RingHashMode(rawValue: name) else {
                 throw .invalidConfiguration("unknown hash \"\(name)\"; known: \(RingHashMode.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -1,5 +1,5 @@
 import KVCore
-import KVRedisConnection
+import KVRedisCore
 
 /// A named shard of a ring: the name places keys, the address says where they live.
 public struct RingShard: Sendable, Hashable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import KVCore
-import KVRedis
+import KVRedisCore
 
 extension RingStore {
     /// Groups keys by the shard that owns each, with one routing snapshot for the whole batch.
@@ -22,12 +22,12 @@ extension RingStore {
     /// Returns the shards' results and the failed keys (named with their shard).
     func perShard<T: Sendable, R: Sendable>(
         _ groups: [(member: Member, items: [T])],
-        _ body: @escaping @Sendable (RedisStore, [T]) async throws(KVError) -> R
+        _ body: @escaping @Sendable (RedisNodeClient, [T]) async throws(KVError) -> R
     ) async throws(KVError) -> (results: [R], failures: [KVKeyFailure]) {
         let outcomes = await withTaskGroup(of: Result<R, KVError>.self) { group in
             for (member, items) in groups {
                 group.addTask {
-                    do throws(KVError) { return .success(try await body(member.store, items)) } catch {
+                    do throws(KVError) { return .success(try await body(member.client, items)) } catch {
                         return .failure(Self.named(error, member))
                     }
                 }
@@ -82,9 +82,9 @@ extension RingStore {
     /// Runs `body` on each live shard concurrently and returns the results by shard name.
     ///
     /// ```swift
-    /// let sizes = try await ring.forEachShard { _, store in try await store.pool.send(.init("DBSIZE")).integer ?? 0 }
+    /// let sizes = try await ring.forEachShard { _, shard in try await shard.pool.send(.init("DBSIZE")).integer ?? 0 }
     /// ```
-    public func forEachShard<T: Sendable>(_ body: @escaping @Sendable (String, RedisStore) async throws(KVError) -> T) async throws(KVError) -> [String: T] {
+    package func forEachShard<T: Sendable>(_ body: @escaping @Sendable (String, RedisNodeClient) async throws(KVError) -> T) async throws(KVError) -> [String: T] {
         let live = try state.withLock { (state) throws(KVError) in
             if state.closed { throw KVError.shutdown(node: "ring") }
             if state.live.isEmpty { throw Self.allDown(state) }
@@ -93,7 +93,7 @@ extension RingStore {
         let outcomes = await withTaskGroup(of: (String, Result<T, KVError>).self) { group in
             for member in live {
                 group.addTask {
-                    do throws(KVError) { return (member.name, .success(try await body(member.name, member.store))) } catch {
+                    do throws(KVError) { return (member.name, .success(try await body(member.name, member.client))) } catch {
                         return (member.name, .failure(Self.named(error, member)))
                     }
                 }

@@ -1,6 +1,5 @@
 import KVCore
-import KVRedis
-import KVRedisConnection
+import KVRedisCore
 import ServiceLifecycle
 
 extension RingStore {
@@ -110,9 +109,9 @@ extension RingStore {
     /// The shards the ring considers up.
     public var liveShards: [String] { state.withLock { $0.live.map(\.name) } }
 
-    /// The store of the shard named `name` (up or down), for direct per-shard work.
-    public func shardStore(named name: String) -> RedisStore? {
-        state.withLock { $0.members.first { $0.name == name }?.store }
+    /// The client of the shard named `name` (up or down), for direct per-shard work in this package's tools.
+    package func shardClient(named name: String) -> RedisNodeClient? {
+        state.withLock { $0.members.first { $0.name == name }?.client }
     }
 
     /// The configured shards, up or down.
@@ -146,13 +145,13 @@ extension RingStore {
             return (events, removed)
         }
         publish(events)
-        let grace = options.shardStore.connection.commandTimeout * 2
+        let grace = options.shards[0].connection.commandTimeout * 2
         if !removed.isEmpty {
             Task {
                 try? await Task.sleep(for: grace)
                 for member in removed {
                     member.heartbeat.close()
-                    await member.store.shutdown()
+                    member.client.close()
                 }
             }
         }

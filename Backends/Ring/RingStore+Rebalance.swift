@@ -1,6 +1,5 @@
 import KVCore
-import KVRedis
-import KVRedisConnection
+import KVRedisCore
 
 /// Progress of ``RingStore/rebalance(from:progress:)``.
 public struct RingRebalanceProgress: Sendable, Codable, Equatable {
@@ -36,12 +35,12 @@ extension RingStore {
         defer {
             for member in retired {
                 member.heartbeat.close()
-                member.store.pool.close()
+                member.client.close()
             }
         }
         var report = RingRebalanceReport()
         for source in current + retired {
-            var pages = RedisScanSource(pools: [source.store.pool], prefix: "", count: options.shardStore.scanCount) { () throws(KVError) in }
+            var pages = RedisScanSource(pools: [source.client.pool], prefix: "", count: options.scanCount) { () throws(KVError) in }
             var scanned = 0, moved = 0
             while let keys = try await pages.nextPage() {
                 scanned += keys.count
@@ -66,7 +65,7 @@ extension RingStore {
     /// Copies keys (value and remaining TTL) to their targets with `SET … NX`, then removes them from the source.
     private func move(_ keys: [(key: String, target: Member)], from source: Member) async throws(KVError) -> (moved: Int, alreadyAtOwner: Int, vanished: Int) {
         guard !keys.isEmpty else { return (0, 0, 0) }
-        let reads = try await source.store.pool.pipeline(keys.flatMap { [RedisKeyCommands.get($0.key), RedisKeyCommands.pttl($0.key)] })
+        let reads = try await source.client.pool.pipeline(keys.flatMap { [RedisKeyCommands.get($0.key), RedisKeyCommands.pttl($0.key)] })
         var byTarget: [ObjectIdentifier: (target: Member, entries: [(key: String, command: RedisCommand)])] = [:]
         var vanished = 0
         for (index, item) in keys.enumerated() {
@@ -84,14 +83,14 @@ extension RingStore {
         var done: [String] = []
         for (target, entries) in byTarget.values {
             let replies: [RedisReply]
-            do { replies = try await target.store.pool.pipeline(entries.map(\.command)) } catch { throw Self.named(error, target) }
+            do { replies = try await target.client.pool.pipeline(entries.map(\.command)) } catch { throw Self.named(error, target) }
             for (entry, reply) in zip(entries, replies) {
                 if try RedisKeyCommands.wasSet(reply, key: entry.key, node: target.node) { moved += 1 } else { present += 1 }
                 done.append(entry.key)
             }
         }
         for chunk in stride(from: 0, to: done.count, by: 1000).map({ Array(done[$0..<min($0 + 1000, done.count)]) }) {
-            _ = try await source.store.pool.send(RedisKeyCommands.unlink(chunk)).orThrow(node: source.node)
+            _ = try await source.client.pool.send(RedisKeyCommands.unlink(chunk)).orThrow(node: source.node)
         }
         return (moved, present, vanished)
     }

@@ -1,6 +1,5 @@
 import KVCore
-import KVRedis
-import KVRedisConnection
+import KVRedisCore
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -25,9 +24,15 @@ public final class RingStore: KVStore, Service {
         /// Consecutive failed heartbeats before a shard is down.
         public var failureThreshold: Int
         public var onShardDown: RingShardDownPolicy
-        /// Options of each shard's store (pool size, chunking); its connection is the shard's. The default pool
-        /// has one connection per shard: with several shards that keeps pipelines long (see docs/ring.md).
-        public var shardStore: RedisStore.Options
+        /// Connections (and threads) per shard. The default is one: with several shards that keeps pipelines
+        /// long (see docs/ring.md).
+        public var poolSize: Int
+        /// Commands per pipeline in batches, per shard.
+        public var batchChunkSize: Int
+        /// Chunks of one shard's part of a batch in flight at once.
+        public var maxChunksInFlight: Int
+        /// The `COUNT` hint of `SCAN`.
+        public var scanCount: Int
         /// Adjusts one shard's connection (a password per shard, say) before it is opened.
         public var configureShard: @Sendable (String, inout RedisConnectionConfiguration) -> Void
         public var startsMonitor: Bool
@@ -35,7 +40,7 @@ public final class RingStore: KVStore, Service {
         public init(
             shards: [RingShard], hash: any ConsistentHash = RendezvousHash(), heartbeatInterval: Duration = .milliseconds(500),
             failureThreshold: Int = 3, onShardDown: RingShardDownPolicy = .reroute,
-            shardStore: RedisStore.Options? = nil, startsMonitor: Bool = true,
+            poolSize: Int = 1, batchChunkSize: Int = 1000, maxChunksInFlight: Int = 8, scanCount: Int = 1000, startsMonitor: Bool = true,
             configureShard: @escaping @Sendable (String, inout RedisConnectionConfiguration) -> Void = { _, _ in }
         ) {
             self.shards = shards
@@ -43,9 +48,10 @@ public final class RingStore: KVStore, Service {
             self.heartbeatInterval = heartbeatInterval
             self.failureThreshold = failureThreshold
             self.onShardDown = onShardDown
-            self.shardStore = shardStore ?? RedisStore.Options(
-                connection: shards.first?.connection ?? RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: 6379)),
-                poolSize: 1)
+            self.poolSize = poolSize
+            self.batchChunkSize = batchChunkSize
+            self.maxChunksInFlight = maxChunksInFlight
+            self.scanCount = scanCount
             self.startsMonitor = startsMonitor
             self.configureShard = configureShard
         }
@@ -54,14 +60,14 @@ public final class RingStore: KVStore, Service {
     /// A shard as the ring sees it now.
     final class Member: Sendable {
         let shard: RingShard
-        let store: RedisStore
+        let client: RedisNodeClient
         /// A connection of its own for heartbeats, so a PING never queues behind a large batch and times out
         /// within one heartbeat interval even when the command timeout is longer.
         let heartbeat: RedisConnection
 
-        init(shard: RingShard, store: RedisStore, heartbeat: RedisConnection) {
+        init(shard: RingShard, client: RedisNodeClient, heartbeat: RedisConnection) {
             self.shard = shard
-            self.store = store
+            self.client = client
             self.heartbeat = heartbeat
         }
 
@@ -93,7 +99,7 @@ public final class RingStore: KVStore, Service {
     let logger: Logger
     let state = Mutex(State())
 
-    public init(options: Options, logger: Logger = Logger(label: "kv.ring")) throws(KVError) {
+    public init(options: Options, logger: Logger = KVLogging.disabled) throws(KVError) {
         guard !options.shards.isEmpty else { throw .invalidConfiguration("a ring needs at least one shard") }
         let names = options.shards.map(\.name)
         guard Set(names).count == names.count else { throw .invalidConfiguration("shard names must be unique, got \(names)") }
@@ -111,19 +117,20 @@ public final class RingStore: KVStore, Service {
     deinit {
         let (monitor, members) = state.withLock { ($0.monitor, $0.members) }
         monitor?.cancel()
-        for member in members { member.store.pool.close() }
+        for member in members { member.client.close() }
     }
 
     func makeMember(_ shard: RingShard) -> Member {
         var connection = shard.connection
         options.configureShard(shard.name, &connection)
-        var storeOptions = options.shardStore
-        storeOptions.connection = connection
+        let nodeOptions = RedisNodeOptions(
+            connection: connection, poolSize: options.poolSize, batchChunkSize: options.batchChunkSize,
+            maxChunksInFlight: options.maxChunksInFlight, scanCount: options.scanCount)
         var heartbeat = connection
         heartbeat.commandTimeout = min(connection.commandTimeout, options.heartbeatInterval)
         heartbeat.connectTimeout = min(connection.connectTimeout, options.heartbeatInterval)
         return Member(
-            shard: RingShard(name: shard.name, connection: connection), store: RedisStore(options: storeOptions, logger: logger),
+            shard: RingShard(name: shard.name, connection: connection), client: RedisNodeClient(options: nodeOptions, logger: logger),
             heartbeat: RedisConnection(configuration: heartbeat, logger: logger))
     }
 
@@ -164,10 +171,10 @@ public final class RingStore: KVStore, Service {
     public func shard(for key: String) throws(KVError) -> String { try member(for: key).name }
 
     /// Runs `operation` on the key's shard, naming the shard in any error.
-    func onShard<T>(_ key: String, _ operation: (RedisStore) async throws(KVError) -> T) async throws(KVError) -> T {
+    func onShard<T>(_ key: String, _ operation: (RedisNodeClient) async throws(KVError) -> T) async throws(KVError) -> T {
         try KVLimits.check(key: key)
         let member = try member(for: key)
-        do { return try await operation(member.store) } catch {
+        do { return try await operation(member.client) } catch {
             throw Self.named(error, member)
         }
     }
@@ -212,7 +219,7 @@ public final class RingStore: KVStore, Service {
     public func list(prefix: String) -> KVKeySequence {
         KVKeySequence { [self] in
             let live = state.withLock { $0.live }
-            return RedisScanSource(pools: live.map(\.store.pool), prefix: prefix, count: options.shardStore.scanCount) { () throws(KVError) in
+            return RedisScanSource(pools: live.map(\.client.pool), prefix: prefix, count: options.scanCount) { () throws(KVError) in
                 if self.state.withLock({ $0.closed }) { throw KVError.shutdown(node: "ring") }
                 if live.isEmpty { throw self.state.withLock { Self.allDown($0) } }
             }
@@ -227,7 +234,7 @@ public final class RingStore: KVStore, Service {
         let nodes = await withTaskGroup(of: (Int, KVNodeHealth).self) { group in
             for (index, member) in members.enumerated() {
                 group.addTask {
-                    var node = await RedisNodeHealth.check(member.store.pool, name: member.name, role: "shard")
+                    var node = await RedisNodeHealth.check(member.client.pool, name: member.name, role: "shard")
                     if health[member.name]?.up == false {
                         node.status = .unhealthy
                         node.lastError = node.lastError ?? health[member.name]?.lastError
@@ -255,7 +262,7 @@ public final class RingStore: KVStore, Service {
         for subscriber in subscribers.values { subscriber.finish() }
         for member in members {
             member.heartbeat.close()
-            await member.store.shutdown()
+            member.client.close()
         }
     }
 }

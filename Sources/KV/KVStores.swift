@@ -1,7 +1,6 @@
 @_exported import KVCore
 @_exported import KVMemory
 @_exported import KVRedis
-@_exported import KVRedisConnection
 @_exported import KVRing
 @_exported import KVCluster
 import Logging
@@ -23,12 +22,12 @@ public enum KVStores {
     ])
 
     /// Opens the store a URL names: `memory://`, `redis://…`, `ring://…`, `cluster://…`.
-    public static func open(_ url: String, logger: Logger = Logger(label: "kv")) async throws(KVError) -> any KVStore {
+    public static func open(_ url: String, logger: Logger = KVLogging.disabled) async throws(KVError) -> any KVStore {
         try await registry.open(KVConfiguration(url: url), logger: logger)
     }
 
     /// Opens the store a configuration describes.
-    public static func open(_ configuration: KVConfiguration, logger: Logger = Logger(label: "kv")) async throws(KVError) -> any KVStore {
+    public static func open(_ configuration: KVConfiguration, logger: Logger = KVLogging.disabled) async throws(KVError) -> any KVStore {
         try await registry.open(configuration, logger: logger)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import KVCluster
 import KVCore
 import KVRedis
-import KVRedisConnection
+import KVRedisCore
 import KVSoak
 import KVTestSupport
 import Testing

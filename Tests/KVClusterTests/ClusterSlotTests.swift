@@ -1,7 +1,7 @@
 import KVCluster
 import KVCore
 import KVRedis
-import KVRedisConnection
+import KVRedisCore
 import KVTestSupport
 import Testing
 

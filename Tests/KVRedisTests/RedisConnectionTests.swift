@@ -1,6 +1,6 @@
 import Foundation
 import KVCore
-import KVRedisConnection
+import KVRedisCore
 import KVTestSupport
 import Logging
 import Testing

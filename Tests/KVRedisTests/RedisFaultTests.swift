@@ -1,6 +1,6 @@
 import KVCore
 import KVRedis
-import KVRedisConnection
+import KVRedisCore
 import KVSoak
 import KVTestSupport
 import Logging

@@ -1,6 +1,6 @@
 import Foundation
 import KVCore
-import KVRedis
+
 import KVRing
 import KVTestSupport
 import ServiceLifecycle
@@ -23,7 +23,7 @@ import Testing
         #expect(counts.values.reduce(0, +) == 3000)
         #expect(counts.values.allSatisfy { $0 > 700 }, "spread over the shards: \(counts)")
         let probe = ring.probe(1)
-        defer { Task { await probe.shutdown() } }
+        defer { probe.close() }
         for key in entries.prefix(200).map(\.key) {
             let onShard2 = try await probe.contains(key)
             #expect(onShard2 == (try store.shard(for: key) == "shard2"))
@@ -55,7 +55,7 @@ import Testing
         let sizes = try await store.forEachShard { (_, shard) throws(KVError) in try await shard.pool.send(.init("DBSIZE")).integer ?? -1 }
         #expect(sizes.values.reduce(0, +) == 4001, "no copies left behind: \(sizes)")
         let probe = ring.probe(3)
-        defer { Task { await probe.shutdown() } }
+        defer { probe.close() }
         for entry in entries.prefix(300) {
             #expect(try await probe.contains(entry.key) == (try store.shard(for: entry.key) == "shard4"))
         }

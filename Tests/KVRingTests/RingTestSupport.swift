@@ -1,6 +1,5 @@
 import KVCore
-import KVRedis
-import KVRedisConnection
+import KVRedisCore
 import KVRing
 import KVTestSupport
 
@@ -34,11 +33,13 @@ struct TestRing {
         let shards = shards(count)
         return try RingStore(options: .init(
             shards: shards, hash: hash, heartbeatInterval: .milliseconds(100), failureThreshold: 3, onShardDown: onShardDown,
-            shardStore: RedisStore.Options(connection: shards[0].connection), startsMonitor: startsMonitor))
+            poolSize: 2, startsMonitor: startsMonitor))
     }
 
     /// A direct connection to one server, to look at what it holds.
-    func probe(_ index: Int) -> RedisStore {
-        RedisStore(options: .init(connection: Self.connection(servers[index]), poolSize: 1))
+    func probe(_ index: Int) -> RedisNodeClient {
+        RedisNodeClient(
+            options: RedisNodeOptions(connection: Self.connection(servers[index]), poolSize: 1, batchChunkSize: 1000, maxChunksInFlight: 8, scanCount: 1000),
+            logger: KVLogging.disabled)
     }
 }

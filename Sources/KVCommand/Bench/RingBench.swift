@@ -1,4 +1,6 @@
 import KV
+import KVRedisCore
+
 
 /// Ring rows: placement cost per mode, and 3-shard workloads beside one shard alone and beside the
 /// shards' parts run one after another (to show that a batch's shards run in parallel).
@@ -28,7 +30,7 @@ enum RingBench {
         let value = [UInt8](repeating: 0x72, count: 100)
         let keys = (0..<count).map { "kvbench:ring:\($0)" }
         let entries = keys.map { KVEntry($0, value) }
-        let single = RedisStore(options: store.options.shardStore.withConnection(store.shards[0].connection))
+        let single = RedisStore(options: .init(connection: store.shards[0].connection, poolSize: store.options.poolSize), logger: KVLogging.disabled)
         defer { Task { await single.shutdown() } }
         var rows: [BenchRow] = []
 
@@ -40,8 +42,8 @@ enum RingBench {
         for entry in entries { parts[try store.shard(for: entry.key), default: []].append(entry) }
         var serialElapsed = Duration.zero
         for (name, part) in parts {
-            guard let target = store.shardStore(named: name) else { continue }
-            serialElapsed += try await BenchMeasurement.batch(part.count) { try await target.batchSet(part) }.elapsed
+            guard let target = store.shardClient(named: name) else { continue }
+            serialElapsed += try await BenchMeasurement.batch(part.count) { try await target.batchSet(part, options: .default) }.elapsed
         }
         let serial = BenchMeasurement(operations: count, elapsed: serialElapsed, latencies: [])
         rows.append(
@@ -58,7 +60,7 @@ enum RingBench {
         let rounds = max(100, count / 50)
         let parallelBatches = try await BenchMeasurement.sequential(rounds) { _ in _ = try await store.batchGet(small) }
         let serialBatches = try await BenchMeasurement.sequential(rounds) { _ in
-            for (name, part) in smallParts { _ = try await store.shardStore(named: name)?.batchGet(part) }
+            for (name, part) in smallParts { _ = try await store.shardClient(named: name)?.batchGet(part) }
         }
         rows.append(
             BenchRow("batch-get-30 (batches/s)", backend: "ring-3", parallelBatches)
@@ -73,13 +75,5 @@ enum RingBench {
         _ = try await store.batchDelete(keys)
         _ = try await single.batchDelete(keys)
         return rows + (try await placementRows(count: min(count, 200_000), progress: progress))
-    }
-}
-
-extension RedisStore.Options {
-    func withConnection(_ connection: RedisConnectionConfiguration) -> RedisStore.Options {
-        var options = self
-        options.connection = connection
-        return options
     }
 }

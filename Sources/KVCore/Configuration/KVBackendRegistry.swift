@@ -46,7 +46,7 @@ public final class KVBackendRegistry: Sendable {
     /// Opens the store a configuration describes.
     ///
     /// - Throws: `invalidConfiguration` naming the known schemes for an unknown one, or the backend's own error.
-    public func open(_ configuration: KVConfiguration, logger: Logger = Logger(label: "kv")) async throws(KVError) -> any KVStore {
+    public func open(_ configuration: KVConfiguration, logger: Logger = KVLogging.disabled) async throws(KVError) -> any KVStore {
         guard let backend = backend(for: configuration.scheme) else {
             let known = backends.withLock { $0.values.flatMap(\.urlForms) }.sorted()
             throw .invalidConfiguration("unknown store scheme \"\(configuration.scheme)://\"; known forms: \(known.joined(separator: ", "))")

@@ -1,11 +1,10 @@
 import KVCore
-import KVRedisConnection
 
 /// The Redis commands behind each `KVStore` call, and how to read their replies.
 /// Shared by the redis, ring and cluster backends, so they speak the same dialect.
-public enum RedisKeyCommands {
+package enum RedisKeyCommands {
     /// `SET key value [PX ms | KEEPTTL] [NX | XX]`.
-    public static func set(_ key: String, _ value: [UInt8], ttlMilliseconds: Int64?, options: KVSetOptions) -> RedisCommand {
+    package static func set(_ key: String, _ value: [UInt8], ttlMilliseconds: Int64?, options: KVSetOptions) -> RedisCommand {
         var command = RedisCommand("SET", key: key, value)
         if let ttlMilliseconds {
             command.append("PX")
@@ -22,7 +21,7 @@ public enum RedisKeyCommands {
     }
 
     /// `OK` when written, nil when the condition was not met.
-    public static func wasSet(_ reply: RedisReply, key: String, node: String) throws(KVError) -> Bool {
+    package static func wasSet(_ reply: RedisReply, key: String, node: String) throws(KVError) -> Bool {
         switch try reply.orThrow(node: node, key: key) {
         case .status, .string: return true
         case .null: return false
@@ -30,9 +29,9 @@ public enum RedisKeyCommands {
         }
     }
 
-    public static func get(_ key: String) -> RedisCommand { RedisCommand("GET", key: key) }
+    package static func get(_ key: String) -> RedisCommand { RedisCommand("GET", key: key) }
 
-    public static func value(_ reply: RedisReply, key: String, node: String) throws(KVError) -> [UInt8]? {
+    package static func value(_ reply: RedisReply, key: String, node: String) throws(KVError) -> [UInt8]? {
         switch try reply.orThrow(node: node, key: key) {
         case .string(let bytes): return bytes
         case .null: return nil
@@ -40,9 +39,9 @@ public enum RedisKeyCommands {
         }
     }
 
-    public static func pttl(_ key: String) -> RedisCommand { RedisCommand("PTTL", key: key) }
+    package static func pttl(_ key: String) -> RedisCommand { RedisCommand("PTTL", key: key) }
 
-    public static func timeToLive(_ reply: RedisReply, key: String, node: String) throws(KVError) -> KVTimeToLive {
+    package static func timeToLive(_ reply: RedisReply, key: String, node: String) throws(KVError) -> KVTimeToLive {
         guard let milliseconds = try reply.orThrow(node: node, key: key).integer else {
             throw reply.unexpected(node: node, key: key, expected: "an integer")
         }
@@ -50,24 +49,24 @@ public enum RedisKeyCommands {
     }
 
     /// `UNLINK` frees large values off the server's main thread.
-    public static func unlink(_ keys: [String]) -> RedisCommand { RedisCommand("UNLINK", keys: keys) }
+    package static func unlink(_ keys: [String]) -> RedisCommand { RedisCommand("UNLINK", keys: keys) }
 
-    public static func exists(_ key: String) -> RedisCommand { RedisCommand("EXISTS", key: key) }
+    package static func exists(_ key: String) -> RedisCommand { RedisCommand("EXISTS", key: key) }
 
-    public static func count(_ reply: RedisReply, key: String?, node: String) throws(KVError) -> Int {
+    package static func count(_ reply: RedisReply, key: String?, node: String) throws(KVError) -> Int {
         guard let count = try reply.orThrow(node: node, key: key).integer else {
             throw reply.unexpected(node: node, key: key, expected: "an integer")
         }
         return Int(count)
     }
 
-    public static func mget(_ keys: [String]) -> RedisCommand { RedisCommand("MGET", keys: keys) }
+    package static func mget(_ keys: [String]) -> RedisCommand { RedisCommand("MGET", keys: keys) }
 }
 
 /// Redis glob patterns for literal prefixes.
-public enum RedisGlob {
+package enum RedisGlob {
     /// `prefix` with `* ? [ ] \` escaped, followed by `*`: matches exactly the keys that start with `prefix`.
-    public static func prefixPattern(_ prefix: String) -> [UInt8] {
+    package static func prefixPattern(_ prefix: String) -> [UInt8] {
         var pattern: [UInt8] = []
         pattern.reserveCapacity(prefix.utf8.count + 8)
         for byte in prefix.utf8 {

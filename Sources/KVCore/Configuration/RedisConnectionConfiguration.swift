@@ -1,6 +1,9 @@
-import KVCore
-
-/// How to reach and talk to one Redis node.
+/// How to reach and talk to one Redis node: shared by the redis, ring and cluster stores.
+///
+/// ```swift
+/// var connection = RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: 6379))
+/// connection.commandTimeout = .milliseconds(500)
+/// ```
 public struct RedisConnectionConfiguration: Sendable, Hashable {
     public var endpoint: KVEndpoint
     /// `AUTH user password` when set with ``password``; ACL users need both.
@@ -39,17 +42,5 @@ public struct RedisConnectionConfiguration: Sendable, Hashable {
         self.reconnectDelay = reconnectDelay
         self.maxReconnectDelay = maxReconnectDelay
         self.readOnly = readOnly
-    }
-
-    /// The commands sent right after connecting, in order.
-    var handshake: [RedisCommand] {
-        var commands: [RedisCommand] = []
-        if let password {
-            commands.append(user.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password))
-        }
-        if database != 0 { commands.append(RedisCommand("SELECT", String(database))) }
-        if let clientName { commands.append(RedisCommand("CLIENT", "SETNAME", clientName)) }
-        if readOnly { commands.append(RedisCommand("READONLY")) }
-        return commands
     }
 }

@@ -1,12 +1,11 @@
 import KVCore
-import KVRedisConnection
 
 /// Streams `SCAN … MATCH prefix* COUNT n` over one or more nodes, one page per reply, with duplicates removed.
 ///
 /// `SCAN` may return a key more than once (while the server rehashes, or when a key is seen on two nodes
 /// during a failover); a set of 128-bit fingerprints of the keys already listed drops the repeats while
 /// keeping memory to 16 bytes or so a key.
-public struct RedisScanSource: KVKeyPageSource {
+package struct RedisScanSource: KVKeyPageSource {
     let pools: [RedisPool]
     let pattern: [UInt8]
     let prefix: [UInt8]
@@ -16,7 +15,7 @@ public struct RedisScanSource: KVKeyPageSource {
     var cursor = "0"
     var seen = Set<KeyFingerprint>()
 
-    public init(pools: [RedisPool], prefix: String, count: Int = 1000, checkOpen: @escaping @Sendable () throws(KVError) -> Void) {
+    package init(pools: [RedisPool], prefix: String, count: Int = 1000, checkOpen: @escaping @Sendable () throws(KVError) -> Void) {
         self.pools = pools
         self.prefix = Array(prefix.utf8)
         pattern = RedisGlob.prefixPattern(prefix)
@@ -24,7 +23,7 @@ public struct RedisScanSource: KVKeyPageSource {
         self.checkOpen = checkOpen
     }
 
-    public mutating func nextPage() async throws(KVError) -> [String]? {
+    package mutating func nextPage() async throws(KVError) -> [String]? {
         while poolIndex < pools.count {
             try checkOpen()
             let pool = pools[poolIndex]

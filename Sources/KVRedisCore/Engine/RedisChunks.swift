@@ -2,10 +2,10 @@ import KVCore
 
 /// Runs a large batch as chunks, a bounded number at a time, so that a batch of millions of keys needs memory
 /// for only a few chunks of commands and replies at once.
-public enum RedisChunks {
+package enum RedisChunks {
     /// Calls `body` for each `chunkSize` slice of `0..<count`, at most `maxInFlight` concurrently,
     /// and returns the results in chunk order.
-    public static func run<T: Sendable>(
+    package static func run<T: Sendable>(
         count: Int, chunkSize: Int, maxInFlight: Int,
         _ body: @escaping @Sendable (Range<Int>) async -> T
     ) async -> [T] {

@@ -4,23 +4,23 @@ import Synchronization
 
 /// Connections to one node. Commands are spread round-robin; a task inside ``withAffinity(_:)`` uses the
 /// connection whose thread it runs on.
-public final class RedisPool: Sendable {
-    public let configuration: RedisConnectionConfiguration
-    public let connections: [RedisConnection]
+package final class RedisPool: Sendable {
+    package let configuration: RedisConnectionConfiguration
+    package let connections: [RedisConnection]
     private let next = Atomic<Int>(0)
 
     /// The connection whose executor the current task prefers, set by ``withAffinity(_:)``.
     @TaskLocal static var affine: RedisConnection?
 
-    public init(configuration: RedisConnectionConfiguration, size: Int, logger: Logger) {
+    package init(configuration: RedisConnectionConfiguration, size: Int, logger: Logger) {
         self.configuration = configuration
         connections = (0..<max(1, size)).map { _ in RedisConnection(configuration: configuration, logger: logger) }
     }
 
-    public var node: String { configuration.endpoint.description }
+    package var node: String { configuration.endpoint.description }
 
     /// The connection for the next command.
-    public func connection() -> RedisConnection {
+    package func connection() -> RedisConnection {
         if let affine = Self.affine, connections.contains(where: { $0 === affine }) {
             return affine
         }
@@ -28,11 +28,11 @@ public final class RedisPool: Sendable {
         return connections[index % connections.count]
     }
 
-    public func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {
+    package func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {
         try await connection().send(command)
     }
 
-    public func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
+    package func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
         try await connection().pipeline(commands)
     }
 
@@ -42,7 +42,7 @@ public final class RedisPool: Sendable {
     /// ```swift
     /// try await pool.withAffinity { for key in keys { _ = try await store.get(key) } }
     /// ```
-    public func withAffinity<T, Failure: Error>(_ body: () async throws(Failure) -> T) async throws(Failure) -> T {
+    package func withAffinity<T, Failure: Error>(_ body: () async throws(Failure) -> T) async throws(Failure) -> T {
         let connection = connection()
         let result: Result<T, Failure> = await withTaskExecutorPreference(connection.executor) {
             await Self.$affine.withValue(connection) {
@@ -52,7 +52,7 @@ public final class RedisPool: Sendable {
         return try result.get()
     }
 
-    public func close() {
+    package func close() {
         for connection in connections { connection.close() }
     }
 }

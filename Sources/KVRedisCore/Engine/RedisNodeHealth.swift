@@ -1,12 +1,11 @@
 import KVCore
-import KVRedisConnection
 
 /// A node's health: a `PING` round trip, plus cheap `INFO` facts.
-public enum RedisNodeHealth {
+package enum RedisNodeHealth {
     /// The `INFO` fields copied into ``KVNodeHealth/details``.
     static let reported: Set<String> = ["redis_version", "uptime_in_seconds", "used_memory_human", "connected_clients", "maxmemory_human"]
 
-    public static func check(_ pool: RedisPool, name: String, role: String? = nil) async -> KVNodeHealth {
+    package static func check(_ pool: RedisPool, name: String, role: String? = nil) async -> KVNodeHealth {
         let start = ContinuousClock.now
         do throws(KVError) {
             let replies = try await pool.pipeline([RedisCommand("PING"), RedisCommand("INFO", "server"), RedisCommand("INFO", "memory"), RedisCommand("INFO", "clients")])

@@ -15,13 +15,13 @@ import Synchronization
 ///
 /// After a timeout or an I/O error the hiredis context is discarded, so a late reply can never reach
 /// another caller; every command queued on it fails with that error, and the next command reconnects.
-public final class RedisConnection: Sendable {
-    public let configuration: RedisConnectionConfiguration
+package final class RedisConnection: Sendable {
+    package let configuration: RedisConnectionConfiguration
     /// `host:port`, as named in errors.
-    public var node: String { configuration.endpoint.description }
+    package var node: String { configuration.endpoint.description }
     let core: RedisConnectionCore
 
-    public init(configuration: RedisConnectionConfiguration, logger: Logger) {
+    package init(configuration: RedisConnectionConfiguration, logger: Logger) {
         self.configuration = configuration
         core = RedisConnectionCore(configuration: configuration, logger: logger)
         core.start()
@@ -30,19 +30,19 @@ public final class RedisConnection: Sendable {
     deinit { core.close() }
 
     /// The executor backed by this connection's thread.
-    public var executor: any TaskExecutor { core }
+    package var executor: any TaskExecutor { core }
 
     /// Sends one command and returns its reply (an error reply is returned, not thrown).
     ///
     /// - Throws: `timeout`, `connectionFailed`, `authenticationFailed`, `cancelled`, `shutdown`.
-    public func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {
+    package func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {
         try await pipeline([command])[0]
     }
 
     /// Sends commands back to back and returns their replies in order.
     ///
     /// - Throws: as ``send(_:)``; then no reply of this pipeline is returned.
-    public func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
+    package func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
         if commands.isEmpty { return [] }
         if Task.isCancelled { throw KVError(.cancelled, "the task was cancelled before sending", node: node) }
         let request = RedisRequest(commands)
@@ -60,17 +60,17 @@ public final class RedisConnection: Sendable {
     }
 
     /// How many pipelines (flushes) and commands this connection has sent, to show automatic pipelining at work.
-    public var statistics: (pipelines: Int, commands: Int) {
+    package var statistics: (pipelines: Int, commands: Int) {
         (core.pipelines.load(ordering: .relaxed), core.commands.load(ordering: .relaxed))
     }
 
     /// Whether the caller runs on this connection's thread (as it does inside ``RedisPool/withAffinity(_:)``).
-    public var isCurrentThread: Bool {
+    package var isCurrentThread: Bool {
         core.threadID.load(ordering: .acquiring) == UInt(pthread_self())
     }
 
     /// Stops the thread after failing whatever is queued with `shutdown`. Idempotent.
-    public func close() { core.close() }
+    package func close() { core.close() }
 }
 
 /// The state shared between callers and the connection thread: the queue of requests and executor jobs.

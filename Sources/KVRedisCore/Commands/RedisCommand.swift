@@ -4,51 +4,51 @@
 /// var command = RedisCommand("SET", key, value)
 /// command.append("PX"); command.append("1500")
 /// ```
-public struct RedisCommand: Sendable, Hashable {
+package struct RedisCommand: Sendable, Hashable {
     /// Every argument's bytes, back to back.
-    public private(set) var bytes: [UInt8] = []
+    package private(set) var bytes: [UInt8] = []
     /// Where each argument ends in ``bytes``.
-    public private(set) var ends: [Int] = []
+    package private(set) var ends: [Int] = []
 
-    public init() {}
+    package init() {}
 
-    public init(_ name: String, _ arguments: String...) {
+    package init(_ name: String, _ arguments: String...) {
         append(name)
         for argument in arguments { append(argument) }
     }
 
-    public init(_ name: String, key: String, _ arguments: [UInt8]...) {
+    package init(_ name: String, key: String, _ arguments: [UInt8]...) {
         append(name)
         append(key)
         for argument in arguments { append(argument) }
     }
 
     /// `name key key…`, as `MGET`, `UNLINK` and `EXISTS` take them.
-    public init(_ name: String, keys: [String]) {
+    package init(_ name: String, keys: [String]) {
         append(name)
         for key in keys { append(key) }
     }
 
-    public mutating func append(_ argument: String) {
+    package mutating func append(_ argument: String) {
         bytes.append(contentsOf: argument.utf8)
         ends.append(bytes.count)
     }
 
-    public mutating func append(_ argument: [UInt8]) {
+    package mutating func append(_ argument: [UInt8]) {
         bytes.append(contentsOf: argument)
         ends.append(bytes.count)
     }
 
-    public var count: Int { ends.count }
+    package var count: Int { ends.count }
 
     /// The command's name, upper-cased, for metrics and messages.
-    public var name: String {
+    package var name: String {
         guard let end = ends.first else { return "" }
         return String(decoding: bytes[0..<end], as: UTF8.self).uppercased()
     }
 
     /// The argument at `index` as text, for messages.
-    public func argument(_ index: Int) -> String {
+    package func argument(_ index: Int) -> String {
         let start = index == 0 ? 0 : ends[index - 1]
         return String(decoding: bytes[start..<ends[index]], as: UTF8.self)
     }

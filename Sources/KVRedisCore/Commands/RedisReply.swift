@@ -1,7 +1,7 @@
 import KVCore
 
 /// A Redis reply, copied out of hiredis.
-public enum RedisReply: Sendable, Hashable {
+package enum RedisReply: Sendable, Hashable {
     case string([UInt8])
     case status(String)
     case integer(Int64)
@@ -10,7 +10,7 @@ public enum RedisReply: Sendable, Hashable {
     case array([RedisReply])
 
     /// The bulk or status string as bytes.
-    public var bytes: [UInt8]? {
+    package var bytes: [UInt8]? {
         switch self {
         case .string(let bytes): bytes
         case .status(let text): Array(text.utf8)
@@ -18,40 +18,40 @@ public enum RedisReply: Sendable, Hashable {
         }
     }
 
-    public var text: String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
+    package var text: String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
 
-    public var integer: Int64? {
+    package var integer: Int64? {
         if case .integer(let value) = self { return value }
         return nil
     }
 
-    public var array: [RedisReply]? {
+    package var array: [RedisReply]? {
         if case .array(let values) = self { return values }
         return nil
     }
 
-    public var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 
     /// The error message of an error reply.
-    public var errorMessage: String? {
+    package var errorMessage: String? {
         if case .error(let message) = self { return message }
         return nil
     }
 
     /// Throws for an error reply (naming node and key), else returns the reply.
-    public func orThrow(node: String, key: String? = nil) throws(KVError) -> RedisReply {
+    package func orThrow(node: String, key: String? = nil) throws(KVError) -> RedisReply {
         if case .error(let message) = self { throw Self.error(message, key: key, node: node) }
         return self
     }
 
     /// The error for an error reply: `authenticationFailed` for `NOAUTH`/`WRONGPASS`, else `serverError`.
-    public static func error(_ message: String, key: String?, node: String) -> KVError {
+    package static func error(_ message: String, key: String?, node: String) -> KVError {
         let code: KVError.Code = message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") ? .authenticationFailed : .serverError
         return KVError(code, message, key: key, node: node)
     }
 
     /// Throws for an error reply and for a reply of an unexpected shape.
-    public func unexpected(node: String, key: String? = nil, expected: String) -> KVError {
+    package func unexpected(node: String, key: String? = nil, expected: String) -> KVError {
         if case .error(let message) = self { return Self.error(message, key: key, node: node) }
         return KVError(.serverError, "unexpected reply \(self), expected \(expected)", key: key, node: node)
     }

@@ -1,0 +1,15 @@
+import KVCore
+
+extension RedisConnectionConfiguration {
+    /// The commands sent right after connecting, in order.
+    package var handshake: [RedisCommand] {
+        var commands: [RedisCommand] = []
+        if let password {
+            commands.append(user.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password))
+        }
+        if database != 0 { commands.append(RedisCommand("SELECT", String(database))) }
+        if let clientName { commands.append(RedisCommand("CLIENT", "SETNAME", clientName)) }
+        if readOnly { commands.append(RedisCommand("READONLY")) }
+        return commands
+    }
+}
