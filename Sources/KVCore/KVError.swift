@@ -40,6 +40,10 @@ public struct KVError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let partialFailure = Code("partial failure")
         /// The calling task was cancelled.
         public static let cancelled = Code("cancelled")
+        /// The command may or may not have run: the connection broke after it was sent, and sending it again
+        /// could have changed its answer or the data (a conditional write, a delete, a count). Read the key to
+        /// find out. Never returned for a read or an unconditional write, which are retried instead.
+        public static let outcomeUnknown = Code("outcome unknown")
     }
 
     public var code: Code

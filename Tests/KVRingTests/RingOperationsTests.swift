@@ -114,4 +114,19 @@ import Testing
         #expect(try await store.locate("x").node == (try store.shard(for: "x")))
         await store.shutdown()
     }
+
+    /// After every shard's idle timeout closed the pooled connections, the next calls all succeed: the stale
+    /// connection is noticed before a command is written (the heartbeat is slowed so it keeps nothing warm).
+    @Test func connectionsClosedByIdleShardsCostNothing() async throws {
+        let ring = try await TestRing.launch(3)
+        let store = try RingStore(options: .init(shards: ring.shards(), heartbeatInterval: .seconds(30), startsMonitor: false))
+        defer { Task { await store.shutdown() } }
+        for server in ring.servers { _ = try await server.cli("CONFIG", "SET", "timeout", "1") }
+        let keys = (0..<30).map { "idle:\($0)" }
+        try await store.batchSet(keys.map { KVEntry($0, [1]) })
+        try await Task.sleep(for: .seconds(3))
+        var created = 0
+        for key in keys where try await store.set(key + ":new", [2], options: KVSetOptions(condition: .onlyIfAbsent)) { created += 1 }
+        #expect(created == keys.count)
+    }
 }

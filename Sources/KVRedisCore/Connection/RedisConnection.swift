@@ -14,7 +14,9 @@ import Synchronization
 /// ``RedisPool/withAffinity(_:)``) executes on the connection's thread, so a command costs no thread wake-up.
 ///
 /// After a timeout or an I/O error the hiredis context is discarded, so a late reply can never reach
-/// another caller; every command queued on it fails with that error, and the next command reconnects.
+/// another caller; every command written on it fails with that error, and the next command reconnects.
+/// Each request carries the deadline of its whole call: one that waited in the queue past it is dropped
+/// unsent, and no read waits beyond it, however slowly a reply trickles in.
 package final class RedisConnection: Sendable {
     package let configuration: RedisConnectionConfiguration
     /// `host:port`, as named in errors.
@@ -39,13 +41,23 @@ package final class RedisConnection: Sendable {
         try await pipeline([command])[0]
     }
 
-    /// Sends commands back to back and returns their replies in order.
+    /// Sends commands back to back and returns their replies in order, within one command timeout.
     ///
     /// - Throws: as ``send(_:)``; then no reply of this pipeline is returned.
     package func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
+        do throws(RedisFailure) {
+            return try await execute(commands, deadline: .now + configuration.commandTimeout)
+        } catch {
+            throw error.error
+        }
+    }
+
+    /// Sends commands back to back and returns their replies in order, or fails by `deadline`, queueing
+    /// included. The failure says whether the commands may have reached the server.
+    package func execute(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisFailure) -> [RedisReply] {
         if commands.isEmpty { return [] }
-        if Task.isCancelled { throw KVError(.cancelled, "the task was cancelled before sending", node: node) }
-        let request = RedisRequest(commands)
+        if Task.isCancelled { throw RedisFailure(KVError(.cancelled, "the task was cancelled before sending", node: node), mayHaveRun: false) }
+        let request = RedisRequest(commands, deadline: deadline)
         let node = self.node
         let core = self.core
         let outcome = await withTaskCancellationHandler {
@@ -54,7 +66,7 @@ package final class RedisConnection: Sendable {
                 core.submit(request)
             }
         } onCancel: {
-            request.complete(.failure(KVError(.cancelled, "the task was cancelled while waiting for a reply", node: node)))
+            request.complete(.failure(RedisFailure(KVError(.cancelled, "the task was cancelled while waiting for a reply", node: node), mayHaveRun: true)))
         }
         return try outcome.get()
     }
@@ -114,7 +126,7 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
         if accepted {
             wakeup.signal()
         } else {
-            request.complete(.failure(.shutdown(node: configuration.endpoint.description)))
+            request.complete(.failure(RedisFailure(.shutdown(node: configuration.endpoint.description), mayHaveRun: false)))
         }
     }
 

@@ -16,6 +16,9 @@ final class RedisConnectionWorker {
     private var metrics: [String: (commands: Counter, latency: Timer)] = [:]
     private lazy var errorCounter = Counter(label: "kv_redis_errors_total", dimensions: [("node", node)])
 
+    /// A connection idle at least this long is checked for a close by the server before it is written to.
+    static let closeCheckAfter = Duration.milliseconds(5)
+
     init(core: RedisConnectionCore) {
         self.core = core
         configuration = core.configuration
@@ -28,7 +31,7 @@ final class RedisConnectionWorker {
             let (jobs, requests, closed) = core.waitForWork()
             for job in jobs { job.runSynchronously(on: executor) }
             if closed {
-                for request in requests { request.complete(.failure(.shutdown(node: node))) }
+                for request in requests { request.complete(.failure(RedisFailure(.shutdown(node: node), mayHaveRun: false))) }
                 context = nil
                 return
             }
@@ -37,15 +40,21 @@ final class RedisConnectionWorker {
     }
 
     /// Sends every live request's commands as one pipeline and hands each caller its own replies.
+    ///
+    /// A request whose deadline passed while it was queued is dropped unsent. Reading a request's replies
+    /// waits no longer than its own deadline; when one fails, every request written after it fails too (they
+    /// may have run), and the context is discarded.
     private func process(_ requests: [RedisRequest]) {
-        let live = requests.filter { !$0.isCompleted }
-        guard !live.isEmpty else { return }
         let started = ContinuousClock.now
+        var live = dropExpired(requests, now: started)
+        guard !live.isEmpty else { return }
         let context: HiredisContext
         do { context = try connectedContext(now: started) } catch {
-            fail(live[...], with: error)
+            fail(live[...], with: RedisFailure(error, mayHaveRun: false))
             return
         }
+        live = dropExpired(live, now: .now)
+        guard !live.isEmpty else { return }
         var appended = 0
         for request in live {
             for command in request.commands { context.append(command) }
@@ -53,13 +62,18 @@ final class RedisConnectionWorker {
         }
         core.pipelines.add(1, ordering: .relaxed)
         core.commands.add(appended, ordering: .relaxed)
+        do throws(KVError) { try context.flush(until: live.map(\.deadline).max()!) } catch {
+            discard(after: error)
+            fail(live[...], with: RedisFailure(error, mayHaveRun: true))
+            return
+        }
         for (index, request) in live.enumerated() {
             var replies: [RedisReply] = []
             replies.reserveCapacity(request.commands.count)
             for _ in request.commands {
-                do { replies.append(try context.readReply(commandTimeout: configuration.commandTimeout)) } catch {
+                do { replies.append(try context.readReply(until: request.deadline)) } catch {
                     discard(after: error)
-                    fail(live[index...], with: error)
+                    fail(live[index...], with: RedisFailure(error, mayHaveRun: true))
                     return
                 }
             }
@@ -70,16 +84,41 @@ final class RedisConnectionWorker {
         record(live, elapsed: finished - started)
     }
 
+    /// The requests still waiting; those whose deadline has passed fail with `timeout`, unsent.
+    private func dropExpired(_ requests: [RedisRequest], now: ContinuousClock.Instant) -> [RedisRequest] {
+        var live: [RedisRequest] = []
+        live.reserveCapacity(requests.count)
+        for request in requests where !request.isCompleted {
+            if request.deadline > now {
+                live.append(request)
+            } else {
+                let error = KVError(.timeout, "waited in the queue past the command timeout of \(configuration.commandTimeout); not sent", node: node)
+                request.complete(.failure(RedisFailure(error, mayHaveRun: false)))
+            }
+        }
+        return live
+    }
+
     /// The live context, connecting (with handshake) if needed, and checking it with PING after idling.
     private func connectedContext(now: ContinuousClock.Instant) throws(KVError) -> HiredisContext {
         if let context {
-            guard now - lastUsed > configuration.idleCheckInterval else { return context }
-            do {
-                _ = try context.roundTrip(RedisCommand("PING"), commandTimeout: configuration.commandTimeout)
-                return context
-            } catch {
-                core.logger.info("idle connection failed its check; reconnecting", metadata: ["node": "\(node)", "error": "\(error.message)"])
+            let idle = now - lastUsed
+            if idle < Self.closeCheckAfter { return context }
+            // The server may have closed the connection while it was idle (idle timeout, restart, CLIENT KILL):
+            // find out before writing the caller's command, not after.
+            if context.isClosedByPeer {
+                core.logger.debug("the server closed the idle connection; reconnecting", metadata: ["node": "\(node)"])
                 self.context = nil
+            } else if idle > configuration.idleCheckInterval {
+                do {
+                    _ = try context.roundTrip(RedisCommand("PING"), timeout: configuration.commandTimeout)
+                    return context
+                } catch {
+                    core.logger.debug("idle connection failed its check; reconnecting", metadata: ["node": "\(node)", "error": "\(error.message)"])
+                    self.context = nil
+                }
+            } else {
+                return context
             }
         }
         if let retryAfter, now < retryAfter, let lastConnectError {
@@ -91,7 +130,7 @@ final class RedisConnectionWorker {
             let context = try HiredisContext(
                 endpoint: configuration.endpoint, connectTimeout: configuration.connectTimeout, commandTimeout: configuration.commandTimeout)
             for command in configuration.handshake {
-                let reply = try context.roundTrip(command, commandTimeout: configuration.commandTimeout)
+                let reply = try context.roundTrip(command, timeout: configuration.commandTimeout)
                 if let message = reply.errorMessage {
                     let code: KVError.Code = command.name == "AUTH" ? .authenticationFailed : .serverError
                     throw KVError(code, "\(command.name) failed: \(message)", node: node)
@@ -111,10 +150,9 @@ final class RedisConnectionWorker {
             retryAfter = ContinuousClock.now + delay
             lastConnectError = error
             errorCounter.increment()
-            // The first failure of a streak is a warning; the retries after it are debug, so a dead server
-            // does not flood the log.
-            core.logger.log(
-                level: connectFailures == 1 ? .warning : .debug, "connect failed",
+            // The caller gets this error, so it is logged at debug only (swift-log's advice for libraries).
+            core.logger.debug(
+                "connect failed",
                 metadata: ["node": "\(node)", "error": "\(error)", "retryIn": "\(delay)", "failures": "\(connectFailures)"])
             throw error
         }
@@ -124,10 +162,10 @@ final class RedisConnectionWorker {
     private func discard(after error: KVError) {
         context = nil
         errorCounter.increment()
-        core.logger.warning("connection discarded", metadata: ["node": "\(node)", "error": "\(error)"])
+        core.logger.debug("connection discarded", metadata: ["node": "\(node)", "error": "\(error)"])
     }
 
-    private func fail(_ requests: ArraySlice<RedisRequest>, with error: KVError) {
+    private func fail(_ requests: ArraySlice<RedisRequest>, with error: RedisFailure) {
         for request in requests { request.complete(.failure(error)) }
     }
 

@@ -3,8 +3,11 @@ import Synchronization
 
 /// Commands waiting for their replies, completed exactly once: by the connection thread with the replies,
 /// or earlier by cancellation, timeout of the connection, or shutdown.
+///
+/// The request carries the deadline of the whole call: one still queued when it passes is dropped unsent, and
+/// reading its replies never waits beyond it.
 final class RedisRequest: Sendable {
-    typealias Outcome = Result<[RedisReply], KVError>
+    typealias Outcome = Result<[RedisReply], RedisFailure>
 
     private enum State {
         case created
@@ -14,10 +17,12 @@ final class RedisRequest: Sendable {
     }
 
     let commands: [RedisCommand]
+    let deadline: ContinuousClock.Instant
     private let state = Mutex(State.created)
 
-    init(_ commands: [RedisCommand]) {
+    init(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) {
         self.commands = commands
+        self.deadline = deadline
     }
 
     var isCompleted: Bool {

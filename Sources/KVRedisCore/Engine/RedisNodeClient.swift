@@ -64,12 +64,34 @@ package final class RedisNodeClient: Sendable {
         return try RedisKeyCommands.count(try await send(RedisKeyCommands.exists(key), key: key), key: key, node: node) > 0
     }
 
-    /// Sends one command; a transport error is given the key.
+    /// Sends one command under the retry policy; a transport error is given the key.
     private func send(_ command: RedisCommand, key: String) async throws(KVError) -> RedisReply {
-        do throws(KVError) { return try await pool.send(command) } catch {
+        do { return try await execute([command])[0] } catch {
             var error = error
             error.key = error.key ?? key
             throw error
+        }
+    }
+
+    /// Sends `commands` as one pipeline within one command timeout, queueing included, and applies
+    /// ``RedisRetryPolicy``: a request that provably did not run, or whose commands cannot change their answer
+    /// when run twice, is sent again on the next connection; anything else is surfaced.
+    package func execute(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
+        let deadline = ContinuousClock.now + options.connection.commandTimeout
+        var attempt = 1
+        while true {
+            do throws(RedisFailure) {
+                return try await pool.connection().execute(commands, deadline: deadline)
+            } catch {
+                switch RedisRetryPolicy.decide(error, safety: RedisCommandSafety(commands)) {
+                case .retry where attempt < RedisRetryPolicy.maxAttempts && ContinuousClock.now < deadline:
+                    attempt += 1
+                case .retry:
+                    throw error.error
+                case .surface(let surfaced):
+                    throw surfaced
+                }
+            }
         }
     }
 
@@ -110,9 +132,9 @@ package final class RedisNodeClient: Sendable {
         let ttl = try setOptions.ttlMilliseconds()
         try checkOpen()
         let unique = KVBatch.lastWins(entries)
-        let (pool, node) = (self.pool, self.node)
+        let node = self.node
         let (rejected, failures) = await chunked(unique, key: \.key) { (chunk) throws(KVError) in
-            let replies = try await pool.pipeline(chunk.map { RedisKeyCommands.set($0.key, $0.value, ttlMilliseconds: ttl, options: setOptions) })
+            let replies = try await self.execute(chunk.map { RedisKeyCommands.set($0.key, $0.value, ttlMilliseconds: ttl, options: setOptions) })
             return zip(chunk, replies).compactMap { entry, reply -> KVKeyFailure? in
                 do throws(KVError) { _ = try RedisKeyCommands.wasSet(reply, key: entry.key, node: node) } catch { return KVKeyFailure(key: entry.key, error: error) }
                 return nil
@@ -125,9 +147,9 @@ package final class RedisNodeClient: Sendable {
         try KVLimits.check(keys: keys)
         try checkOpen()
         let unique = KVBatch.distinct(keys)
-        let (pool, node) = (self.pool, self.node)
+        let node = self.node
         let (pages, failures) = await chunked(unique, key: { $0 }) { (chunk) throws(KVError) in
-            let reply = try await pool.send(RedisKeyCommands.mget(Array(chunk))).orThrow(node: node)
+            let reply = try await self.execute([RedisKeyCommands.mget(Array(chunk))])[0].orThrow(node: node)
             guard let values = reply.array, values.count == chunk.count else {
                 throw reply.unexpected(node: node, expected: "\(chunk.count) MGET values")
             }
@@ -144,9 +166,9 @@ package final class RedisNodeClient: Sendable {
         try KVLimits.check(keys: keys)
         try checkOpen()
         let unique = KVBatch.distinct(keys)
-        let (pool, node) = (self.pool, self.node)
+        let node = self.node
         let (counts, failures) = await chunked(unique, key: { $0 }) { (chunk) throws(KVError) in
-            try RedisKeyCommands.count(try await pool.send(RedisKeyCommands.unlink(Array(chunk))), key: nil, node: node)
+            try RedisKeyCommands.count(try await self.execute([RedisKeyCommands.unlink(Array(chunk))])[0], key: nil, node: node)
         }
         try KVBatch.throwIfFailed(failures, total: unique.count)
         return counts.reduce(0, +)
