@@ -19,6 +19,7 @@ extension ClusterStore {
         let chunkSize = options.batchChunkSize
         let wait = waitCommand
         let confirm = options.confirmWrites
+        let timeout = options.connection.commandTimeout
         var jobs: [(Route, ArraySlice<Int>)] = []
         for (route, indexes) in groups.values {
             for start in stride(from: 0, to: indexes.count, by: chunkSize) {
@@ -36,8 +37,8 @@ extension ClusterStore {
                     var commands = indexes.map { command($0) }
                     let confirming = !read && wait != nil
                     if confirming, let wait { commands.append(wait) }
-                    do throws(KVError) {
-                        let replies = try await pool.pipeline(commands)
+                    do throws(RedisFailure) {
+                        let replies = try await pool.connection().execute(commands, deadline: .now + timeout)
                         if confirming, let acknowledged = replies.last?.integer, let confirm, acknowledged < confirm.replicas {
                             let error = KVError(.unavailable, "the writes reached \(acknowledged) of \(confirm.replicas) replicas within \(confirm.timeout)", node: endpoint.description)
                             return indexes.map { ($0, .failure(error)) }
@@ -48,7 +49,12 @@ extension ClusterStore {
                             return (index, .failure(RedisReply.error(message, key: keys[index], node: endpoint.description)))
                         }
                     } catch {
-                        return indexes.map { ($0, nil) }  // the node failed: retry each key with redirects and budget
+                        // The node failed: keys the retry policy allows are retried one by one with redirects and
+                        // budget; the others (a delete that may have run, a timeout) fail with the policy's error.
+                        switch await self.decide(error, commands: commands, endpoint: endpoint) {
+                        case .retry: return indexes.map { ($0, nil) }
+                        case .surface(let surfaced): return indexes.map { ($0, .failure(Self.keyed(surfaced, keys[$0]))) }
+                        }
                     }
                 }
             }

@@ -16,17 +16,19 @@ public struct ClusterTopology: Sendable, Equatable {
     public init(ranges: [Range]) {
         self.ranges = ranges
         slotRange = [Int16](repeating: -1, count: ClusterSlot.count)
-        for (index, range) in ranges.enumerated() {
-            for slot in range.slots where slot < ClusterSlot.count { slotRange[slot] = Int16(index) }
+        for (index, range) in ranges.enumerated() where range.slots.lowerBound >= 0 && range.slots.upperBound < ClusterSlot.count && index <= Int(Int16.max) {
+            for slot in range.slots { slotRange[slot] = Int16(index) }
         }
     }
 
     public func master(for slot: Int) -> KVEndpoint? {
+        guard (0..<ClusterSlot.count).contains(slot) else { return nil }
         let index = slotRange[slot]
         return index < 0 ? nil : ranges[Int(index)].master
     }
 
     public func replicas(for slot: Int) -> [KVEndpoint] {
+        guard (0..<ClusterSlot.count).contains(slot) else { return [] }
         let index = slotRange[slot]
         return index < 0 ? [] : ranges[Int(index)].replicas
     }
@@ -48,6 +50,7 @@ public struct ClusterTopology: Sendable, Equatable {
 
     /// Moves one slot to `master` (after a `MOVED`), until the next refresh.
     mutating func assign(slot: Int, to master: KVEndpoint) {
+        guard (0..<ClusterSlot.count).contains(slot), ranges.count < ClusterSlot.count * 2 else { return }
         if let index = ranges.firstIndex(where: { $0.master == master && $0.slots.count == 1 && $0.slots.lowerBound == slot }) {
             slotRange[slot] = Int16(index)
             return
@@ -56,19 +59,38 @@ public struct ClusterTopology: Sendable, Equatable {
         slotRange[slot] = Int16(ranges.count - 1)
     }
 
-    /// Parses a `CLUSTER SLOTS` reply. An empty host means the host that was asked.
-    package static func parse(_ reply: RedisReply, askedHost: String) -> ClusterTopology? {
-        guard let entries = reply.array else { return nil }
+    /// The most nodes a slot map may name; a map naming more is refused, so a hostile node cannot make the
+    /// client open a pool (and a thread) per invented address.
+    package static let maxNodes = 64
+
+    /// Parses a `CLUSTER SLOTS` reply. An empty host means the host that was asked. Nothing is trusted: slot
+    /// bounds must lie in 0…16383, ports in 1…65535, and the map may hold at most 16,384 ranges and
+    /// ``maxNodes`` nodes.
+    ///
+    /// - Throws: `serverError` naming `node` and what was wrong.
+    package static func parse(_ reply: RedisReply, askedHost: String, node: String) throws(KVError) -> ClusterTopology {
+        func bad(_ what: String) -> KVError { KVError(.serverError, "invalid CLUSTER SLOTS reply: \(what)", node: node) }
+        guard let entries = reply.array else { throw bad("not an array") }
+        guard entries.count <= ClusterSlot.count else { throw bad("\(entries.count) ranges, more than the 16384 slots") }
         var ranges: [Range] = []
+        var nodes = Set<KVEndpoint>()
         for entry in entries {
-            guard let fields = entry.array, fields.count >= 3,
-                  let start = fields[0].integer, let end = fields[1].integer, start <= end
-            else { return nil }
-            var endpoints: [KVEndpoint] = []
-            for node in fields[2...] {
-                guard let parts = node.array, parts.count >= 2, let host = parts[0].text, let port = parts[1].integer else { return nil }
-                endpoints.append(KVEndpoint(host: host.isEmpty ? askedHost : host, port: Int(port)))
+            guard let fields = entry.array, fields.count >= 3, let start = fields[0].integer, let end = fields[1].integer else {
+                throw bad("a range is not [start, end, master, replicas…]")
             }
+            guard 0 <= start, start <= end, end < Int64(ClusterSlot.count) else { throw bad("the slot range \(start)…\(end) is not within 0…16383") }
+            var endpoints: [KVEndpoint] = []
+            for field in fields[2...] {
+                guard let parts = field.array, parts.count >= 2, let host = parts[0].text, let port = parts[1].integer else {
+                    throw bad("a node is not [host, port, …]")
+                }
+                guard (1...65535).contains(port) else { throw bad("the port \(port) is not within 1…65535") }
+                guard host.utf8.count <= 255 else { throw bad("a host name of \(host.utf8.count) bytes") }
+                let endpoint = KVEndpoint(host: host.isEmpty || host == "?" ? askedHost : host, port: Int(port))
+                nodes.insert(endpoint)
+                endpoints.append(endpoint)
+            }
+            guard nodes.count <= maxNodes else { throw bad("more than \(maxNodes) nodes") }
             ranges.append(Range(slots: Int(start)...Int(end), master: endpoints[0], replicas: Array(endpoints.dropFirst())))
         }
         return ClusterTopology(ranges: ranges)

@@ -75,6 +75,7 @@ import Testing
             return await group.reduce(into: [(Duration, KVError?)]()) { $0.append($1) }
         }
         let slowest = outcomes.map(\.0).max() ?? .zero
+        print("paused server, 64 callers, 1 s command timeout: slowest call \(slowest)")
         #expect(outcomes.allSatisfy { $0.1?.code == .timeout }, "\(outcomes.compactMap(\.1).prefix(2))")
         #expect(slowest < .milliseconds(1300), "the slowest call took \(slowest) with a 1 s command timeout")
     }
@@ -90,6 +91,7 @@ import Testing
         let started = ContinuousClock.now
         await #expect(throws: KVError.self) { _ = try await store.get("k") }
         let took = ContinuousClock.now - started
+        print("reply trickled one byte every 300 ms, 1 s command timeout: the call ended after \(took)")
         #expect(took < .milliseconds(1300), "a trickling reply held the call for \(took)")
         do { _ = try await store.get("k") } catch { #expect(error.code == .timeout) }
     }

@@ -1,0 +1,41 @@
+import KVCore
+import ServiceLifecycle
+
+extension ClusterStore {
+    /// Refreshes the slot map every `refreshInterval`, and at once whenever a call asks for it (a redirect, a
+    /// failed or timed-out node), until graceful shutdown or cancellation. Optional: see the type's notes.
+    ///
+    /// ```swift
+    /// let cluster = try await KVStores.open("cluster://127.0.0.1:7000") as! ClusterStore
+    /// let group = ServiceGroup(configuration: .init(services: [cluster], logger: logger))
+    /// try await group.run()
+    /// ```
+    public func run() async throws {
+        let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let installed = state.withLock { state in
+            if state.closed || state.refreshSignal != nil { return false }
+            state.refreshSignal = signal
+            return true
+        }
+        guard installed else { return }
+        defer { state.withLock { $0.refreshSignal = nil } }
+        let interval = options.refreshInterval
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in signals { await self.refresh(waitIfRunning: false) }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        if Task.isCancelled { break }
+                        await self.refresh(force: true)
+                    }
+                    signal.finish()
+                }
+                await group.waitForAll()
+            }
+        }
+        signal.finish()
+    }
+}
