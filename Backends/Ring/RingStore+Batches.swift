@@ -19,30 +19,45 @@ extension RingStore {
     }
 
     /// Runs one shard-level batch per shard concurrently; a batch costs about its largest shard's part.
-    /// Returns the shards' results and the failed keys (named with their shard).
+    /// Returns the shards' results and the failed keys (named with their shard). A shard removed by
+    /// ``setShards(_:)`` meanwhile sent nothing: its part is grouped and run again, once.
     func perShard<T: Sendable, R: Sendable>(
-        _ groups: [(member: Member, items: [T])],
+        _ items: [T], key: (T) -> String, rerouted: Bool = false,
         _ body: @escaping @Sendable (RedisNodeClient, [T]) async throws(KVError) -> R
     ) async throws(KVError) -> (results: [R], failures: [KVKeyFailure]) {
-        let outcomes = await withTaskGroup(of: Result<R, KVError>.self) { group in
+        await probeDueShards()
+        let groups = try group(items, key: key)
+        let outcomes = await withTaskGroup(of: (Member, [T], Result<R, KVError>).self) { group in
             for (member, items) in groups {
                 group.addTask {
-                    do throws(KVError) { return .success(try await body(member.client, items)) } catch {
-                        return .failure(Self.named(error, member))
+                    do throws(KVError) { return (member, items, .success(try await body(member.client, items))) } catch {
+                        return (member, items, .failure(error))
                     }
                 }
             }
-            return await group.reduce(into: [Result<R, KVError>]()) { $0.append($1) }
+            return await group.reduce(into: [(Member, [T], Result<R, KVError>)]()) { $0.append($1) }
         }
         var results: [R] = []
         var failures: [KVKeyFailure] = []
-        for outcome in outcomes {
+        var removed: [T] = []
+        for (member, items, outcome) in outcomes {
             switch outcome {
-            case .success(let result): results.append(result)
+            case .success(let result):
+                noteSuccess(of: member)
+                results.append(result)
+            case .failure(let error) where error.code == .shutdown:
+                if rerouted || state.withLock({ $0.closed }) { throw error }
+                removed += items
             case .failure(let error):
-                if error.code == .shutdown { throw error }
-                failures += error.failures.map { KVKeyFailure(key: $0.key, error: KVError($0.error.code, $0.error.message, key: $0.key, node: error.node)) }
+                noteFailure(of: member, error.failures.first?.error ?? error)
+                let named = Self.named(error, member)
+                failures += named.failures.map { KVKeyFailure(key: $0.key, error: KVError($0.error.code, $0.error.message, key: $0.key, node: named.node)) }
             }
+        }
+        if !removed.isEmpty {
+            let again = try await perShard(removed, key: key, rerouted: true, body)
+            results += again.results
+            failures += again.failures
         }
         return (results, failures)
     }
@@ -51,7 +66,7 @@ extension RingStore {
         try KVLimits.check(entries: entries)
         _ = try setOptions.ttlMilliseconds()
         let unique = KVBatch.lastWins(entries)
-        let (_, failures) = try await perShard(try group(unique, key: \.key)) { (store, items) throws(KVError) in
+        let (_, failures) = try await perShard(unique, key: \.key) { (store, items) throws(KVError) in
             try await store.batchSet(items, options: setOptions)
         }
         try KVBatch.throwIfFailed(failures, total: unique.count)
@@ -60,7 +75,7 @@ extension RingStore {
     public func batchGet(_ keys: [String]) async throws(KVError) -> [String: [UInt8]] {
         try KVLimits.check(keys: keys)
         let unique = KVBatch.distinct(keys)
-        let (results, failures) = try await perShard(try group(unique, key: { $0 })) { (store, items) throws(KVError) in
+        let (results, failures) = try await perShard(unique, key: { $0 }) { (store, items) throws(KVError) in
             try await store.batchGet(items)
         }
         try KVBatch.throwIfFailed(failures, total: unique.count)
@@ -72,7 +87,7 @@ extension RingStore {
     public func batchDelete(_ keys: [String]) async throws(KVError) -> Int {
         try KVLimits.check(keys: keys)
         let unique = KVBatch.distinct(keys)
-        let (results, failures) = try await perShard(try group(unique, key: { $0 })) { (store, items) throws(KVError) in
+        let (results, failures) = try await perShard(unique, key: { $0 }) { (store, items) throws(KVError) in
             try await store.batchDelete(items)
         }
         try KVBatch.throwIfFailed(failures, total: unique.count)

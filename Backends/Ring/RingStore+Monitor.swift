@@ -24,36 +24,27 @@ extension RingStore {
         guard !events.isEmpty else { return }
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for event in events {
-            switch event {
-            case .down: logger.warning("\(event)")
-            default: logger.info("\(event)")
-            }
+            logger.info("\(event)")
             for subscriber in subscribers { subscriber.yield(event) }
         }
     }
 
-    func startMonitor() {
-        let task = Task { [weak self] in
-            while !Task.isCancelled {
-                guard let interval = self?.options.heartbeatInterval else { return }
-                let started = ContinuousClock.now
-                await self?.heartbeat()
-                try? await Task.sleep(until: started + interval)
-            }
-        }
-        state.withLock { $0.monitor = task }
-    }
-
-    /// Runs the heartbeat monitor until the service group shuts down gracefully or the task is cancelled.
-    /// It takes over from the monitor the store started on its own, if any.
+    /// Runs the heartbeat monitor until the service group shuts down gracefully, the task is cancelled or the
+    /// store is shut down: every heartbeat interval, `PING` every shard.
     public func run() async throws {
-        let own = state.withLock { state in
-            defer { state.monitor = nil }
-            return state.monitor
+        let started = state.withLock { state in
+            if state.closed || state.monitorRunning { return false }
+            state.monitorRunning = true
+            return true
         }
-        own?.cancel()
+        guard started else { return }
+        monitorRunning.store(true, ordering: .relaxed)
+        defer {
+            state.withLock { $0.monitorRunning = false }
+            monitorRunning.store(false, ordering: .relaxed)
+        }
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
+            while !Task.isCancelled && !self.state.withLock({ $0.closed }) {
                 let started = ContinuousClock.now
                 await self.heartbeat()
                 try? await Task.sleep(until: started + self.options.heartbeatInterval)
@@ -64,42 +55,70 @@ extension RingStore {
     /// One heartbeat: `PING` every shard concurrently (each bounded by the heartbeat interval), then apply the
     /// results: down after `failureThreshold` consecutive failures, up after one success.
     public func heartbeat() async {
-        let members = state.withLock { $0.closed ? [] : $0.members }
-        let results = await withTaskGroup(of: (String, Duration, KVError?).self) { group in
+        await probe(state.withLock { $0.closed ? [] : $0.members })
+    }
+
+    /// Probes the down shards that are due, when no monitor runs: the calls keep the ring's view fresh.
+    func probeDueShards() async {
+        guard downShards.load(ordering: .relaxed) > 0, !monitorRunning.load(ordering: .relaxed) else { return }
+        let due = state.withLock { state -> [Member] in
+            if state.closed || state.monitorRunning { return [] }
+            let names = state.membership.takeDueProbes(at: .now)
+            return state.members.filter { names.contains($0.name) }
+        }
+        if !due.isEmpty { await probe(due) }
+    }
+
+    /// `PING`s `members` concurrently on their heartbeat connections and applies the results.
+    private func probe(_ members: [Member]) async {
+        let results = await withTaskGroup(of: (Member, Duration, KVError?).self) { group in
             for member in members {
                 group.addTask {
                     let start = ContinuousClock.now
                     do throws(KVError) {
                         _ = try await member.heartbeat.send(RedisCommand("PING")).orThrow(node: member.node)
-                        return (member.name, ContinuousClock.now - start, nil)
+                        return (member, ContinuousClock.now - start, nil)
                     } catch {
-                        return (member.name, ContinuousClock.now - start, error)
+                        return (member, ContinuousClock.now - start, error)
                     }
                 }
             }
-            return await group.reduce(into: [(String, Duration, KVError?)]()) { $0.append($1) }
+            return await group.reduce(into: [(Member, Duration, KVError?)]()) { $0.append($1) }
         }
-        let events: [RingEvent] = state.withLock { state in
-            var events: [RingEvent] = []
-            for (name, latency, error) in results {
-                guard var health = state.health[name] else { continue }
+        let now = ContinuousClock.now
+        apply { membership in
+            results.compactMap { member, latency, error in
                 if let error {
-                    health.failures += 1
-                    health.lastError = "\(error.code): \(error.message)"
-                    if health.up && health.failures >= options.failureThreshold {
-                        health.up = false
-                        events.append(.down(shard: name, error: health.lastError ?? ""))
-                    }
-                } else {
-                    health.failures = 0
-                    health.latency = latency
-                    if !health.up {
-                        health.up = true
-                        events.append(.up(shard: name))
-                    }
+                    member.failing.store(true, ordering: .relaxed)
+                    return membership.recordFailure(member.name, error: "\(error.code): \(error.message)", at: now)
                 }
-                state.health[name] = health
+                member.failing.store(false, ordering: .relaxed)
+                return membership.recordSuccess(member.name, latency: latency)
             }
+        }
+    }
+
+    /// A call to `member` succeeded: it counts as a heartbeat. Costs one atomic load unless the shard had failures.
+    func noteSuccess(of member: Member) {
+        guard member.failing.load(ordering: .relaxed) else { return }
+        member.failing.store(false, ordering: .relaxed)
+        apply { membership in membership.recordSuccess(member.name, latency: nil).map { [$0] } ?? [] }
+    }
+
+    /// A call to `member` failed: a broken connection or a timeout counts as a failed heartbeat.
+    func noteFailure(of member: Member, _ error: KVError) {
+        guard error.code == .connectionFailed || error.code == .timeout else { return }
+        member.failing.store(true, ordering: .relaxed)
+        let now = ContinuousClock.now
+        apply { membership in membership.recordFailure(member.name, error: "\(error.code): \(error.message)", at: now).map { [$0] } ?? [] }
+    }
+
+    /// Changes the membership under the lock, rebuilds the placements if a shard went up or down, and
+    /// publishes the events.
+    private func apply(_ change: (inout RingMembership) -> [RingEvent]) {
+        let events: [RingEvent] = state.withLock { state in
+            if state.closed { return [] }
+            let events = change(&state.membership)
             if !events.isEmpty { rebuild(&state) }
             return events
         }
@@ -117,8 +136,8 @@ extension RingStore {
     /// The configured shards, up or down.
     public var shards: [RingShard] { state.withLock { $0.members.map(\.shard) } }
 
-    /// Replaces the shard set at run time. Calls in flight finish on the shards they started on; removed
-    /// shards are closed once they have had a command timeout to finish. Shards that stay keep their connections.
+    /// Replaces the shard set at run time. Calls in flight finish on the shards they started on; calls still
+    /// queued for a removed shard go to its keys' new owners. Shards that stay keep their connections.
     public func setShards(_ shards: [RingShard]) throws(KVError) {
         guard !shards.isEmpty else { throw .invalidConfiguration("a ring needs at least one shard") }
         guard Set(shards.map(\.name)).count == shards.count else { throw .invalidConfiguration("shard names must be unique") }
@@ -130,14 +149,15 @@ extension RingStore {
                     members.append(existing)
                 } else {
                     members.append(makeMember(shard))
-                    state.health[shard.name] = Health()
+                    state.membership.remove(shard.name)
+                    state.membership.add(shard.name)
                     events.append(.added(shard: shard.name))
                 }
             }
             let kept = Set(members.map { ObjectIdentifier($0) })
             let removed = state.members.filter { !kept.contains(ObjectIdentifier($0)) }
             for member in removed where !members.contains(where: { $0.name == member.name }) {
-                state.health[member.name] = nil
+                state.membership.remove(member.name)
                 events.append(.removed(shard: member.name))
             }
             state.members = members
@@ -145,15 +165,11 @@ extension RingStore {
             return (events, removed)
         }
         publish(events)
-        let grace = options.shards[0].connection.commandTimeout * 2
-        if !removed.isEmpty {
-            Task {
-                try? await Task.sleep(for: grace)
-                for member in removed {
-                    member.heartbeat.close()
-                    member.client.close()
-                }
-            }
+        // Requests already written to a removed shard finish there; those still queued fail unsent and are
+        // routed again by the ring (see `onShard`).
+        for member in removed {
+            member.heartbeat.close()
+            member.client.close()
         }
     }
 }

@@ -14,8 +14,10 @@ import Synchronization
 /// let ring = try await KVStores.open("ring://s1=127.0.0.1:7000,s2=127.0.0.1:7001,s3=127.0.0.1:7002")
 /// ```
 ///
-/// The monitor starts with the store. To run it under swift-service-lifecycle instead, create the store with
-/// `startsMonitor: false` and add it to a `ServiceGroup`; ``run()`` monitors until graceful shutdown.
+/// The heartbeat monitor is the store's swift-service-lifecycle ``run()``: add the ring to a `ServiceGroup`.
+/// Without `run()` the ring still fails over: calls count as heartbeats (a shard is down after
+/// `failureThreshold` consecutive failed calls), and the calls routed while a shard is down probe it again
+/// once per heartbeat interval.
 public final class RingStore: KVStore, Service {
     public struct Options: Sendable {
         public var shards: [RingShard]
@@ -35,12 +37,11 @@ public final class RingStore: KVStore, Service {
         public var scanCount: Int
         /// Adjusts one shard's connection (a password per shard, say) before it is opened.
         public var configureShard: @Sendable (String, inout RedisConnectionConfiguration) -> Void
-        public var startsMonitor: Bool
 
         public init(
             shards: [RingShard], hash: any ConsistentHash = RendezvousHash(), heartbeatInterval: Duration = .milliseconds(500),
             failureThreshold: Int = 3, onShardDown: RingShardDownPolicy = .reroute,
-            poolSize: Int = 1, batchChunkSize: Int = 1000, maxChunksInFlight: Int = 8, scanCount: Int = 1000, startsMonitor: Bool = true,
+            poolSize: Int = 1, batchChunkSize: Int = 1000, maxChunksInFlight: Int = 8, scanCount: Int = 1000,
             configureShard: @escaping @Sendable (String, inout RedisConnectionConfiguration) -> Void = { _, _ in }
         ) {
             self.shards = shards
@@ -52,7 +53,6 @@ public final class RingStore: KVStore, Service {
             self.batchChunkSize = batchChunkSize
             self.maxChunksInFlight = maxChunksInFlight
             self.scanCount = scanCount
-            self.startsMonitor = startsMonitor
             self.configureShard = configureShard
         }
     }
@@ -65,6 +65,9 @@ public final class RingStore: KVStore, Service {
         /// within one heartbeat interval even when the command timeout is longer.
         let heartbeat: RedisConnection
 
+        /// Whether the shard's last heartbeat or call failed, read without the lock on every successful call.
+        let failing = Atomic<Bool>(false)
+
         init(shard: RingShard, client: RedisNodeClient, heartbeat: RedisConnection) {
             self.shard = shard
             self.client = client
@@ -76,28 +79,25 @@ public final class RingStore: KVStore, Service {
         var node: String { "\(shard.name) (\(shard.connection.endpoint))" }
     }
 
-    struct Health: Sendable {
-        var up = true
-        var failures = 0
-        var lastError: String?
-        var latency: Duration?
-    }
-
     struct State: Sendable {
         var members: [Member] = []
-        var health: [String: Health] = [:]
+        var membership: RingMembership
         var live: [Member] = []
         var livePlacement: (any ShardPlacement)?
         var allPlacement: (any ShardPlacement)?
         var subscribers: [Int: AsyncStream<RingEvent>.Continuation] = [:]
         var nextSubscriber = 0
         var closed = false
-        var monitor: Task<Void, Never>?
+        /// ``run()`` is probing the shards; calls then leave probing to it.
+        var monitorRunning = false
     }
 
     public let options: Options
     let logger: Logger
-    let state = Mutex(State())
+    let state: Mutex<State>
+    /// Mirrors of `State`, read without the lock on every call.
+    let downShards = Atomic<Int>(0)
+    let monitorRunning = Atomic<Bool>(false)
 
     public init(options: Options, logger: Logger = KVLogging.disabled) throws(KVError) {
         guard !options.shards.isEmpty else { throw .invalidConfiguration("a ring needs at least one shard") }
@@ -105,18 +105,16 @@ public final class RingStore: KVStore, Service {
         guard Set(names).count == names.count else { throw .invalidConfiguration("shard names must be unique, got \(names)") }
         self.options = options
         self.logger = logger
+        state = Mutex(State(membership: RingMembership(shards: names, failureThreshold: options.failureThreshold, probeInterval: options.heartbeatInterval)))
         let members = options.shards.map(makeMember)
         state.withLock { state in
             state.members = members
-            for member in members { state.health[member.name] = Health() }
             rebuild(&state)
         }
-        if options.startsMonitor { startMonitor() }
     }
 
     deinit {
-        let (monitor, members) = state.withLock { ($0.monitor, $0.members) }
-        monitor?.cancel()
+        let members = state.withLock { $0.members }
         for member in members { member.client.close() }
     }
 
@@ -136,7 +134,8 @@ public final class RingStore: KVStore, Service {
 
     /// Rebuilds the placements from the members and their health. Called with the lock held.
     func rebuild(_ state: inout State) {
-        state.live = state.members.filter { state.health[$0.name]?.up ?? true }
+        state.live = state.members.filter { state.membership.isUp($0.name) }
+        downShards.store(state.membership.downCount, ordering: .relaxed)
         state.livePlacement = state.live.isEmpty ? nil : options.hash.placement(for: state.live.map(\.name))
         state.allPlacement = options.hash.placement(for: state.members.map(\.name))
     }
@@ -154,8 +153,8 @@ public final class RingStore: KVStore, Service {
             case .fail:
                 guard let placement = state.allPlacement else { throw Self.allDown(state) }
                 let owner = state.members[placement.shardIndex(for: key)]
-                guard state.health[owner.name]?.up ?? true else {
-                    throw KVError(.unavailable, "shard \(owner.name) is down: \(state.health[owner.name]?.lastError ?? "no heartbeat")", key: key, node: owner.node)
+                guard state.membership.isUp(owner.name) else {
+                    throw KVError(.unavailable, "shard \(owner.name) is down: \(state.membership.health[owner.name]?.lastError ?? "no heartbeat")", key: key, node: owner.node)
                 }
                 return owner
             }
@@ -163,20 +162,35 @@ public final class RingStore: KVStore, Service {
     }
 
     static func allDown(_ state: State) -> KVError {
-        let detail = state.members.map { "\($0.node): \(state.health[$0.name]?.lastError ?? "down")" }.joined(separator: "; ")
+        let detail = state.members.map { "\($0.node): \(state.membership.health[$0.name]?.lastError ?? "down")" }.joined(separator: "; ")
         return KVError(.unavailable, "every shard is down: \(detail)", node: state.members.map(\.name).joined(separator: ","))
     }
 
     /// The name of the shard that owns `key` now.
     public func shard(for key: String) throws(KVError) -> String { try member(for: key).name }
 
-    /// Runs `operation` on the key's shard, naming the shard in any error.
+    /// Runs `operation` on the key's shard, naming the shard in any error. The outcome counts as a heartbeat
+    /// of that shard. A call that found its shard just removed by ``setShards(_:)`` (so nothing was sent) is
+    /// routed once more.
     func onShard<T>(_ key: String, _ operation: (RedisNodeClient) async throws(KVError) -> T) async throws(KVError) -> T {
         try KVLimits.check(key: key)
-        let member = try member(for: key)
-        do { return try await operation(member.client) } catch {
-            throw Self.named(error, member)
+        await probeDueShards()
+        var member = try member(for: key)
+        for attempt in 0..<2 {
+            do {
+                let result = try await operation(member.client)
+                noteSuccess(of: member)
+                return result
+            } catch {
+                if error.code == .shutdown, attempt == 0, !state.withLock({ $0.closed }) {
+                    member = try self.member(for: key)
+                    continue
+                }
+                noteFailure(of: member, error)
+                throw Self.named(error, member)
+            }
         }
+        throw KVError.shutdown(node: "ring")
     }
 
     static func named(_ error: KVError, _ member: Member) -> KVError {
@@ -229,7 +243,7 @@ public final class RingStore: KVStore, Service {
     public func health() async throws(KVError) -> KVHealthReport {
         let (members, health) = try state.withLock { (state) throws(KVError) in
             if state.closed { throw KVError.shutdown(node: "ring") }
-            return (state.members, state.health)
+            return (state.members, state.membership.health)
         }
         let nodes = await withTaskGroup(of: (Int, KVNodeHealth).self) { group in
             for (index, member) in members.enumerated() {
@@ -250,15 +264,13 @@ public final class RingStore: KVStore, Service {
     }
 
     public func shutdown() async {
-        let (monitor, members, subscribers) = state.withLock { state in
+        let (members, subscribers) = state.withLock { state in
             defer {
                 state.closed = true
                 state.subscribers = [:]
-                state.monitor = nil
             }
-            return (state.monitor, state.closed ? [] : state.members, state.subscribers)
+            return (state.closed ? [] : state.members, state.subscribers)
         }
-        monitor?.cancel()
         for subscriber in subscribers.values { subscriber.finish() }
         for member in members {
             member.heartbeat.close()

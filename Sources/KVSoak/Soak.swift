@@ -50,21 +50,26 @@ public struct Soak: Sendable {
         let start = clock.now
         let deadline = start + configuration.duration
         let shared = SharedCounts(start: start)
-        let ticker = Task {
-            while !Task.isCancelled && clock.now < deadline {
-                try? await Task.sleep(for: .seconds(1))
-                onSecond(shared.snapshot(now: clock.now))
-            }
-        }
-        await withTaskGroup(of: Void.self) { group in
-            for task in 0..<configuration.tasks {
-                group.addTask {
-                    var worker = SoakWorker(store: store, configuration: configuration, task: task, shared: shared)
-                    await worker.run(until: deadline)
+        let tasks = configuration.tasks
+        let (store, configuration) = (self.store, self.configuration)
+        await withTaskGroup(of: Void.self) { ticking in
+            // The ticker is a child task too, cancelled as soon as the workers are done.
+            ticking.addTask {
+                while !Task.isCancelled && clock.now < deadline {
+                    try? await Task.sleep(for: .seconds(1))
+                    if !Task.isCancelled { onSecond(shared.snapshot(now: clock.now)) }
                 }
             }
+            await withTaskGroup(of: Void.self) { group in
+                for task in 0..<tasks {
+                    group.addTask {
+                        var worker = SoakWorker(store: store, configuration: configuration, task: task, shared: shared)
+                        await worker.run(until: deadline)
+                    }
+                }
+            }
+            ticking.cancelAll()
         }
-        ticker.cancel()
         return shared.snapshot(now: clock.now)
     }
 }

@@ -31,6 +31,7 @@ import Testing
         let url = try KVStoreURL("memory://?maxEntries=10")
         #expect(url.hosts.isEmpty)
         #expect(url.query["maxEntries"] == "10")
+        #expect(KVConfiguration.memory.url == (try KVStoreURL("memory://")), "the default configuration is the parsed memory:// URL")
     }
 
     @Test(arguments: ["redis", "127.0.0.1:6379", "://x", "redis://a,,b", "red is://x", "redis://%zz@h:1"])

@@ -78,6 +78,7 @@ import Testing
         for index in shards.indices { shards[index].connection.commandTimeout = .seconds(5) }
         let store = try RingStore(options: .init(shards: shards, heartbeatInterval: .milliseconds(100)))
         defer { Task { await store.shutdown() } }
+        Task { try await store.run() }
         ring.servers[0].pause()
         defer { ring.servers[0].resume() }
         let paused = ContinuousClock.now
@@ -124,7 +125,7 @@ import Testing
 
     @Test func batchPartialFailureNamesKeysAndShard() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store(startsMonitor: false)
+        let store = try ring.store(monitored: false)
         defer { Task { await store.shutdown() } }
         let dead = Self.keys(ownedBy: "shard1", among: ring.names, count: 5)
         let alive = Self.keys(ownedBy: "shard3", among: ring.names, count: 5)
@@ -155,5 +156,30 @@ import Testing
         #expect(report.corrupt == 0, "\(report.summary)")
         #expect(report.ok > 500, "\(report.summary)")
         #expect(report.maxGapMs < 1500, "\(report.summary)")
+    }
+
+    /// Without run(), calls are the heartbeats: a killed shard goes down after 3 failed calls, its keys move to
+    /// the survivors, and once it is back a call's probe brings it up again.
+    @Test func withoutRunCallsDetectDownAndUpShards() async throws {
+        let ring = try await TestRing.launch()
+        let store = try ring.store(monitored: false)
+        defer { Task { await store.shutdown() } }
+        let key = Self.keys(ownedBy: "shard1", among: ring.names, count: 1)[0]
+        try await store.set(key, [1])
+        await ring.servers[0].kill()
+        var failures = 0
+        for _ in 0..<3 {
+            do { try await store.set(key, [2]) } catch { failures += 1 }
+        }
+        #expect(failures == 3, "each call to the dead shard fails until the threshold")
+        #expect(store.liveShards == ["shard2", "shard3"])
+        #expect(try await store.set(key, [3]), "rerouted to a survivor")
+        #expect(try store.shard(for: key) != "shard1")
+        try await ring.servers[0].restart()
+        #expect(await eventually(within: .seconds(3)) {
+            _ = try? await store.get("any")
+            return store.liveShards.count == 3
+        }, "a call probed the shard once it was back")
+        #expect(try store.shard(for: key) == "shard1")
     }
 }

@@ -89,7 +89,7 @@ import Testing
 
     @Test func runsAsAServiceAndStopsOnGracefulShutdown() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store(startsMonitor: false)
+        let store = try ring.store(monitored: false)
         let group = ServiceGroup(configuration: .init(services: [store], logger: Logger(label: "test")))
         let running = Task { try await group.run() }
         await ring.servers[0].kill()
@@ -119,7 +119,7 @@ import Testing
     /// connection is noticed before a command is written (the heartbeat is slowed so it keeps nothing warm).
     @Test func connectionsClosedByIdleShardsCostNothing() async throws {
         let ring = try await TestRing.launch(3)
-        let store = try RingStore(options: .init(shards: ring.shards(), heartbeatInterval: .seconds(30), startsMonitor: false))
+        let store = try RingStore(options: .init(shards: ring.shards(), heartbeatInterval: .seconds(30)))
         defer { Task { await store.shutdown() } }
         for server in ring.servers { _ = try await server.cli("CONFIG", "SET", "timeout", "1") }
         let keys = (0..<30).map { "idle:\($0)" }

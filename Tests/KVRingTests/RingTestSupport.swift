@@ -28,12 +28,15 @@ struct TestRing {
 
     func store(
         shards count: Int? = nil, hash: any ConsistentHash = RendezvousHash(), onShardDown: RingShardDownPolicy = .reroute,
-        startsMonitor: Bool = true
+        monitored: Bool = true
     ) throws -> RingStore {
         let shards = shards(count)
-        return try RingStore(options: .init(
+        let store = try RingStore(options: .init(
             shards: shards, hash: hash, heartbeatInterval: .milliseconds(100), failureThreshold: 3, onShardDown: onShardDown,
-            poolSize: 2, startsMonitor: startsMonitor))
+            poolSize: 2))
+        // The heartbeat monitor is the store's run(), as a ServiceGroup would run it; it ends at shutdown.
+        if monitored { Task { try await store.run() } }
+        return store
     }
 
     /// A direct connection to one server, to look at what it holds.

@@ -26,7 +26,7 @@ public struct KVConfiguration: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The embedded memory store, the default when nothing is configured.
-    public static var memory: KVConfiguration { KVConfiguration(url: try! KVStoreURL("memory://")) }
+    public static var memory: KVConfiguration { KVConfiguration(url: KVStoreURL(scheme: "memory")) }
 
     public var scheme: String { url.scheme }
 

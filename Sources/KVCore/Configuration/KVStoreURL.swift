@@ -14,6 +14,16 @@ public struct KVStoreURL: Sendable, Hashable, CustomStringConvertible {
     /// The query options.
     public var query: [String: String]
 
+    /// A URL from its parts, as parsing would give them.
+    public init(scheme: String, user: String? = nil, password: String? = nil, hosts: [String] = [], path: String = "", query: [String: String] = [:]) {
+        self.scheme = scheme
+        self.user = user
+        self.password = password
+        self.hosts = hosts
+        self.path = path
+        self.query = query
+    }
+
     public init(_ text: String) throws(KVError) {
         guard let schemeEnd = text.range(of: "://") else {
             throw .invalidConfiguration("store URL \(KVError.render(text)) has no scheme; expected a form like memory://, redis://host:port, ring://name=host:port,... or cluster://host:port,...")
