@@ -184,14 +184,9 @@ public final class ClusterStore: KVStore, Service {
         return KVLocation(key: key, node: master.description, slot: slot)
     }
 
-    /// Merges `SCAN` over every master; a key seen on two masters (during a failover or migration) is listed once.
+    /// Every key with the prefix, each once, also while slots migrate (see ``ClusterListing``).
     public func list(prefix: String) -> KVKeySequence {
-        KVKeySequence { [self] in
-            let masters = state.withLock { $0.topology?.masters ?? [] }
-            return RedisScanSource(pools: masters.map { pool(for: $0) }, prefix: prefix, count: options.scanCount) { () throws(KVError) in
-                try self.checkOpen()
-            }
-        }
+        KVKeySequence { [self] in ClusterListing(store: self, prefix: prefix) }
     }
 
     public func shutdown() async {

@@ -13,7 +13,7 @@ package struct RedisScanSource: KVKeyPageSource {
     let checkOpen: @Sendable () throws(KVError) -> Void
     var poolIndex = 0
     var cursor = "0"
-    var seen = Set<KeyFingerprint>()
+    package var seen = Set<KeyFingerprint>()
 
     package init(pools: [RedisPool], prefix: String, count: Int = 1000, checkOpen: @escaping @Sendable () throws(KVError) -> Void) {
         self.pools = pools
@@ -55,11 +55,11 @@ package struct RedisScanSource: KVKeyPageSource {
 }
 
 /// Two independent 64-bit hashes of a key's bytes: FNV-1a and a multiply-xorshift mix.
-struct KeyFingerprint: Hashable, Sendable {
+package struct KeyFingerprint: Hashable, Sendable {
     let high: UInt64
     let low: UInt64
 
-    init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         var fnv: UInt64 = 0xcbf2_9ce4_8422_2325
         var mix: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
         for byte in bytes {
