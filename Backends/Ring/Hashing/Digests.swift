@@ -1,6 +1,6 @@
 /// MD5 and SHA-1 digests, used only to place keys compatibly with redis-shard (not for security).
 /// Written to allocate nothing but the result: placement hashes every key.
-public enum Digest {
+package enum Digest {
     private static let md5Shifts: [UInt32] = [
         7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
         5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
@@ -39,7 +39,7 @@ public enum Digest {
         }
     }
 
-    public static func md5(_ message: [UInt8]) -> [UInt8] {
+    package static func md5(_ message: [UInt8]) -> [UInt8] {
         var a0: UInt32 = 0x6745_2301, b0: UInt32 = 0xEFCD_AB89, c0: UInt32 = 0x98BA_DCFE, d0: UInt32 = 0x1032_5476
         md5Shifts.withUnsafeBufferPointer { s in
             md5Constants.withUnsafeBufferPointer { k in
@@ -76,7 +76,7 @@ public enum Digest {
         return digest
     }
 
-    public static func sha1(_ message: [UInt8]) -> [UInt8] {
+    package static func sha1(_ message: [UInt8]) -> [UInt8] {
         var h0: UInt32 = 0x6745_2301, h1: UInt32 = 0xEFCD_AB89, h2: UInt32 = 0x98BA_DCFE, h3: UInt32 = 0x1032_5476, h4: UInt32 = 0xC3D2_E1F0
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
             forEachPaddedBlock(message, bigEndianLength: true) { block in

@@ -1,12 +1,12 @@
 /// CRC-32 (IEEE, as zlib's `crc32`).
-public enum CRC32 {
+package enum CRC32 {
     private static let table: [UInt32] = (0..<256).map { n in
         var c = UInt32(n)
         for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
         return c
     }
 
-    public static func checksum<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt32 {
+    package static func checksum<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt32 {
         table.withUnsafeBufferPointer { table in
             var crc: UInt32 = 0xFFFF_FFFF
             for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
@@ -16,17 +16,17 @@ public enum CRC32 {
 }
 
 /// FNV-1 and FNV-1a, 32-bit.
-public enum FNV32 {
+package enum FNV32 {
     private static let offset: UInt32 = 0x811C_9DC5
     private static let prime: UInt32 = 0x0100_0193
 
-    public static func fnv1<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt32 {
+    package static func fnv1<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt32 {
         var h = offset
         for byte in bytes { h = (h &* prime) ^ UInt32(byte) }
         return h
     }
 
-    public static func fnv1a<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt32 {
+    package static func fnv1a<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt32 {
         var h = offset
         for byte in bytes { h = (h ^ UInt32(byte)) &* prime }
         return h
@@ -34,8 +34,8 @@ public enum FNV32 {
 }
 
 /// MurmurHash3 x86 32-bit.
-public enum Murmur3 {
-    public static func hash32(_ input: [UInt8], seed: UInt32 = 0) -> UInt32 {
+package enum Murmur3 {
+    package static func hash32(_ input: [UInt8], seed: UInt32 = 0) -> UInt32 {
         let c1: UInt32 = 0xCC9E_2D51, c2: UInt32 = 0x1B87_3593
         var h = seed
         let blocks = input.count / 4
@@ -64,8 +64,8 @@ public enum Murmur3 {
 }
 
 /// Jump Consistent Hash (Lamping & Veach, 2014): a bucket in `0..<buckets` for a 64-bit key.
-public enum JumpHash {
-    public static func bucket(_ key: UInt64, buckets: Int) -> Int {
+package enum JumpHash {
+    package static func bucket(_ key: UInt64, buckets: Int) -> Int {
         var key = key
         var b: Int64 = -1, j: Int64 = 0
         while j < Int64(buckets) {

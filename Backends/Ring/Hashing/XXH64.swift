@@ -1,17 +1,17 @@
 /// XXH64 (xxHash, 64-bit), as used by go-redis's ring for rendezvous hashing.
-public enum XXH64 {
+package enum XXH64 {
     private static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
     private static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private static let p3: UInt64 = 0x1656_67B1_9E37_79F9
     private static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63
     private static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
 
-    public static func hash<Bytes: Collection<UInt8>>(_ input: Bytes, seed: UInt64 = 0) -> UInt64 {
+    package static func hash<Bytes: Collection<UInt8>>(_ input: Bytes, seed: UInt64 = 0) -> UInt64 {
         let bytes = Array(input)
         return bytes.withUnsafeBufferPointer { hash(UnsafeRawBufferPointer($0), seed: seed) }
     }
 
-    public static func hash(_ string: String, seed: UInt64 = 0) -> UInt64 {
+    package static func hash(_ string: String, seed: UInt64 = 0) -> UInt64 {
         var string = string
         return string.withUTF8 { hash(UnsafeRawBufferPointer($0), seed: seed) }
     }
@@ -30,7 +30,7 @@ public enum XXH64 {
         UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
     }
 
-    public static func hash(_ p: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+    package static func hash(_ p: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         let length = p.count
         var i = 0
         var h: UInt64

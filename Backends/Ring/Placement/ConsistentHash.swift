@@ -51,11 +51,11 @@ public enum RingHashMode: String, Sendable, CaseIterable {
 }
 
 /// Hash-tag rules.
-public enum HashTag {
+package enum HashTag {
     /// The Redis Cluster rule: the first `{`, then the first `}` after it; a non-empty content replaces the key.
     /// Calls `body` with the bytes to hash, without copying them.
     @inlinable
-    public static func withClusterTag<R>(_ key: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    package static func withClusterTag<R>(_ key: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var key = key
         return key.withUTF8 { bytes in
             let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
@@ -68,7 +68,7 @@ public enum HashTag {
     }
 
     /// The bytes the Redis Cluster rule hashes, as an array.
-    public static func cluster(_ key: String) -> [UInt8] {
+    package static func cluster(_ key: String) -> [UInt8] {
         withClusterTag(key) { Array($0) }
     }
 }

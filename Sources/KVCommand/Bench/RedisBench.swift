@@ -10,10 +10,17 @@ enum RedisBench {
         let keys = (0..<count).map { "\(prefix)\($0)" }
         var rows: [BenchRow] = []
 
-        progress("set-pipelined")
+        // A batch of 100,000 takes about 0.1 s, so one run is mostly noise on a shared machine: the Swift batch and
+        // the C loop run in 3 interleaved rounds each, and each row is their total.
         let entries = keys.map { KVEntry($0, value) }
-        let setPipelined = try await BenchMeasurement.batch(count) { try await store.batchSet(entries, options: .default) }
-        let cSetSeconds = await onOwnThread { kv_baseline_set_pipelined(endpoint.host, Int32(endpoint.port), prefix, Int32(count), 1000, 100) }
+        var swiftBatches: [BenchMeasurement] = [], cSeconds = 0.0
+        for round in 0..<3 {
+            progress("set-pipelined, round \(round + 1) of 3")
+            swiftBatches.append(try await BenchMeasurement.batch(count) { try await store.batchSet(entries, options: .default) })
+            cSeconds += await onOwnThread { kv_baseline_set_pipelined(endpoint.host, Int32(endpoint.port), prefix, Int32(count), 1000, 100) }
+        }
+        let setPipelined = BenchMeasurement.combined(swiftBatches)
+        let cSetSeconds = cSeconds / 3
         let benchPipelined = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 1, pipeline: 1000, count: count, tests: "set")
         rows.append(
             BenchRow("set-pipelined", backend: "redis", setPipelined)
@@ -39,21 +46,21 @@ enum RedisBench {
         let benchSequential = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 1, pipeline: 1, count: count, tests: "get")
         rows.append(
             BenchRow("get-sequential", backend: "redis", .combined(swiftRounds))
-                .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.65)
+                .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.85)
                 .compared(with: "redis-benchmark", opsPerSecond: benchSequential?["GET"]))
         rows.append(
             BenchRow("get-sequential-affine", backend: "redis", .combined(affineRounds))
-                .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.9)
+                .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.95)
                 .compared(with: "redis-benchmark", opsPerSecond: benchSequential?["GET"]))
 
         let bench64 = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 64, pipeline: 1, count: count, tests: "get,set")
         progress("get-concurrent-64")
         let getConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) }
-        rows.append(BenchRow("get-concurrent-64", backend: "redis", getConcurrent).compared(with: "redis-benchmark", opsPerSecond: bench64?["GET"], target: 3))
+        rows.append(BenchRow("get-concurrent-64", backend: "redis", getConcurrent).compared(with: "redis-benchmark", opsPerSecond: bench64?["GET"], target: 3.3))
 
         progress("set-concurrent-64")
         let setConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.set(keys[i % keys.count], value, options: .default) }
-        rows.append(BenchRow("set-concurrent-64", backend: "redis", setConcurrent).compared(with: "redis-benchmark", opsPerSecond: bench64?["SET"], target: 3))
+        rows.append(BenchRow("set-concurrent-64", backend: "redis", setConcurrent).compared(with: "redis-benchmark", opsPerSecond: bench64?["SET"], target: 3.3))
 
         progress("cleanup")
         _ = try await store.batchDelete(keys)

@@ -33,22 +33,11 @@ final class HiredisContext {
 
     deinit { redisFree(context) }
 
-    /// Queues a command in the output buffer; nothing is sent until ``flush(until:)``.
-    func append(_ command: RedisCommand) {
-        let count = command.count
-        command.bytes.withUnsafeBufferPointer { buffer in
-            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
-            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { argv in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { lengths in
-                    var start = 0
-                    for (index, end) in command.ends.enumerated() {
-                        argv[index] = base + start
-                        lengths[index] = end - start
-                        start = end
-                    }
-                    _ = redisAppendCommandArgv(context, Int32(count), argv.baseAddress, lengths.baseAddress)
-                }
-            }
+    /// Queues commands already encoded in the Redis protocol (see ``RedisCommand/encode(into:)``) in the output
+    /// buffer; nothing is sent until ``flush(until:)``.
+    func append(encoded bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            _ = redisAppendFormattedCommand(context, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count)
         }
     }
 
@@ -83,7 +72,9 @@ final class HiredisContext {
     /// Sends one command and reads its reply within `timeout`.
     func roundTrip(_ command: RedisCommand, timeout: Duration) throws(KVError) -> RedisReply {
         let deadline = ContinuousClock.now + timeout
-        append(command)
+        var encoded: [UInt8] = []
+        command.encode(into: &encoded)
+        append(encoded: encoded)
         try flush(until: deadline)
         return try readReply(until: deadline)
     }

@@ -9,6 +9,9 @@ final class RedisConnectionWorker {
     private let configuration: RedisConnectionConfiguration
     private let node: String
     private var context: HiredisContext?
+    /// The pipeline being sent, encoded; kept between pipelines (up to ``maxRetainedOutput``) to save allocations.
+    private var output: [UInt8] = []
+    static let maxRetainedOutput = 1 << 20
     private var lastUsed = ContinuousClock.now
     private var connectFailures = 0
     private var retryAfter: ContinuousClock.Instant?
@@ -56,10 +59,13 @@ final class RedisConnectionWorker {
         live = dropExpired(live, now: .now)
         guard !live.isEmpty else { return }
         var appended = 0
+        output.removeAll(keepingCapacity: true)
         for request in live {
-            for command in request.commands { context.append(command) }
+            for command in request.commands { command.encode(into: &output) }
             appended += request.commands.count
         }
+        context.append(encoded: output)
+        if output.capacity > Self.maxRetainedOutput { output = [] }
         core.pipelines.add(1, ordering: .relaxed)
         core.commands.add(appended, ordering: .relaxed)
         do throws(KVError) { try context.flush(until: live.map(\.deadline).max()!) } catch {

@@ -2,12 +2,12 @@ import KVCore
 import Logging
 import Synchronization
 
-/// Connections to one node. Commands are spread round-robin; a task inside ``withAffinity(_:)`` uses the
-/// connection whose thread it runs on.
+/// Connections to one node. A command goes to the first idle connection, else to the one with the fewest
+/// callers waiting: a lone sequential caller keeps one connection (and its thread) warm, while concurrent
+/// callers spread over all. A task inside ``withAffinity(_:)`` uses the connection whose thread it runs on.
 package final class RedisPool: Sendable {
     package let configuration: RedisConnectionConfiguration
     package let connections: [RedisConnection]
-    private let next = Atomic<Int>(0)
 
     /// The connection whose executor the current task prefers, set by ``withAffinity(_:)``.
     @TaskLocal static var affine: RedisConnection?
@@ -24,8 +24,15 @@ package final class RedisPool: Sendable {
         if let affine = Self.affine, connections.contains(where: { $0 === affine }) {
             return affine
         }
-        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        return connections[index % connections.count]
+        var best = connections[0]
+        var fewest = best.waitingCallers
+        if fewest == 0 { return best }
+        for connection in connections.dropFirst() {
+            let waiting = connection.waitingCallers
+            if waiting == 0 { return connection }
+            if waiting < fewest { (best, fewest) = (connection, waiting) }
+        }
+        return best
     }
 
     package func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {
