@@ -16,7 +16,7 @@ import KVRedisCore
 ///
 /// 128-bit fingerprints of the keys listed so far make every key appear once.
 struct ClusterListing: KVKeyPageSource {
-    let store: ClusterStore
+    let store: KVClusterStore
     let prefix: String
     let prefixBytes: [UInt8]
     private var scan: RedisScanSource?
@@ -34,7 +34,7 @@ struct ClusterListing: KVKeyPageSource {
     /// Keys read from one slot of one node at most; a slot holding more fails the listing rather than truncating it.
     static let maxKeysPerSlot = 1_000_000
 
-    init(store: ClusterStore, prefix: String) {
+    init(store: KVClusterStore, prefix: String) {
         self.store = store
         self.prefix = prefix
         prefixBytes = Array(prefix.utf8)

@@ -18,7 +18,7 @@ enum ClusterRedirect: Equatable {
         guard let kind = parts.first else { return nil }
         switch kind {
         case "MOVED", "ASK":
-            guard parts.count == 3, let slot = Int(parts[1]), (0..<ClusterSlot.count).contains(slot) else {
+            guard parts.count == 3, let slot = Int(parts[1]), (0..<KVClusterSlot.count).contains(slot) else {
                 self = .malformed("a \(kind) redirect with no valid slot (0…16383): \(message.prefix(120))")
                 return
             }

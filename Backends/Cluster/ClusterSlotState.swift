@@ -17,7 +17,7 @@ struct ClusterSlotState: Sendable, Equatable {
     var ids: [String: String]
 
     init() {
-        owners = [String](repeating: "", count: ClusterSlot.count)
+        owners = [String](repeating: "", count: KVClusterSlot.count)
         moving = []
         migratingFrom = [:]
         epochs = [:]
@@ -32,7 +32,7 @@ struct ClusterSlotState: Sendable, Equatable {
         var bumped = Set<String>()
         for (id, epoch) in later.epochs where epochs[id] != epoch { bumped.insert(id) }
         for (id, epoch) in epochs where later.epochs[id] != epoch { bumped.insert(id) }
-        for slot in 0..<ClusterSlot.count where owners[slot] != later.owners[slot] || bumped.contains(owners[slot]) || bumped.contains(later.owners[slot]) {
+        for slot in 0..<KVClusterSlot.count where owners[slot] != later.owners[slot] || bumped.contains(owners[slot]) || bumped.contains(later.owners[slot]) {
             slots.insert(slot)
         }
         return slots
@@ -55,13 +55,13 @@ struct ClusterSlotState: Sendable, Equatable {
             if field.hasPrefix("[") {
                 // [slot->-id] migrating, [slot-<-id] importing
                 let inner = field.dropFirst().prefix { $0.isNumber }
-                guard let slot = Int(inner), (0..<ClusterSlot.count).contains(slot) else { throw bad("a migrating slot out of range: \(field.prefix(40))") }
+                guard let slot = Int(inner), (0..<KVClusterSlot.count).contains(slot) else { throw bad("a migrating slot out of range: \(field.prefix(40))") }
                 moving.insert(slot)
                 if field.contains("->-") { migratingFrom[slot] = id }
                 continue
             }
             let bounds = field.split(separator: "-", maxSplits: 1).map { Int($0) }
-            guard let first = bounds.first ?? nil, let last = bounds.last ?? nil, 0 <= first, first <= last, last < ClusterSlot.count else {
+            guard let first = bounds.first ?? nil, let last = bounds.last ?? nil, 0 <= first, first <= last, last < KVClusterSlot.count else {
                 throw bad("a slot range out of range: \(field.prefix(40))")
             }
             for slot in first...last { owners[slot] = id }
@@ -69,7 +69,7 @@ struct ClusterSlotState: Sendable, Equatable {
     }
 }
 
-extension ClusterStore {
+extension KVClusterStore {
     /// The slot state as the current masters report it.
     func slotState() async throws(KVError) -> ClusterSlotState {
         var state = ClusterSlotState()

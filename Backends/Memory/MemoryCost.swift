@@ -1,4 +1,4 @@
-/// What an entry costs in memory, as `maxBytes` and ``MemoryStore/Statistics/bytes`` count it.
+/// What an entry costs in memory, as `maxBytes` and ``KVMemoryStore/Statistics/bytes`` count it.
 ///
 /// The heap blocks of the value and of a key too long to be stored inline (over 15 UTF-8 bytes), as glibc's
 /// malloc sizes them, plus the entry's share of the stripe's slot array and hash index. The constants were

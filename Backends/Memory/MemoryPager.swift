@@ -4,7 +4,7 @@ import KVCore
 /// as in Redis. Keys inserted into a stripe after the listing reached it are skipped, so a key deleted and
 /// re-inserted meanwhile is never listed twice; a key present for the whole listing is always listed.
 struct MemoryPager: KVKeyPageSource {
-    let store: MemoryStore
+    let store: KVMemoryStore
     let prefix: String
     var stripe = 0
     var position = 0

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Store-wide recency stamps and usage, kept only when a ``MemoryStore`` has limits.
+/// Store-wide recency stamps and usage, kept only when a ``KVMemoryStore`` has limits.
 ///
 /// Each stripe orders its keys by stamp, so the least recently used key of the whole store is the oldest of
 /// the stripes' oldest keys: eviction stays exact LRU although no lock covers every stripe.

@@ -3,7 +3,7 @@ import KVCore
 /// One stripe of the memory store: a hash index over slots, and, when the store has limits, the stripe's keys
 /// in least-recently-used order.
 ///
-/// Not thread-safe: ``MemoryStore`` guards each stripe with a mutex of its own. Slot indexes are stable while a
+/// Not thread-safe: ``KVMemoryStore`` guards each stripe with a mutex of its own. Slot indexes are stable while a
 /// key lives, which lets `list` page through the slots without copying every key. The clock is read only while
 /// the stripe holds a key with an expiry, and recency is kept only when the store evicts.
 struct MemoryTable {
@@ -37,11 +37,11 @@ struct MemoryTable {
     private(set) var expiringCount = 0
     var isShutdown = false
 
-    let clock: MemoryClock
+    let clock: KVMemoryClock
     /// Hands out recency stamps; `nil` when the store has no limits, so reads write nothing.
     let recency: MemoryRecency?
 
-    init(clock: MemoryClock, recency: MemoryRecency?) {
+    init(clock: KVMemoryClock, recency: MemoryRecency?) {
         self.clock = clock
         self.recency = recency
     }

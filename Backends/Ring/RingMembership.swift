@@ -38,7 +38,7 @@ struct RingMembership: Sendable, Equatable {
     }
 
     /// A failed heartbeat, probe or call. Returns `.down` when this failure takes the shard down.
-    mutating func recordFailure(_ shard: String, error: String, at now: ContinuousClock.Instant) -> RingEvent? {
+    mutating func recordFailure(_ shard: String, error: String, at now: ContinuousClock.Instant) -> KVRingEvent? {
         guard var entry = health[shard] else { return nil }
         defer { health[shard] = entry }
         entry.failures += 1
@@ -55,7 +55,7 @@ struct RingMembership: Sendable, Equatable {
     }
 
     /// A successful heartbeat, probe or call. Returns `.up` when it brings the shard back.
-    mutating func recordSuccess(_ shard: String, latency: Duration?) -> RingEvent? {
+    mutating func recordSuccess(_ shard: String, latency: Duration?) -> KVRingEvent? {
         guard var entry = health[shard] else { return nil }
         defer { health[shard] = entry }
         entry.failures = 0

@@ -34,7 +34,7 @@ struct HealthReporter: Service {
 
 /// Prints a ring's shard events as they happen.
 struct RingEventPrinter: Service {
-    let ring: RingStore
+    let ring: KVRingStore
 
     func run() async throws {
         await cancelWhenGracefulShutdown {

@@ -18,7 +18,7 @@ let (store, configuration) = try await ExampleStore.open()
 print("HealthMonitor on \(configuration); Ctrl-C to stop")
 
 var services: [any Service] = [HealthReporter(store: store, interval: interval, reports: reports)]
-if let ring = store as? RingStore {
+if let ring = store as? KVRingStore {
     services.append(RingEventPrinter(ring: ring))
 }
 var logger = Logger(label: "health-monitor")

@@ -16,8 +16,8 @@ func readWithClearErrors(_ store: any KVStore) async {
 }
 
 func monitorRing() async throws {
-    let ring = try RingStore(options: .init(
-        shards: [try RingShard(name: "a", address: "127.0.0.1:7000"), try RingShard(name: "b", address: "127.0.0.1:7001")]))
+    let ring = try KVRingStore(options: .init(
+        shards: [try KVRingShard(name: "a", address: "127.0.0.1:7000"), try KVRingShard(name: "b", address: "127.0.0.1:7001")]))
     Task { for await event in ring.events() { print(event) } }
     let group = ServiceGroup(configuration: .init(services: [ring], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "app")))
     try await group.run()

@@ -15,10 +15,10 @@ import Logging
 public enum KVStores {
     /// The registry used by ``open(_:logger:)``. Register third-party backends here.
     public static let registry = KVBackendRegistry([
-        MemoryBackend(),
+        KVMemoryBackend(),
         RedisBackend(),
-        RingBackend(),
-        ClusterBackend(),
+        KVRingBackend(),
+        KVClusterBackend(),
     ])
 
     /// Opens the store a URL names: `memory://`, `redis://…`, `ring://…`, `cluster://…`.

@@ -4,7 +4,7 @@ import KVCore
 /// move the store's clock so TTL cases need not sleep.
 ///
 /// ```swift
-/// let harness = KVConformanceHarness { MemoryStore() }
+/// let harness = KVConformanceHarness { KVMemoryStore() }
 /// for testCase in KVConformance.cases { try await testCase.run(harness) }
 /// ```
 public struct KVConformanceHarness: Sendable {

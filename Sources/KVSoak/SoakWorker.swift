@@ -3,7 +3,7 @@ import KVCore
 /// One soak task: owns its keys, writes versioned values and checks every read.
 struct SoakWorker {
     let store: any KVStore
-    let configuration: Soak.Configuration
+    let configuration: KVSoakRunner.Configuration
     let task: Int
     let shared: SharedCounts
     /// The last acknowledged version per key (0: none).
@@ -11,7 +11,7 @@ struct SoakWorker {
     /// The highest version attempted per key, acknowledged or not (a failed write may still have landed).
     var attempted: [Int]
 
-    init(store: any KVStore, configuration: Soak.Configuration, task: Int, shared: SharedCounts) {
+    init(store: any KVStore, configuration: KVSoakRunner.Configuration, task: Int, shared: SharedCounts) {
         self.store = store
         self.configuration = configuration
         self.task = task
@@ -20,7 +20,7 @@ struct SoakWorker {
         attempted = Array(repeating: 0, count: configuration.keys)
     }
 
-    func key(_ index: Int) -> String { Soak.key(configuration.keyPrefix, task: task, index: index) }
+    func key(_ index: Int) -> String { KVSoakRunner.key(configuration.keyPrefix, task: task, index: index) }
 
     /// `key|version|` padded with `.` to the value size.
     func value(key: String, version: Int) -> [UInt8] {
@@ -35,7 +35,7 @@ struct SoakWorker {
             let key = key(index)
             let version = attempted[index] + 1
             attempted[index] = version
-            var wrote = SoakReport()
+            var wrote = KVSoakReport()
             do {
                 try await store.set(key, value(key: key, version: version), options: .default)
                 acknowledged[index] = version
@@ -44,7 +44,7 @@ struct SoakWorker {
                 wrote.errors[error.code.name] = 1
             }
             shared.add(wrote, succeeded: wrote.writes == 1, now: ContinuousClock.now)
-            var read = SoakReport()
+            var read = KVSoakReport()
             var readSucceeded = false
             do {
                 classify(try await store.get(key), key: key, index: index, into: &read)
@@ -62,7 +62,7 @@ struct SoakWorker {
         }
     }
 
-    func classify(_ read: [UInt8]?, key: String, index: Int, into report: inout SoakReport) {
+    func classify(_ read: [UInt8]?, key: String, index: Int, into report: inout KVSoakReport) {
         guard let read else {
             if acknowledged[index] > 0 { report.missing += 1 } else { report.ok += 1 }
             return

@@ -9,7 +9,7 @@ import Testing
 /// The whole contract on a real cluster of 3 masters and 3 replicas, flushed before each case.
 @Suite(.serialized) struct ClusterConformanceTests {
     static let harness = KVConformanceHarness {
-        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: try await SharedCluster.url())) as! ClusterStore
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: try await SharedCluster.url())) as! KVClusterStore
         for master in store.topology?.masters ?? [] {
             _ = try await store.pool(for: master).send(.init("FLUSHALL"))
         }

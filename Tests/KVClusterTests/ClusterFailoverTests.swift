@@ -12,7 +12,7 @@ import Testing
     /// no answer is wrong (typed unknown outcomes are allowed).
     @Test func connectionKillsOnEveryMasterNeverGiveAWrongAnswer() async throws {
         let cluster = try await TestCluster.launch()
-        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: cluster.url + "?commandTimeout=1s")) as! ClusterStore
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: cluster.url + "?commandTimeout=1s")) as! KVClusterStore
         defer { Task { await store.shutdown() } }
         let masters = store.topology?.masters ?? []
         #expect(masters.count == 3)
@@ -44,7 +44,7 @@ import Testing
     /// falls under a quarter of the throughput before it.
     @Test func frozenMasterIsRoutedAround() async throws {
         let cluster = try await TestCluster.launch()
-        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: cluster.url)) as! ClusterStore
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: cluster.url)) as! KVClusterStore
         let service = Task { try await store.run() }
         defer {
             service.cancel()
@@ -57,7 +57,7 @@ import Testing
         let start = ContinuousClock.now
         let freezeAt = start + .seconds(2)
         let end = freezeAt + .seconds(14)
-        let victim = try await cluster.master(of: ClusterSlot.slot(for: keys[0]))
+        let victim = try await cluster.master(of: KVClusterSlot.slot(for: keys[0]))
         let freezer = Task {
             try await Task.sleep(until: freezeAt)
             victim.pause()
@@ -110,7 +110,7 @@ import Testing
 
     @Test func listingsWhileSlotsMigrateAreComplete() async throws {
         let cluster = try await TestCluster.launch()
-        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: cluster.url)) as! ClusterStore
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: cluster.url)) as! KVClusterStore
         defer { Task { await store.shutdown() } }
         let keys = (0..<20_000).map { "list:\($0)" }
         try await store.batchSet(keys.map { KVEntry($0, [1]) })

@@ -9,15 +9,15 @@ import Testing
 
 /// Resharding, failover and interoperability on clusters of the tests' own.
 @Suite(.serialized) struct ClusterFaultTests {
-    static func store(_ cluster: TestCluster, _ query: String = "") async throws -> ClusterStore {
-        try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: cluster.url + "?commandTimeout=500ms&connectTimeout=300ms" + query)) as! ClusterStore
+    static func store(_ cluster: TestCluster, _ query: String = "") async throws -> KVClusterStore {
+        try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: cluster.url + "?commandTimeout=500ms&connectTimeout=300ms" + query)) as! KVClusterStore
     }
 
     @Test func reshardingUnderLoadSurfacesNoErrors() async throws {
         let cluster = try await TestCluster.launch()
         let store = try await Self.store(cluster)
         defer { Task { await store.shutdown() } }
-        let slot = ClusterSlot.slot(for: "{moving}")
+        let slot = KVClusterSlot.slot(for: "{moving}")
         let source = try await cluster.master(of: slot)
         var masters: [TestRedisServer] = []
         for server in cluster.servers where try await server.cli("ROLE").hasPrefix("master") { masters.append(server) }
@@ -37,7 +37,7 @@ import Testing
             }
             for server in masters { try await server.cli("CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID) }
         }
-        let report = await Soak(store: store, configuration: .init(duration: .seconds(4), tasks: 8, keys: 40, keyPrefix: "{moving}:")).run()
+        let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(4), tasks: 8, keys: 40, keyPrefix: "{moving}:")).run()
         try await migration.value
         let statistics = store.statistics
         print("resharding under load: \(report.summary), ASK \(statistics.ask), MOVED \(statistics.moved), retries \(statistics.retries)")
@@ -54,7 +54,7 @@ import Testing
         let store = try await Self.store(cluster, "&retryBudget=8s")
         defer { Task { await store.shutdown() } }
         let probeKey = "{failover}:probe"
-        let victim = try await cluster.master(of: ClusterSlot.slot(for: probeKey))
+        let victim = try await cluster.master(of: KVClusterSlot.slot(for: probeKey))
         let measured = Locked<Duration?>(nil)
         let faults = Task {
             try await Task.sleep(for: .milliseconds(700))
@@ -66,7 +66,7 @@ import Testing
             }
             measured.withLock { $0 = ContinuousClock.now - killed }
         }
-        let report = await Soak(store: store, configuration: .init(duration: .seconds(7), tasks: 8, keys: 40, keyPrefix: "{failover}:")).run()
+        let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(7), tasks: 8, keys: 40, keyPrefix: "{failover}:")).run()
         try await faults.value
         let gap = measured.value
         print("failover after kill -9: writes to the slot resumed after \(gap.map { "\($0)" } ?? "never"); \(report.summary)")
@@ -81,7 +81,7 @@ import Testing
         let cluster = try await TestCluster.launch()
         let store = try await Self.store(cluster)
         defer { Task { await store.shutdown() } }
-        let slot = ClusterSlot.slot(for: "{graceful}")
+        let slot = KVClusterSlot.slot(for: "{graceful}")
         let master = try await cluster.master(of: slot)
         let masterID = try await cluster.id(of: master)
         var replica: TestRedisServer?
@@ -91,7 +91,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(500))
             try await chosen.cli("CLUSTER", "FAILOVER")
         }
-        let report = await Soak(store: store, configuration: .init(duration: .seconds(3), tasks: 8, keys: 40, keyPrefix: "{graceful}:")).run()
+        let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(3), tasks: 8, keys: 40, keyPrefix: "{graceful}:")).run()
         try await failover.value
         #expect(try await cluster.master(of: slot) === chosen, "the replica took over")
         #expect(report.errorCount == 0, "\(report.summary)")
@@ -100,7 +100,7 @@ import Testing
 
     @Test func interoperatesWithRedisCli() async throws {
         let url = try await SharedCluster.url()
-        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: url)) as! ClusterStore
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: url)) as! KVClusterStore
         defer { Task { await store.shutdown() } }
         let port = store.options.seeds[0].port
         for i in 0..<20 {
@@ -114,7 +114,7 @@ import Testing
 
     @Test func replicaReadsAndConfirmedWrites() async throws {
         let url = try await SharedCluster.url()
-        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: url + "?readFrom=replicaPreferred&waitReplicas=1&waitTimeout=2s")) as! ClusterStore
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: url + "?readFrom=replicaPreferred&waitReplicas=1&waitTimeout=2s")) as! KVClusterStore
         defer { Task { await store.shutdown() } }
         for i in 0..<30 { try await store.set("replica:\(i)", [UInt8(i)]) }
         for i in 0..<30 { #expect(try await store.get("replica:\(i)") == [UInt8(i)], "confirmed writes are on the replica") }
@@ -125,7 +125,7 @@ import Testing
 
     @Test func healthLocateAndBatches() async throws {
         let url = try await SharedCluster.url()
-        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: url)) as! ClusterStore
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: url)) as! KVClusterStore
         defer { Task { await store.shutdown() } }
         let report = try await store.health()
         #expect(report.status == .healthy)
@@ -144,10 +144,10 @@ import Testing
 
 @Suite struct ClusterErrorTests {
     @Test func serverErrorsNameTheKeyAndTheNode() async throws {
-        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: try await SharedCluster.url())) as! ClusterStore
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: try await SharedCluster.url())) as! KVClusterStore
         defer { Task { await store.shutdown() } }
         let key = "cluster-list:\(UUID())"
-        let master = try #require(store.topology?.master(for: ClusterSlot.slot(for: key)))
+        let master = try #require(store.topology?.master(for: KVClusterSlot.slot(for: key)))
         _ = try await store.pool(for: master).send(.init("LPUSH", key, "x"))
         for read in [false, true] {
             do {

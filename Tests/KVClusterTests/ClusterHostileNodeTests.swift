@@ -43,8 +43,8 @@ enum RESP {
     }
 
     @Test func malformedSlotMapsAreTypedErrors() throws {
-        func parse(_ reply: RedisReply) throws(KVError) -> ClusterTopology {
-            try ClusterTopology.parse(reply, askedHost: "127.0.0.1", node: "fake:1")
+        func parse(_ reply: RedisReply) throws(KVError) -> KVClusterTopology {
+            try KVClusterTopology.parse(reply, askedHost: "127.0.0.1", node: "fake:1")
         }
         let hostile: [RedisReply] = [
             Self.slots([(-5, 100, 7000)]),
@@ -95,7 +95,7 @@ enum RESP {
         for message in ["MOVED 99999 127.0.0.1:7000", "MOVED -1 127.0.0.1:7000", "MOVED 5 127.0.0.1:70000"] {
             let (node, _) = try Self.fakeNode { _ in message }
             defer { node.close() }
-            let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s"))
+            let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s"))
             defer { Task { await store.shutdown() } }
             do {
                 _ = try await store.get("k")
@@ -110,7 +110,8 @@ enum RESP {
     @Test func redirectStormToUnknownAddressesOpensNoPools() async throws {
         let (node, _) = try Self.fakeNode { n in "MOVED \(n % 16384) 127.0.0.1:\(30000 + n)" }
         defer { node.close() }
-        let store = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s")) as! ClusterStore
+        let before = Self.threads(named: "kv-redis")
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s")) as! KVClusterStore
         defer { Task { await store.shutdown() } }
         for i in 0..<60 {
             do {
@@ -120,8 +121,9 @@ enum RESP {
                 #expect(error.code == .serverError, "\(error)")
             }
         }
-        let threads = Self.threads(named: "kv-redis")
-        #expect(threads <= 16, "\(threads) connection threads after 60 redirects to new addresses")
+        // Other suites' stores may own connection threads in this process too: count this store's.
+        let threads = Self.threads(named: "kv-redis") - before
+        #expect(threads <= 2, "\(threads) connection threads after 60 redirects to new addresses")
         #expect(store.topology?.nodes == [KVEndpoint(host: "127.0.0.1", port: node.port)])
     }
 
@@ -135,7 +137,7 @@ enum RESP {
         let node = try FakeRedisNode { _ in .bytes(Array(RESP.slots([(0, Int64.max, 7000)]).utf8)) }
         defer { node.close() }
         do {
-            _ = try await KVBackendRegistry([ClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s"))
+            _ = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s"))
             Issue.record("opened a cluster with a hostile slot map")
         } catch {
             #expect(error.code == .connectionFailed && error.message.contains("invalid CLUSTER SLOTS"), "\(error)")

@@ -107,7 +107,7 @@ import Testing
     }
 
     @Test func registryListsKnownSchemesAndOptions() async throws {
-        let registry = KVBackendRegistry([MemoryBackend()])
+        let registry = KVBackendRegistry([KVMemoryBackend()])
         do {
             _ = try await registry.open(try KVConfiguration(url: "nosuch://x"))
             Issue.record("opened an unknown scheme")

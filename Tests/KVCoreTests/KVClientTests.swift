@@ -12,23 +12,23 @@ import Testing
 
     let cart = Cart(owner: "ada", items: ["tea", "scones"], updated: Date(timeIntervalSince1970: 1_700_000_000))
 
-    @Test(arguments: [JSONCodec() as any KVCodec, PropertyListCodec() as any KVCodec])
+    @Test(arguments: [KVJSONCodec() as any KVCodec, KVPropertyListCodec() as any KVCodec])
     func codableRoundTrip(_ codec: any KVCodec) async throws {
-        let client = KVClient(store: MemoryStore(), codec: codec)
+        let client = KVClient(store: KVMemoryStore(), codec: codec)
         try await client.set(cart, for: "cart:1")
         #expect(try await client.get(Cart.self, for: "cart:1") == cart)
         #expect(try await client.get(Cart.self, for: "cart:2") == nil)
     }
 
     @Test func codecsProduceDifferentFormats() throws {
-        let json = try JSONCodec().encode(cart)
-        let plist = try PropertyListCodec().encode(cart)
+        let json = try KVJSONCodec().encode(cart)
+        let plist = try KVPropertyListCodec().encode(cart)
         #expect(json.first == UInt8(ascii: "{"))
         #expect(Array(plist.prefix(6)) == Array("bplist".utf8))
     }
 
     @Test func rawValuesAreStoredAsTheyAre() async throws {
-        let store = MemoryStore()
+        let store = KVMemoryStore()
         let client = KVClient(store: store)
         try await client.set("plain text", for: "s")
         try await client.set([UInt8]([0, 1, 2]), for: "b")
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func namespaceIsAppliedAndStripped() async throws {
-        let store = MemoryStore()
+        let store = KVMemoryStore()
         let sessions = KVClient(store: store, namespace: "session:")
         try await sessions.set(cart, for: "1")
         try await store.set("other:1", [1])
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func batchForms() async throws {
-        let client = KVClient(store: MemoryStore(), namespace: "c:")
+        let client = KVClient(store: KVMemoryStore(), namespace: "c:")
         try await client.batchSet(["a": cart, "b": cart])
         let read = try await client.batchGet(Cart.self, for: ["a", "b", "missing"])
         #expect(read == ["a": cart, "b": cart])
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func undecodableValueNamesKeyAndType() async throws {
-        let store = MemoryStore()
+        let store = KVMemoryStore()
         try await store.set("ns:bad", Array("not json".utf8))
         let client = KVClient(store: store, namespace: "ns:")
         do {

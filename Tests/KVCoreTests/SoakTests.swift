@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct SoakTests {
     @Test func soakOnAHealthyStoreFindsNothingWrong() async {
-        let report = await Soak(store: MemoryStore(), configuration: .init(duration: .milliseconds(300), tasks: 8, keys: 10)).run()
+        let report = await KVSoakRunner(store: KVMemoryStore(), configuration: .init(duration: .milliseconds(300), tasks: 8, keys: 10)).run()
         #expect(report.writes > 100)
         #expect(report.ok == report.reads)
         #expect(report.corrupt == 0 && report.missing == 0 && report.stale == 0)
@@ -16,7 +16,7 @@ import Testing
     /// The soak must be able to fail: a store that hands back other keys' values, loses writes and
     /// serves old versions is caught in each category.
     @Test func soakCatchesMixedUpLostAndStaleValues() async {
-        let report = await Soak(store: MisbehavingStore(), configuration: .init(duration: .milliseconds(300), tasks: 4, keys: 5)).run()
+        let report = await KVSoakRunner(store: MisbehavingStore(), configuration: .init(duration: .milliseconds(300), tasks: 4, keys: 5)).run()
         #expect(report.corrupt > 0)
         #expect(report.missing > 0)
         #expect(report.stale > 0)
@@ -30,7 +30,7 @@ final class MisbehavingStore: KVStore {
         var calls = 0
     }
 
-    private let inner = MemoryStore()
+    private let inner = KVMemoryStore()
     private let state = Mutex(State())
 
     func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool {

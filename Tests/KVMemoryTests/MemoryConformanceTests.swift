@@ -5,9 +5,9 @@ import Testing
 
 /// The whole contract on the memory store, with an injected clock so TTL cases do not sleep.
 @Suite struct MemoryConformanceTests {
-    static let clock = ManualClock()
+    static let clock = KVManualClock()
     static let harness = KVConformanceHarness(advanceTime: { clock.advance(by: $0) }) {
-        MemoryStore(options: .init(clock: clock.memoryClock))
+        KVMemoryStore(options: .init(clock: clock.memoryClock))
     }
 
     @Test(arguments: KVConformance.cases)
@@ -22,7 +22,7 @@ import Testing
 
     /// The suite must be able to fail: a store that drops TTLs and lists nothing must be caught.
     @Test func suiteCatchesABrokenStore() async {
-        let broken = KVConformanceHarness { BrokenStore(inner: MemoryStore()) }
+        let broken = KVConformanceHarness { BrokenStore(inner: KVMemoryStore()) }
         let failures = await KVConformance.run(broken)
         let names = Set(failures.map(\.case))
         #expect(names.contains("ttl reports the time left, at most the TTL set"))
@@ -33,7 +33,7 @@ import Testing
 
 /// A store that breaks the contract on purpose: no TTLs, empty listings, batchGet returns empty values for missing keys.
 struct BrokenStore: KVStore {
-    let inner: MemoryStore
+    let inner: KVMemoryStore
     func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool {
         try await inner.set(key, value, options: KVSetOptions(condition: options.condition))
     }

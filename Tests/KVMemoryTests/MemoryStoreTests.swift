@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct MemoryStoreTests {
     @Test func maxEntriesEvictsLeastRecentlyUsed() async throws {
-        let store = MemoryStore(options: .init(maxEntries: 3))
+        let store = KVMemoryStore(options: .init(maxEntries: 3))
         for key in ["a", "b", "c"] { try await store.set(key, [1]) }
         _ = try await store.get("a")  // a is now the most recently used
         try await store.set("d", [1])
@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func maxBytesEvictsUntilUnderTheLimit() async throws {
-        let store = MemoryStore(options: .init(maxBytes: 10_000))
+        let store = KVMemoryStore(options: .init(maxBytes: 10_000))
         for i in 0..<100 { try await store.set("k\(i)", [UInt8](repeating: 1, count: 1000)) }
         let stats = store.statistics
         #expect(stats.bytes <= 10_000)
@@ -27,8 +27,8 @@ import Testing
     }
 
     @Test func expiredKeysAreSweptByWritesWithoutBeingRead() async throws {
-        let clock = ManualClock()
-        let store = MemoryStore(options: .init(clock: clock.memoryClock))
+        let clock = KVManualClock()
+        let store = KVMemoryStore(options: .init(clock: clock.memoryClock))
         try await store.batchSet((0..<1000).map { KVEntry("dead:\($0)", [1]) }, options: .ttl(.seconds(1)))
         clock.advance(by: .seconds(2))
         // Each write sweeps 16 slots of its own stripe: 1,000 writes spread over the 32 stripes visit every
@@ -40,8 +40,8 @@ import Testing
     }
 
     @Test func sweepExpiredRemovesEveryDeadKey() async throws {
-        let clock = ManualClock()
-        let store = MemoryStore(options: .init(clock: clock.memoryClock))
+        let clock = KVManualClock()
+        let store = KVMemoryStore(options: .init(clock: clock.memoryClock))
         try await store.batchSet((0..<50).map { KVEntry("k\($0)", [1]) }, options: .ttl(.milliseconds(10)))
         try await store.set("forever", [1])
         clock.advance(by: .milliseconds(10))
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func slotsAreReusedAfterDeletes() async throws {
-        let store = MemoryStore()
+        let store = KVMemoryStore()
         for round in 0..<5 {
             try await store.batchSet((0..<100).map { KVEntry("r\(round):\($0)", [1]) })
             #expect(try await store.batchDelete((0..<100).map { "r\(round):\($0)" }) == 100)
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func listingSkipsKeysReinsertedDuringIt() async throws {
-        let store = MemoryStore()
+        let store = KVMemoryStore()
         try await store.batchSet((0..<3000).map { KVEntry("k\($0)", [1]) })
         var seen: [String: Int] = [:]
         var iterator = store.list().makeAsyncIterator()
@@ -86,7 +86,7 @@ import CHeapProbe
 /// Limits, stripes and memory accounting.
 @Suite(.serialized) struct MemoryStoreLimitTests {
     @Test func leastRecentlyUsedIsExactAcrossStripes() async throws {
-        let store = MemoryStore(options: .init(maxEntries: 100))
+        let store = KVMemoryStore(options: .init(maxEntries: 100))
         for i in 0..<100 { try await store.set("k\(i)", [1]) }
         for i in stride(from: 0, to: 100, by: 2) { _ = try await store.get("k\(i)") }  // even keys are now newer
         for i in 100..<150 { try await store.set("k\(i)", [1]) }
@@ -96,7 +96,7 @@ import CHeapProbe
     }
 
     @Test func anEntryLargerThanMaxBytesIsRefusedAndEvictsNothing() async throws {
-        let store = MemoryStore(options: .init(maxBytes: 10_000))
+        let store = KVMemoryStore(options: .init(maxBytes: 10_000))
         try await store.set("small", [1])
         await #expect(throws: KVError.self) { try await store.set("big", [UInt8](repeating: 0, count: 10_000)) }
         do {
@@ -112,7 +112,7 @@ import CHeapProbe
     @Test(arguments: [(100_000, 16), (50_000, 100), (300, 200_000)])
     func bytesFollowMeasuredMemory(entries: Int, valueSize: Int) async throws {
         let before = kv_heap_bytes_in_use()
-        let store = MemoryStore()
+        let store = KVMemoryStore()
         for i in 0..<entries { try await store.set("memory:test:key:\(i)", [UInt8](repeating: 7, count: valueSize)) }
         let grown = Double(kv_heap_bytes_in_use() - before)
         let counted = Double(store.statistics.bytes)

@@ -25,7 +25,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(1000))
             server.resume()
         }
-        let report = await Soak(store: store, configuration: .init(duration: .seconds(3), tasks: 16, keys: 20)).run()
+        let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(3), tasks: 16, keys: 20)).run()
         try await faults.value
         #expect(report.corrupt == 0, "\(report.summary)")
         #expect(report.missing == 0 && report.stale == 0, "a pause loses nothing: \(report.summary)")
@@ -38,14 +38,14 @@ import Testing
         let server = try await TestRedisServer.launch()
         let store = Self.store(server)
         defer { Task { await store.shutdown() } }
-        let progress = Mutex<[SoakReport]>([])
+        let progress = Mutex<[KVSoakReport]>([])
         let faults = Task {
             try await Task.sleep(for: .milliseconds(700))
             await server.kill()
             try await Task.sleep(for: .milliseconds(600))
             try await server.restart()
         }
-        let report = await Soak(store: store, configuration: .init(duration: .seconds(4), tasks: 8, keys: 20)).run { snapshot in
+        let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(4), tasks: 8, keys: 20)).run { snapshot in
             progress.withLock { $0.append(snapshot) }
         }
         try await faults.value

@@ -3,7 +3,7 @@ import Testing
 
 /// Each placement mode against the published vectors of its peer (`shared/reference/placement.md`).
 @Suite struct PlacementVectorTests {
-    func owners(_ mode: RingHashMode, _ shards: [String], _ keys: [String]) -> [String] {
+    func owners(_ mode: KVRingHashMode, _ shards: [String], _ keys: [String]) -> [String] {
         let placement = mode.hash.placement(for: shards)
         return keys.map { shards[placement.shardIndex(for: $0)] }
     }
@@ -92,11 +92,11 @@ import Testing
 
     @Test func everyModeRespectsItsHashTagRule() {
         let shards = (1...5).map { "shard\($0)" }
-        for mode in [RingHashMode.rendezvous, .jump] {
+        for mode in [KVRingHashMode.rendezvous, .jump] {
             let owners = owners(mode, shards, (0..<50).map { "user\($0){account:7}" })
             #expect(Set(owners).count == 1, "\(mode): keys with one cluster-style tag stay together")
         }
-        for mode in [RingHashMode.redisShardCRC32, .redisShardMD5, .redisShardSHA1] {
+        for mode in [KVRingHashMode.redisShardCRC32, .redisShardMD5, .redisShardSHA1] {
             let owners = owners(mode, shards, (0..<50).map { "x{ignored}\($0){tag}" })
             #expect(Set(owners).count == 1, "\(mode): the last {…} wins")
         }

@@ -22,9 +22,9 @@ import Testing
     }
 
     @Test(.enabled(if: pythonHasRedisShard), arguments: [
-        ("crc32", RingHashMode.redisShardCRC32), ("md5", .redisShardMD5), ("sha1", .redisShardSHA1),
+        ("crc32", KVRingHashMode.redisShardCRC32), ("md5", .redisShardMD5), ("sha1", .redisShardSHA1),
     ])
-    func writtenByRedisShardReadByTheRing(_ method: String, _ mode: RingHashMode) async throws {
+    func writtenByRedisShardReadByTheRing(_ method: String, _ mode: KVRingHashMode) async throws {
         let ring = try await TestRing.launch()
         let store = try ring.store(hash: mode.hash)
         defer { Task { await store.shutdown() } }

@@ -9,7 +9,7 @@ import Testing
 @Suite struct RingFailoverTests {
     /// Keys owned by shard `name` among `names` under rendezvous placement.
     static func keys(ownedBy name: String, among names: [String], count: Int) -> [String] {
-        let placement = RendezvousHash().placement(for: names)
+        let placement = KVRendezvousHash().placement(for: names)
         return (0..<100_000).lazy.map { "k\($0)" }.filter { names[placement.shardIndex(for: $0)] == name }.prefix(count).map { $0 }
     }
 
@@ -44,7 +44,7 @@ import Testing
 
         // Shutting down finishes the stream, so this loop reads the buffered events and ends.
         await store.shutdown()
-        var seen: [RingEvent] = []
+        var seen: [KVRingEvent] = []
         for await event in events { seen.append(event) }
         #expect(seen.contains(.up(shard: "shard2")))
         #expect(seen.contains { if case .down(shard: "shard2", _) = $0 { true } else { false } })
@@ -76,7 +76,7 @@ import Testing
         let ring = try await TestRing.launch()
         var shards = ring.shards()
         for index in shards.indices { shards[index].connection.commandTimeout = .seconds(5) }
-        let store = try RingStore(options: .init(shards: shards, heartbeatInterval: .milliseconds(100)))
+        let store = try KVRingStore(options: .init(shards: shards, heartbeatInterval: .milliseconds(100)))
         defer { Task { await store.shutdown() } }
         Task { try await store.run() }
         ring.servers[0].pause()
@@ -151,7 +151,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(800))
             try await ring.servers[0].restart()
         }
-        let report = await Soak(store: store, configuration: .init(duration: .seconds(3), tasks: 8, keys: 30)).run()
+        let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(3), tasks: 8, keys: 30)).run()
         try await faults.value
         #expect(report.corrupt == 0, "\(report.summary)")
         #expect(report.ok > 500, "\(report.summary)")

@@ -38,10 +38,10 @@ import Testing
         let entries = (0..<4000).map { KVEntry("rb:\($0)", Array("value-\($0)".utf8)) }
         try await store.batchSet(entries)
         // A key with a TTL that must move (owned by shard4 after the change).
-        let movingKey = (0..<1000).map { "rb:ttl:\($0)" }.first { RendezvousHash().placement(for: ring.names).shardIndex(for: $0) == 3 }!
+        let movingKey = (0..<1000).map { "rb:ttl:\($0)" }.first { KVRendezvousHash().placement(for: ring.names).shardIndex(for: $0) == 3 }!
         try await store.set(movingKey, [1], options: .ttl(.seconds(100)))
         try store.setShards(ring.shards(4))
-        let progress = Locked<[RingRebalanceProgress]>([])
+        let progress = Locked<[KVRingRebalanceProgress]>([])
         let report = try await store.rebalance { step in progress.withLock { $0.append(step) } }
         #expect(try store.shard(for: movingKey) == "shard4")
         #expect(report.scanned >= 4001)
@@ -100,7 +100,7 @@ import Testing
     }
 
     @Test func ringURLOptions() async throws {
-        let registry = KVBackendRegistry([RingBackend()])
+        let registry = KVBackendRegistry([KVRingBackend()])
         for url in ["ring://a=127.0.0.1:1?hash=nope", "ring://127.0.0.1:1", "ring://a=127.0.0.1:1,a=127.0.0.1:2", "ring://a=127.0.0.1:1?onShardDown=maybe"] {
             do {
                 _ = try await registry.open(try KVConfiguration(url: url))
@@ -109,8 +109,8 @@ import Testing
                 #expect(error.code == .invalidConfiguration, "\(url): \(error)")
             }
         }
-        let store = try await registry.open(try KVConfiguration(url: "ring://a=127.0.0.1:1,b=127.0.0.1:2?hash=jump&heartbeat=1s")) as! RingStore
-        #expect(store.options.hash is JumpConsistentHash)
+        let store = try await registry.open(try KVConfiguration(url: "ring://a=127.0.0.1:1,b=127.0.0.1:2?hash=jump&heartbeat=1s")) as! KVRingStore
+        #expect(store.options.hash is KVJumpConsistentHash)
         #expect(try await store.locate("x").node == (try store.shard(for: "x")))
         await store.shutdown()
     }
@@ -119,7 +119,7 @@ import Testing
     /// connection is noticed before a command is written (the heartbeat is slowed so it keeps nothing warm).
     @Test func connectionsClosedByIdleShardsCostNothing() async throws {
         let ring = try await TestRing.launch(3)
-        let store = try RingStore(options: .init(shards: ring.shards(), heartbeatInterval: .seconds(30)))
+        let store = try KVRingStore(options: .init(shards: ring.shards(), heartbeatInterval: .seconds(30)))
         defer { Task { await store.shutdown() } }
         for server in ring.servers { _ = try await server.cli("CONFIG", "SET", "timeout", "1") }
         let keys = (0..<30).map { "idle:\($0)" }

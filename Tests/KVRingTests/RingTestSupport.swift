@@ -14,9 +14,9 @@ struct TestRing {
         return TestRing(servers: servers, names: (1...count).map { "shard\($0)" })
     }
 
-    func shards(_ count: Int? = nil) -> [RingShard] {
+    func shards(_ count: Int? = nil) -> [KVRingShard] {
         zip(names, servers).prefix(count ?? servers.count).map { name, server in
-            RingShard(name: name, connection: Self.connection(server))
+            KVRingShard(name: name, connection: Self.connection(server))
         }
     }
 
@@ -27,11 +27,11 @@ struct TestRing {
     }
 
     func store(
-        shards count: Int? = nil, hash: any ConsistentHash = RendezvousHash(), onShardDown: RingShardDownPolicy = .reroute,
+        shards count: Int? = nil, hash: any KVConsistentHash = KVRendezvousHash(), onShardDown: KVRingShardDownPolicy = .reroute,
         monitored: Bool = true
-    ) throws -> RingStore {
+    ) throws -> KVRingStore {
         let shards = shards(count)
-        let store = try RingStore(options: .init(
+        let store = try KVRingStore(options: .init(
             shards: shards, hash: hash, heartbeatInterval: .milliseconds(100), failureThreshold: 3, onShardDown: onShardDown,
             poolSize: 2))
         // The heartbeat monitor is the store's run(), as a ServiceGroup would run it; it ends at shutdown.

@@ -3,13 +3,13 @@
 /// `.*\{(.*)\}.*`: the text between the last `{` and the last `}` after it, possibly empty, within the key's
 /// first line. Like redis-shard on Python 3, strings are hashed as ISO-8859-1 bytes; a key with characters
 /// beyond U+00FF (which redis-shard rejects) is hashed as UTF-8.
-public struct RedisShardHash: ConsistentHash {
+public struct RedisShardHash: KVConsistentHash {
     public enum Function: Sendable { case crc32, md5, sha1 }
     public let function: Function
 
     public init(_ function: Function) { self.function = function }
 
-    public func placement(for shards: [String]) -> any ShardPlacement {
+    public func placement(for shards: [String]) -> any KVShardPlacement {
         if function == .crc32 { return CRC32Placement(shards: shards) }
         var owner: [[UInt8]: Int] = [:]
         var points: [[UInt8]] = []
@@ -63,7 +63,7 @@ public struct RedisShardHash: ConsistentHash {
     }
 
     /// The CRC32 mode without allocations: 32-bit points, and the key's bytes streamed into the checksum.
-    struct CRC32Placement: ShardPlacement {
+    struct CRC32Placement: KVShardPlacement {
         let points: [UInt32]
         let owners: [Int]
 
@@ -121,7 +121,7 @@ public struct RedisShardHash: ConsistentHash {
         static func < (lhs: Point, rhs: Point) -> Bool { (lhs.high, lhs.middle, lhs.low) < (rhs.high, rhs.middle, rhs.low) }
     }
 
-    struct Placement: ShardPlacement {
+    struct Placement: KVShardPlacement {
         let function: Function
         let points: [Point]
         let owners: [Int]

@@ -44,8 +44,8 @@ struct BenchCommand: AsyncParsableCommand {
         switch scheme {
         case "memory": try await MemoryBench.rows(store: store, count: count, progress: progress)
         case "redis": try await RedisBench.rows(store: store as! RedisStore, count: count, progress: progress)
-        case "ring": try await RingBench.rows(store: store as! RingStore, count: count, progress: progress)
-        case "cluster": try await ClusterBench.rows(store: store as! ClusterStore, count: count, progress: progress)
+        case "ring": try await RingBench.rows(store: store as! KVRingStore, count: count, progress: progress)
+        case "cluster": try await ClusterBench.rows(store: store as! KVClusterStore, count: count, progress: progress)
         default: throw KVError.invalidConfiguration("kv bench has no workloads for \(scheme):// yet")
         }
     }

@@ -2,7 +2,7 @@ import KV
 
 /// Cluster rows beside `redis-benchmark --cluster` with the same client count, measured in the same run.
 enum ClusterBench {
-    static func rows(store: ClusterStore, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
+    static func rows(store: KVClusterStore, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
         let value = [UInt8](repeating: 0x63, count: 100)
         let keys = (0..<count).map { "kvbench:cluster:\($0)" }
         let seed = store.options.seeds[0]

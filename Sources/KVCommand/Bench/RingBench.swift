@@ -8,7 +8,7 @@ enum RingBench {
     static func placementRows(count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
         let keys = (0..<count).map { "user:\($0):profile" }
         var rows: [BenchRow] = []
-        let cases: [(RingHashMode, [Int])] = [(.rendezvous, [3, 8, 16])] + RingHashMode.allCases.filter { $0 != .rendezvous }.map { ($0, [3, 16]) }
+        let cases: [(KVRingHashMode, [Int])] = [(.rendezvous, [3, 8, 16])] + KVRingHashMode.allCases.filter { $0 != .rendezvous }.map { ($0, [3, 16]) }
         for (mode, shardCounts) in cases {
             for shards in shardCounts {
                 progress("placement \(mode.rawValue) over \(shards) shards")
@@ -26,7 +26,7 @@ enum RingBench {
         return rows
     }
 
-    static func rows(store: RingStore, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
+    static func rows(store: KVRingStore, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
         let value = [UInt8](repeating: 0x72, count: 100)
         let keys = (0..<count).map { "kvbench:ring:\($0)" }
         let entries = keys.map { KVEntry($0, value) }

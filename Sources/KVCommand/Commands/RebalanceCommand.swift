@@ -12,16 +12,16 @@ struct RebalanceCommand: AsyncParsableCommand {
     @Flag(help: "Print only the final JSON object.") var json = false
 
     func run() async throws {
-        var oldShards: [RingShard] = []
+        var oldShards: [KVRingShard] = []
         if let from {
             let old = try await KVStores.open(from)
-            oldShards = (old as? RingStore)?.shards ?? []
+            oldShards = (old as? KVRingStore)?.shards ?? []
             await old.shutdown()
             guard !oldShards.isEmpty else { throw KVError.invalidConfiguration("--from must be a ring:// URL") }
         }
         let quiet = json
         let report = try await storeOptions.withStore { store in
-            guard let ring = store as? RingStore else { throw KVError.invalidConfiguration("kv rebalance needs a ring:// store, got \(store)") }
+            guard let ring = store as? KVRingStore else { throw KVError.invalidConfiguration("kv rebalance needs a ring:// store, got \(store)") }
             return try await ring.rebalance(from: oldShards) { step in
                 if !quiet { Output.progress("rebalance: \(step.shard): scanned \(step.scanned), moved \(step.moved)") }
             }

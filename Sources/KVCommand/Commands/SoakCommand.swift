@@ -24,10 +24,10 @@ struct SoakCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = Soak.Configuration(duration: try runTime(), tasks: tasks, keys: keys)
+        let configuration = KVSoakRunner.Configuration(duration: try runTime(), tasks: tasks, keys: keys)
         let live = !json && Output.isTerminal
         let report = try await storeOptions.withStore { store in
-            let soak = Soak(store: store, configuration: configuration)
+            let soak = KVSoakRunner(store: store, configuration: configuration)
             let report = await soak.run { if live { Output.line($0.summary) } }
             _ = try? await store.batchDelete(soak.keys)
             return report

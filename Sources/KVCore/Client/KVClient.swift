@@ -15,7 +15,7 @@ public struct KVClient: Sendable {
     /// Put before every key.
     public let namespace: String
 
-    public init(store: any KVStore, codec: any KVCodec = JSONCodec(), namespace: String = "") {
+    public init(store: any KVStore, codec: any KVCodec = KVJSONCodec(), namespace: String = "") {
         self.store = store
         self.codec = codec
         self.namespace = namespace

@@ -9,7 +9,7 @@ public protocol KVCodec: Sendable {
 }
 
 /// JSON, the default codec. Dates are ISO 8601; keys are sorted so equal values store equal bytes.
-public struct JSONCodec: KVCodec {
+public struct KVJSONCodec: KVCodec {
     public var name: String { "json" }
     public init() {}
 
@@ -28,7 +28,7 @@ public struct JSONCodec: KVCodec {
 }
 
 /// Binary property lists: compact, typed, and readable by Apple tooling.
-public struct PropertyListCodec: KVCodec {
+public struct KVPropertyListCodec: KVCodec {
     public var name: String { "plist" }
     public init() {}
 

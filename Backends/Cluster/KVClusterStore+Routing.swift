@@ -1,7 +1,7 @@
 import KVCore
 import KVRedisCore
 
-extension ClusterStore {
+extension KVClusterStore {
     /// Where a command goes: a node, whether it is a replica, and its pool.
     struct Route {
         let endpoint: KVEndpoint
@@ -47,7 +47,7 @@ extension ClusterStore {
     /// attempt is bounded by the command timeout. Any other error reply is thrown as `serverError` naming the
     /// key and the node.
     func execute(_ command: RedisCommand, key: String, read: Bool = false) async throws(KVError) -> RedisReply {
-        let slot = ClusterSlot.slot(for: key)
+        let slot = KVClusterSlot.slot(for: key)
         let budget = ContinuousClock.now + options.retryBudget
         var asking: KVEndpoint?
         var redirects = 0

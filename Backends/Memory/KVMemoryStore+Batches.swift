@@ -1,6 +1,6 @@
 import KVCore
 
-extension MemoryStore {
+extension KVMemoryStore {
     /// Batches are applied in slices of this many keys: each slice takes every stripe's lock once, for its
     /// share of the slice (tens of microseconds), so concurrent callers never wait long.
     static let sliceSize = 1024

@@ -1,5 +1,5 @@
 /// Redis Cluster hash slots: CRC16-XMODEM of the hash-tag part, `& 16383`.
-public enum ClusterSlot {
+public enum KVClusterSlot {
     public static let count = 16384
 
     private static let table: [UInt16] = (0..<256).map { byte in

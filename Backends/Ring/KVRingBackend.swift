@@ -3,13 +3,13 @@ import KVRedisCore
 import Logging
 
 /// Opens `ring://name=host:port,name=host:port[?hash=rendezvous&heartbeat=500ms&failureThreshold=3&onShardDown=reroute]`.
-public struct RingBackend: KVBackend {
+public struct KVRingBackend: KVBackend {
     public init() {}
     public var scheme: String { "ring" }
-    public var urlForms: [String] { ["ring://name1=host:port,name2=host:port[?hash=\(RingHashMode.allCases.map(\.rawValue).joined(separator: "|"))]"] }
+    public var urlForms: [String] { ["ring://name1=host:port,name2=host:port[?hash=\(KVRingHashMode.allCases.map(\.rawValue).joined(separator: "|"))]"] }
     public var options: [KVOptionInfo] {
         [
-            KVOptionInfo("hash", "placement: \(RingHashMode.allCases.map(\.rawValue).joined(separator: ", ")) (default rendezvous)"),
+            KVOptionInfo("hash", "placement: \(KVRingHashMode.allCases.map(\.rawValue).joined(separator: ", ")) (default rendezvous)"),
             KVOptionInfo("heartbeat", "PING interval per shard (default 500ms)"),
             KVOptionInfo("failureThreshold", "consecutive failed heartbeats before a shard is down (default 3)"),
             KVOptionInfo("onShardDown", "reroute (keys move to survivors, default) or fail (fail fast)"),
@@ -18,29 +18,29 @@ public struct RingBackend: KVBackend {
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {
         guard !configuration.url.hosts.isEmpty else { throw .invalidConfiguration("ring:// needs shards: ring://name1=host:port,name2=host:port") }
-        var shards: [RingShard] = []
+        var shards: [KVRingShard] = []
         for entry in configuration.url.hosts {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw .invalidConfiguration("ring shard \"\(entry)\" must be name=host:port")
             }
             let endpoint = try KVEndpoint(parsing: parts[1], defaultPort: 6379)
-            shards.append(RingShard(name: parts[0], connection: try RedisOptions.connection(configuration, endpoint: endpoint)))
+            shards.append(KVRingShard(name: parts[0], connection: try RedisOptions.connection(configuration, endpoint: endpoint)))
         }
-        var options = RingStore.Options(shards: shards)
+        var options = KVRingStore.Options(shards: shards)
         try RedisOptions.apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
         if let name = configuration.string("hash") {
-            guard let mode = RingHashMode(rawValue: name) else {
-                throw .invalidConfiguration("unknown hash \"\(name)\"; known: \(RingHashMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let mode = KVRingHashMode(rawValue: name) else {
+                throw .invalidConfiguration("unknown hash \"\(name)\"; known: \(KVRingHashMode.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             options.hash = mode.hash
         }
         if let interval = try configuration.duration("heartbeat") { options.heartbeatInterval = interval }
         if let threshold = try configuration.int("failureThreshold", in: 1...1000) { options.failureThreshold = threshold }
         if let policy = configuration.string("onShardDown") {
-            guard let value = RingShardDownPolicy(rawValue: policy) else { throw .invalidConfiguration("onShardDown must be reroute or fail, got \(policy)") }
+            guard let value = KVRingShardDownPolicy(rawValue: policy) else { throw .invalidConfiguration("onShardDown must be reroute or fail, got \(policy)") }
             options.onShardDown = value
         }
-        return try RingStore(options: options, logger: logger)
+        return try KVRingStore(options: options, logger: logger)
     }
 }

@@ -1,7 +1,7 @@
 import KVCore
 import KVRedisCore
 
-extension ClusterStore {
+extension KVClusterStore {
     /// Sends one command per key: grouped by the slot's node (reads follow `readFrom`), one pipeline per node and chunk, all nodes
     /// concurrently. Keys whose reply is a redirect (or whose node failed) are retried one by one through
     /// ``execute(_:key:read:)``, so a batch never fails with `CROSSSLOT` and follows resharding per key.
@@ -10,7 +10,7 @@ extension ClusterStore {
         var groups: [ObjectIdentifier: (route: Route, indexes: [Int])] = [:]
         var unrouted: [Int] = []
         for (index, key) in keys.enumerated() {
-            guard let route = route(slot: ClusterSlot.slot(for: key), read: read) else {
+            guard let route = route(slot: KVClusterSlot.slot(for: key), read: read) else {
                 unrouted.append(index)
                 continue
             }

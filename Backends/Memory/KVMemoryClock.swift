@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The time source of a ``MemoryStore``, in milliseconds. Inject ``ManualClock`` so TTL tests need not sleep.
-public struct MemoryClock: Sendable {
+/// The time source of a ``KVMemoryStore``, in milliseconds. Inject ``KVManualClock`` so TTL tests need not sleep.
+public struct KVMemoryClock: Sendable {
     /// The current time in milliseconds since an arbitrary fixed point.
     public let nowMilliseconds: @Sendable () -> UInt64
 
@@ -10,9 +10,9 @@ public struct MemoryClock: Sendable {
     }
 
     /// The system's monotonic clock.
-    public static let system: MemoryClock = {
+    public static let system: KVMemoryClock = {
         let origin = ContinuousClock.now
-        return MemoryClock {
+        return KVMemoryClock {
             let elapsed = ContinuousClock.now - origin
             return UInt64(elapsed.truncatedMilliseconds) + 1
         }
@@ -22,17 +22,17 @@ public struct MemoryClock: Sendable {
 /// A clock that moves only when told to, for tests.
 ///
 /// ```swift
-/// let clock = ManualClock()
-/// let store = MemoryStore(options: .init(clock: clock.memoryClock))
+/// let clock = KVManualClock()
+/// let store = KVMemoryStore(options: .init(clock: clock.memoryClock))
 /// clock.advance(by: .seconds(2))
 /// ```
-public final class ManualClock: Sendable {
+public final class KVManualClock: Sendable {
     private let now = Mutex<UInt64>(1)
 
     public init() {}
 
-    public var memoryClock: MemoryClock {
-        MemoryClock { [self] in now.withLock { $0 } }
+    public var memoryClock: KVMemoryClock {
+        KVMemoryClock { [self] in now.withLock { $0 } }
     }
 
     /// Moves the clock forward, rounding up to whole milliseconds.

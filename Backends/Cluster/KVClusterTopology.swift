@@ -2,7 +2,7 @@ import KVCore
 import KVRedisCore
 
 /// The slot map: which master, and which replicas, serve each slot.
-public struct ClusterTopology: Sendable, Equatable {
+public struct KVClusterTopology: Sendable, Equatable {
     public struct Range: Sendable, Equatable {
         public var slots: ClosedRange<Int>
         public var master: KVEndpoint
@@ -15,20 +15,20 @@ public struct ClusterTopology: Sendable, Equatable {
 
     public init(ranges: [Range]) {
         self.ranges = ranges
-        slotRange = [Int16](repeating: -1, count: ClusterSlot.count)
-        for (index, range) in ranges.enumerated() where range.slots.lowerBound >= 0 && range.slots.upperBound < ClusterSlot.count && index <= Int(Int16.max) {
+        slotRange = [Int16](repeating: -1, count: KVClusterSlot.count)
+        for (index, range) in ranges.enumerated() where range.slots.lowerBound >= 0 && range.slots.upperBound < KVClusterSlot.count && index <= Int(Int16.max) {
             for slot in range.slots { slotRange[slot] = Int16(index) }
         }
     }
 
     public func master(for slot: Int) -> KVEndpoint? {
-        guard (0..<ClusterSlot.count).contains(slot) else { return nil }
+        guard (0..<KVClusterSlot.count).contains(slot) else { return nil }
         let index = slotRange[slot]
         return index < 0 ? nil : ranges[Int(index)].master
     }
 
     public func replicas(for slot: Int) -> [KVEndpoint] {
-        guard (0..<ClusterSlot.count).contains(slot) else { return [] }
+        guard (0..<KVClusterSlot.count).contains(slot) else { return [] }
         let index = slotRange[slot]
         return index < 0 ? [] : ranges[Int(index)].replicas
     }
@@ -50,7 +50,7 @@ public struct ClusterTopology: Sendable, Equatable {
 
     /// Moves one slot to `master` (after a `MOVED`), until the next refresh.
     mutating func assign(slot: Int, to master: KVEndpoint) {
-        guard (0..<ClusterSlot.count).contains(slot), ranges.count < ClusterSlot.count * 2 else { return }
+        guard (0..<KVClusterSlot.count).contains(slot), ranges.count < KVClusterSlot.count * 2 else { return }
         if let index = ranges.firstIndex(where: { $0.master == master && $0.slots.count == 1 && $0.slots.lowerBound == slot }) {
             slotRange[slot] = Int16(index)
             return
@@ -68,17 +68,17 @@ public struct ClusterTopology: Sendable, Equatable {
     /// ``maxNodes`` nodes.
     ///
     /// - Throws: `serverError` naming `node` and what was wrong.
-    package static func parse(_ reply: RedisReply, askedHost: String, node: String) throws(KVError) -> ClusterTopology {
+    package static func parse(_ reply: RedisReply, askedHost: String, node: String) throws(KVError) -> KVClusterTopology {
         func bad(_ what: String) -> KVError { KVError(.serverError, "invalid CLUSTER SLOTS reply: \(what)", node: node) }
         guard let entries = reply.array else { throw bad("not an array") }
-        guard entries.count <= ClusterSlot.count else { throw bad("\(entries.count) ranges, more than the 16384 slots") }
+        guard entries.count <= KVClusterSlot.count else { throw bad("\(entries.count) ranges, more than the 16384 slots") }
         var ranges: [Range] = []
         var nodes = Set<KVEndpoint>()
         for entry in entries {
             guard let fields = entry.array, fields.count >= 3, let start = fields[0].integer, let end = fields[1].integer else {
                 throw bad("a range is not [start, end, master, replicas…]")
             }
-            guard 0 <= start, start <= end, end < Int64(ClusterSlot.count) else { throw bad("the slot range \(start)…\(end) is not within 0…16383") }
+            guard 0 <= start, start <= end, end < Int64(KVClusterSlot.count) else { throw bad("the slot range \(start)…\(end) is not within 0…16383") }
             var endpoints: [KVEndpoint] = []
             for field in fields[2...] {
                 guard let parts = field.array, parts.count >= 2, let host = parts[0].text, let port = parts[1].integer else {
@@ -93,6 +93,6 @@ public struct ClusterTopology: Sendable, Equatable {
             guard nodes.count <= maxNodes else { throw bad("more than \(maxNodes) nodes") }
             ranges.append(Range(slots: Int(start)...Int(end), master: endpoints[0], replicas: Array(endpoints.dropFirst())))
         }
-        return ClusterTopology(ranges: ranges)
+        return KVClusterTopology(ranges: ranges)
     }
 }

@@ -1,7 +1,7 @@
 import KVCore
 import KVRedisCore
 
-extension RingStore {
+extension KVRingStore {
     /// Groups keys by the shard that owns each, with one routing snapshot for the whole batch.
     func group<T>(_ items: [T], key: (T) -> String) throws(KVError) -> [(member: Member, items: [T])] {
         var groups: [ObjectIdentifier: (member: Member, items: [T])] = [:]

@@ -3,7 +3,7 @@ import KVRedisCore
 import Logging
 
 /// Opens `cluster://host:port[,host:port…][?readFrom=master|replicaPreferred|nearest&maxRedirects=5]`.
-public struct ClusterBackend: KVBackend {
+public struct KVClusterBackend: KVBackend {
     public init() {}
     public var scheme: String { "cluster" }
     public var urlForms: [String] { ["cluster://host:port[,host:port…]"] }
@@ -22,10 +22,10 @@ public struct ClusterBackend: KVBackend {
         guard !configuration.url.hosts.isEmpty else { throw .invalidConfiguration("cluster:// needs at least one seed host:port") }
         var seeds: [KVEndpoint] = []
         for host in configuration.url.hosts { seeds.append(try KVEndpoint(parsing: host, defaultPort: 6379)) }
-        var options = ClusterStore.Options(seeds: seeds, connection: try RedisOptions.connection(configuration, endpoint: seeds[0]))
+        var options = KVClusterStore.Options(seeds: seeds, connection: try RedisOptions.connection(configuration, endpoint: seeds[0]))
         try RedisOptions.apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
         if let value = configuration.string("readFrom") {
-            guard let readFrom = ClusterStore.ReadFrom(rawValue: value) else {
+            guard let readFrom = KVClusterStore.ReadFrom(rawValue: value) else {
                 throw .invalidConfiguration("readFrom must be master, replicaPreferred or nearest, got \(value)")
             }
             options.readFrom = readFrom
@@ -36,7 +36,7 @@ public struct ClusterBackend: KVBackend {
         if let replicas = try configuration.int("waitReplicas", in: 1...16) {
             options.confirmWrites = (replicas, try configuration.duration("waitTimeout") ?? .seconds(1))
         }
-        let store = ClusterStore(options: options, logger: logger)
+        let store = KVClusterStore(options: options, logger: logger)
         do { try await store.start() } catch {
             await store.shutdown()
             throw error

@@ -1,13 +1,13 @@
 /// go-redis v8+ Ring placement: for each shard name, `score = mix64(XXH64(tag(key)) ^ XXH64(name))`;
 /// the highest score wins, ties broken by name. Swift and Go services can share one ring.
-public struct RendezvousHash: ConsistentHash {
+public struct KVRendezvousHash: KVConsistentHash {
     public init() {}
 
-    public func placement(for shards: [String]) -> any ShardPlacement {
+    public func placement(for shards: [String]) -> any KVShardPlacement {
         Placement(names: shards, nameHashes: shards.map { XXH64.hash($0) })
     }
 
-    struct Placement: ShardPlacement {
+    struct Placement: KVShardPlacement {
         let names: [String]
         let nameHashes: [UInt64]
 

@@ -14,7 +14,7 @@ import Synchronization
 /// ```swift
 /// let cluster = try await KVStores.open("cluster://127.0.0.1:7000,127.0.0.1:7001")
 /// ```
-public final class ClusterStore: KVStore, Service {
+public final class KVClusterStore: KVStore, Service {
     public enum ReadFrom: String, Sendable {
         /// Every read goes to the slot's master.
         case master
@@ -71,7 +71,7 @@ public final class ClusterStore: KVStore, Service {
     }
 
     struct State {
-        var topology: ClusterTopology?
+        var topology: KVClusterTopology?
         var pools: [KVEndpoint: RedisPool] = [:]
         var replicaPools: [KVEndpoint: RedisPool] = [:]
         var latency: [KVEndpoint: Duration] = [:]
@@ -102,7 +102,7 @@ public final class ClusterStore: KVStore, Service {
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// The slot map as last loaded.
-    public var topology: ClusterTopology? { state.withLock { $0.topology } }
+    public var topology: KVClusterTopology? { state.withLock { $0.topology } }
 
     /// Loads the slot map from the seeds. The periodic refresh runs in ``run()``; without it, the map is
     /// still refreshed whenever a node redirects, fails or times out.
@@ -177,7 +177,7 @@ public final class ClusterStore: KVStore, Service {
     public func locate(_ key: String) async throws(KVError) -> KVLocation {
         try KVLimits.check(key: key)
         try checkOpen()
-        let slot = ClusterSlot.slot(for: key)
+        let slot = KVClusterSlot.slot(for: key)
         guard let master = state.withLock({ $0.topology?.master(for: slot) }) else {
             throw KVError(.unavailable, "no node serves slot \(slot)", key: key)
         }

@@ -1,13 +1,13 @@
 /// soundcloud/roshi pool placement: `hash(key) % shardCount`, no hash tags, shards in configured order.
-public struct ModuloHash: ConsistentHash {
+public struct KVModuloHash: KVConsistentHash {
     public enum Function: Sendable { case fnv1, fnv1a, murmur3 }
     public let function: Function
 
     public init(_ function: Function) { self.function = function }
 
-    public func placement(for shards: [String]) -> any ShardPlacement { Placement(function: function, count: shards.count) }
+    public func placement(for shards: [String]) -> any KVShardPlacement { Placement(function: function, count: shards.count) }
 
-    struct Placement: ShardPlacement {
+    struct Placement: KVShardPlacement {
         let function: Function
         let count: Int
 
@@ -24,12 +24,12 @@ public struct ModuloHash: ConsistentHash {
 
 /// Jump Consistent Hash over the shard list: minimal movement when shards are added at the end, even spread,
 /// no per-node state. The key is XXH64 of its Redis Cluster hash tag.
-public struct JumpConsistentHash: ConsistentHash {
+public struct KVJumpConsistentHash: KVConsistentHash {
     public init() {}
 
-    public func placement(for shards: [String]) -> any ShardPlacement { Placement(count: shards.count) }
+    public func placement(for shards: [String]) -> any KVShardPlacement { Placement(count: shards.count) }
 
-    struct Placement: ShardPlacement {
+    struct Placement: KVShardPlacement {
         let count: Int
         func shardIndex(for key: String) -> Int {
             JumpHash.bucket(HashTag.withClusterTag(key) { XXH64.hash($0) }, buckets: count)

@@ -2,10 +2,10 @@ import KVCore
 import KVRedisCore
 import ServiceLifecycle
 
-extension RingStore {
+extension KVRingStore {
     /// Shard events (up, down, added, removed) from now on. Each call returns a stream of its own.
-    public func events() -> AsyncStream<RingEvent> {
-        let (stream, continuation) = AsyncStream<RingEvent>.makeStream(bufferingPolicy: .bufferingNewest(1000))
+    public func events() -> AsyncStream<KVRingEvent> {
+        let (stream, continuation) = AsyncStream<KVRingEvent>.makeStream(bufferingPolicy: .bufferingNewest(1000))
         let id: Int? = state.withLock { state in
             if state.closed { return nil }
             defer { state.nextSubscriber += 1 }
@@ -20,7 +20,7 @@ extension RingStore {
         return stream
     }
 
-    func publish(_ events: [RingEvent]) {
+    func publish(_ events: [KVRingEvent]) {
         guard !events.isEmpty else { return }
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for event in events {
@@ -115,8 +115,8 @@ extension RingStore {
 
     /// Changes the membership under the lock, rebuilds the placements if a shard went up or down, and
     /// publishes the events.
-    private func apply(_ change: (inout RingMembership) -> [RingEvent]) {
-        let events: [RingEvent] = state.withLock { state in
+    private func apply(_ change: (inout RingMembership) -> [KVRingEvent]) {
+        let events: [KVRingEvent] = state.withLock { state in
             if state.closed { return [] }
             let events = change(&state.membership)
             if !events.isEmpty { rebuild(&state) }
@@ -134,15 +134,15 @@ extension RingStore {
     }
 
     /// The configured shards, up or down.
-    public var shards: [RingShard] { state.withLock { $0.members.map(\.shard) } }
+    public var shards: [KVRingShard] { state.withLock { $0.members.map(\.shard) } }
 
     /// Replaces the shard set at run time. Calls in flight finish on the shards they started on; calls still
     /// queued for a removed shard go to its keys' new owners. Shards that stay keep their connections.
-    public func setShards(_ shards: [RingShard]) throws(KVError) {
+    public func setShards(_ shards: [KVRingShard]) throws(KVError) {
         guard !shards.isEmpty else { throw .invalidConfiguration("a ring needs at least one shard") }
         guard Set(shards.map(\.name)).count == shards.count else { throw .invalidConfiguration("shard names must be unique") }
         let (events, removed) = state.withLock { state in
-            var events: [RingEvent] = []
+            var events: [KVRingEvent] = []
             var members: [Member] = []
             for shard in shards {
                 if let existing = state.members.first(where: { $0.name == shard.name && $0.shard.connection.endpoint == shard.connection.endpoint }) {

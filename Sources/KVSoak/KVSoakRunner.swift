@@ -6,10 +6,10 @@ import Synchronization
 /// task wrote, so a reply handed to the wrong caller shows up as `corrupt`.
 ///
 /// ```swift
-/// let report = await Soak(store: store, configuration: .init(duration: .seconds(10))).run()
+/// let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(10))).run()
 /// assert(report.corrupt == 0)
 /// ```
-public struct Soak: Sendable {
+public struct KVSoakRunner: Sendable {
     public struct Configuration: Sendable {
         public var duration: Duration
         public var tasks: Int
@@ -34,7 +34,7 @@ public struct Soak: Sendable {
 
     /// Every key the soak writes, e.g. to clean up afterwards.
     public var keys: [String] {
-        (0..<configuration.tasks).flatMap { task in (0..<configuration.keys).map { Soak.key(configuration.keyPrefix, task: task, index: $0) } }
+        (0..<configuration.tasks).flatMap { task in (0..<configuration.keys).map { KVSoakRunner.key(configuration.keyPrefix, task: task, index: $0) } }
     }
 
     static func key(_ prefix: String, task: Int, index: Int) -> String { "\(prefix)\(task):\(index)" }
@@ -45,7 +45,7 @@ public struct Soak: Sendable {
     }
 
     /// Runs the load; `onSecond` is called about once a second with the counts so far.
-    public func run(onSecond: @escaping @Sendable (SoakReport) -> Void = { _ in }) async -> SoakReport {
+    public func run(onSecond: @escaping @Sendable (KVSoakReport) -> Void = { _ in }) async -> KVSoakReport {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = start + configuration.duration
@@ -77,7 +77,7 @@ public struct Soak: Sendable {
 /// Counts shared by the soak tasks, and the time of the last success for `maxGapMs`.
 final class SharedCounts: Sendable {
     private struct State {
-        var report = SoakReport()
+        var report = KVSoakReport()
         var lastSuccess: ContinuousClock.Instant
         var maxGap = Duration.zero
     }
@@ -91,7 +91,7 @@ final class SharedCounts: Sendable {
     }
 
     /// Adds one operation's counts; `now` is when it finished.
-    func add(_ delta: SoakReport, succeeded: Bool, now: ContinuousClock.Instant) {
+    func add(_ delta: KVSoakReport, succeeded: Bool, now: ContinuousClock.Instant) {
         state.withLock { state in
             state.report.merge(delta)
             if succeeded {
@@ -101,7 +101,7 @@ final class SharedCounts: Sendable {
         }
     }
 
-    func snapshot(now: ContinuousClock.Instant) -> SoakReport {
+    func snapshot(now: ContinuousClock.Instant) -> KVSoakReport {
         state.withLock { state in
             var report = state.report
             let openGap = now - state.lastSuccess

@@ -18,14 +18,14 @@ import Synchronization
 /// Without `run()` the ring still fails over: calls count as heartbeats (a shard is down after
 /// `failureThreshold` consecutive failed calls), and the calls routed while a shard is down probe it again
 /// once per heartbeat interval.
-public final class RingStore: KVStore, Service {
+public final class KVRingStore: KVStore, Service {
     public struct Options: Sendable {
-        public var shards: [RingShard]
-        public var hash: any ConsistentHash
+        public var shards: [KVRingShard]
+        public var hash: any KVConsistentHash
         public var heartbeatInterval: Duration
         /// Consecutive failed heartbeats before a shard is down.
         public var failureThreshold: Int
-        public var onShardDown: RingShardDownPolicy
+        public var onShardDown: KVRingShardDownPolicy
         /// Connections (and threads) per shard. The default is one: with several shards that keeps pipelines
         /// long (see docs/ring.md).
         public var poolSize: Int
@@ -39,8 +39,8 @@ public final class RingStore: KVStore, Service {
         public var configureShard: @Sendable (String, inout RedisConnectionConfiguration) -> Void
 
         public init(
-            shards: [RingShard], hash: any ConsistentHash = RendezvousHash(), heartbeatInterval: Duration = .milliseconds(500),
-            failureThreshold: Int = 3, onShardDown: RingShardDownPolicy = .reroute,
+            shards: [KVRingShard], hash: any KVConsistentHash = KVRendezvousHash(), heartbeatInterval: Duration = .milliseconds(500),
+            failureThreshold: Int = 3, onShardDown: KVRingShardDownPolicy = .reroute,
             poolSize: Int = 1, batchChunkSize: Int = 1000, maxChunksInFlight: Int = 8, scanCount: Int = 1000,
             configureShard: @escaping @Sendable (String, inout RedisConnectionConfiguration) -> Void = { _, _ in }
         ) {
@@ -59,7 +59,7 @@ public final class RingStore: KVStore, Service {
 
     /// A shard as the ring sees it now.
     final class Member: Sendable {
-        let shard: RingShard
+        let shard: KVRingShard
         let client: RedisNodeClient
         /// A connection of its own for heartbeats, so a PING never queues behind a large batch and times out
         /// within one heartbeat interval even when the command timeout is longer.
@@ -68,7 +68,7 @@ public final class RingStore: KVStore, Service {
         /// Whether the shard's last heartbeat or call failed, read without the lock on every successful call.
         let failing = Atomic<Bool>(false)
 
-        init(shard: RingShard, client: RedisNodeClient, heartbeat: RedisConnection) {
+        init(shard: KVRingShard, client: RedisNodeClient, heartbeat: RedisConnection) {
             self.shard = shard
             self.client = client
             self.heartbeat = heartbeat
@@ -83,9 +83,9 @@ public final class RingStore: KVStore, Service {
         var members: [Member] = []
         var membership: RingMembership
         var live: [Member] = []
-        var livePlacement: (any ShardPlacement)?
-        var allPlacement: (any ShardPlacement)?
-        var subscribers: [Int: AsyncStream<RingEvent>.Continuation] = [:]
+        var livePlacement: (any KVShardPlacement)?
+        var allPlacement: (any KVShardPlacement)?
+        var subscribers: [Int: AsyncStream<KVRingEvent>.Continuation] = [:]
         var nextSubscriber = 0
         var closed = false
         /// ``run()`` is probing the shards; calls then leave probing to it.
@@ -118,7 +118,7 @@ public final class RingStore: KVStore, Service {
         for member in members { member.client.close() }
     }
 
-    func makeMember(_ shard: RingShard) -> Member {
+    func makeMember(_ shard: KVRingShard) -> Member {
         var connection = shard.connection
         options.configureShard(shard.name, &connection)
         let nodeOptions = RedisNodeOptions(
@@ -128,7 +128,7 @@ public final class RingStore: KVStore, Service {
         heartbeat.commandTimeout = min(connection.commandTimeout, options.heartbeatInterval)
         heartbeat.connectTimeout = min(connection.connectTimeout, options.heartbeatInterval)
         return Member(
-            shard: RingShard(name: shard.name, connection: connection), client: RedisNodeClient(options: nodeOptions, logger: logger),
+            shard: KVRingShard(name: shard.name, connection: connection), client: RedisNodeClient(options: nodeOptions, logger: logger),
             heartbeat: RedisConnection(configuration: heartbeat, logger: logger))
     }
 

@@ -1,7 +1,7 @@
 import KVCore
 import KVRedisCore
 
-extension ClusterStore {
+extension KVClusterStore {
     /// Refreshes the slot map: single-flight (concurrent callers share one refresh) and rate-limited.
     ///
     /// - Parameters:
@@ -69,14 +69,14 @@ extension ClusterStore {
         for start in stride(from: 0, to: candidates.count, by: 3) {
             let group = Array(candidates[start..<min(start + 3, candidates.count)])
             let pools = group.map { pool(for: $0) }
-            let answer: Result<ClusterTopology, KVError>? = await withTaskGroup(of: Result<ClusterTopology, KVError>.self) { tasks in
+            let answer: Result<KVClusterTopology, KVError>? = await withTaskGroup(of: Result<KVClusterTopology, KVError>.self) { tasks in
                 for (endpoint, pool) in zip(group, pools) {
                     tasks.addTask {
                         do throws(RedisFailure) {
                             let reply = try await pool.connection().execute([RedisCommand("CLUSTER", "SLOTS")], deadline: .now + timeout)[0]
                             do throws(KVError) {
                                 let node = endpoint.description
-                                let topology = try ClusterTopology.parse(try reply.orThrow(node: node), askedHost: endpoint.host, node: node)
+                                let topology = try KVClusterTopology.parse(try reply.orThrow(node: node), askedHost: endpoint.host, node: node)
                                 guard !topology.ranges.isEmpty else { return .failure(KVError(.serverError, "an empty slot map", node: node)) }
                                 return .success(topology)
                             } catch {
@@ -108,7 +108,7 @@ extension ClusterStore {
 
     /// Installs a new slot map and closes the pools of nodes that are no longer in it (requests still queued on
     /// them fail unsent, and are routed again).
-    private func adopt(_ topology: ClusterTopology) async {
+    private func adopt(_ topology: KVClusterTopology) async {
         let stale: [RedisPool] = state.withLock { state in
             state.topology = topology
             state.statistics.refreshes += 1
@@ -129,7 +129,7 @@ extension ClusterStore {
         if options.readFrom == .nearest { await measureLatency(topology) }
     }
 
-    private func measureLatency(_ topology: ClusterTopology) async {
+    private func measureLatency(_ topology: KVClusterTopology) async {
         for endpoint in topology.nodes {
             let start = ContinuousClock.now
             let replica = !topology.masters.contains(endpoint)

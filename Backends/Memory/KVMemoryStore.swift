@@ -9,10 +9,10 @@ import Synchronization
 /// keys. Optional limits (`maxEntries`, `maxBytes`) evict the least recently used keys of the whole store.
 ///
 /// ```swift
-/// let cache = MemoryStore(options: .init(maxEntries: 10_000))
+/// let cache = KVMemoryStore(options: .init(maxEntries: 10_000))
 /// try await cache.set("k", Array("v".utf8), options: .ttl(.seconds(30)))
 /// ```
-public final class MemoryStore: KVStore {
+public final class KVMemoryStore: KVStore {
     /// Limits and clock.
     public struct Options: Sendable {
         /// Evict least-recently-used keys beyond this many entries.
@@ -22,9 +22,9 @@ public final class MemoryStore: KVStore {
         public var maxBytes: Int?
         /// Slots checked for expired keys on every write to a stripe that holds keys with a TTL.
         public var sweepBudget: Int
-        public var clock: MemoryClock
+        public var clock: KVMemoryClock
 
-        public init(maxEntries: Int? = nil, maxBytes: Int? = nil, sweepBudget: Int = 16, clock: MemoryClock = .system) {
+        public init(maxEntries: Int? = nil, maxBytes: Int? = nil, sweepBudget: Int = 16, clock: KVMemoryClock = .system) {
             self.maxEntries = maxEntries
             self.maxBytes = maxBytes
             self.sweepBudget = sweepBudget

@@ -2,7 +2,7 @@ import KVCore
 import Logging
 
 /// Opens `memory://[?maxEntries=N&maxBytes=N]`.
-public struct MemoryBackend: KVBackend {
+public struct KVMemoryBackend: KVBackend {
     public init() {}
     public var scheme: String { "memory" }
     public var urlForms: [String] { ["memory://[?maxEntries=N&maxBytes=N]"] }
@@ -17,9 +17,9 @@ public struct MemoryBackend: KVBackend {
         guard configuration.url.hosts.isEmpty, configuration.url.path.isEmpty else {
             throw .invalidConfiguration("memory:// takes no host or path, got \(configuration.url)")
         }
-        let options = MemoryStore.Options(
+        let options = KVMemoryStore.Options(
             maxEntries: try configuration.int("maxEntries", in: 1...Int.max),
             maxBytes: try configuration.int("maxBytes", in: 1...Int.max))
-        return MemoryStore(options: options)
+        return KVMemoryStore(options: options)
     }
 }

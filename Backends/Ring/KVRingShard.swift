@@ -2,7 +2,7 @@ import KVCore
 import KVRedisCore
 
 /// A named shard of a ring: the name places keys, the address says where they live.
-public struct RingShard: Sendable, Hashable, CustomStringConvertible {
+public struct KVRingShard: Sendable, Hashable, CustomStringConvertible {
     public var name: String
     public var connection: RedisConnectionConfiguration
 
@@ -18,8 +18,8 @@ public struct RingShard: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(name)=\(connection.endpoint)" }
 }
 
-/// A change in the ring, published by ``RingStore/events()`` and logged.
-public enum RingEvent: Sendable, Hashable, CustomStringConvertible {
+/// A change in the ring, published by ``KVRingStore/events()`` and logged.
+public enum KVRingEvent: Sendable, Hashable, CustomStringConvertible {
     case up(shard: String)
     case down(shard: String, error: String)
     case added(shard: String)
@@ -36,7 +36,7 @@ public enum RingEvent: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// What a ring does with a down shard's keys.
-public enum RingShardDownPolicy: String, Sendable {
+public enum KVRingShardDownPolicy: String, Sendable {
     /// Send them to the survivors (maximum availability; values written meanwhile stay on the survivor).
     case reroute
     /// Fail calls for them at once with `unavailable`.

@@ -1,24 +1,24 @@
-/// Places keys on shards. Given the live shard names, it builds a ``ShardPlacement``; the ring rebuilds it
+/// Places keys on shards. Given the live shard names, it builds a ``KVShardPlacement``; the ring rebuilds it
 /// whenever the live set changes. Implement it to plug in your own scheme.
 ///
 /// ```swift
-/// struct FirstShard: ConsistentHash {
-///     func placement(for shards: [String]) -> any ShardPlacement { Fixed() }
-///     struct Fixed: ShardPlacement { func shardIndex(for key: String) -> Int { 0 } }
+/// struct FirstShard: KVConsistentHash {
+///     func placement(for shards: [String]) -> any KVShardPlacement { Fixed() }
+///     struct Fixed: KVShardPlacement { func shardIndex(for key: String) -> Int { 0 } }
 /// }
 /// ```
-public protocol ConsistentHash: Sendable {
+public protocol KVConsistentHash: Sendable {
     /// The placement over `shards` (live shard names, in configured order; never empty).
-    func placement(for shards: [String]) -> any ShardPlacement
+    func placement(for shards: [String]) -> any KVShardPlacement
 }
 
 /// A built placement: the index, into the shard list it was built for, of the shard that owns a key.
-public protocol ShardPlacement: Sendable {
+public protocol KVShardPlacement: Sendable {
     func shardIndex(for key: String) -> Int
 }
 
 /// The built-in placement modes, by their `hash=` option name.
-public enum RingHashMode: String, Sendable, CaseIterable {
+public enum KVRingHashMode: String, Sendable, CaseIterable {
     /// go-redis v8+ Ring: rendezvous (highest random weight) with XXH64 over shard names. The default.
     case rendezvous
     /// Python redis-shard 0.3.7, CRC32 points.
@@ -36,16 +36,16 @@ public enum RingHashMode: String, Sendable, CaseIterable {
     /// Jump Consistent Hash over the shard list (XXH64 of the Redis Cluster hash tag as the key).
     case jump
 
-    public var hash: any ConsistentHash {
+    public var hash: any KVConsistentHash {
         switch self {
-        case .rendezvous: RendezvousHash()
+        case .rendezvous: KVRendezvousHash()
         case .redisShardCRC32: RedisShardHash(.crc32)
         case .redisShardMD5: RedisShardHash(.md5)
         case .redisShardSHA1: RedisShardHash(.sha1)
-        case .moduloFNV1: ModuloHash(.fnv1)
-        case .moduloFNV1a: ModuloHash(.fnv1a)
-        case .moduloMurmur3: ModuloHash(.murmur3)
-        case .jump: JumpConsistentHash()
+        case .moduloFNV1: KVModuloHash(.fnv1)
+        case .moduloFNV1a: KVModuloHash(.fnv1a)
+        case .moduloMurmur3: KVModuloHash(.murmur3)
+        case .jump: KVJumpConsistentHash()
         }
     }
 }

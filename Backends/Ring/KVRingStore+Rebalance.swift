@@ -1,15 +1,15 @@
 import KVCore
 import KVRedisCore
 
-/// Progress of ``RingStore/rebalance(from:progress:)``.
-public struct RingRebalanceProgress: Sendable, Codable, Equatable {
+/// Progress of ``KVRingStore/rebalance(from:progress:)``.
+public struct KVRingRebalanceProgress: Sendable, Codable, Equatable {
     public var shard: String
     public var scanned: Int
     public var moved: Int
 }
 
-/// The result of ``RingStore/rebalance(from:progress:)``.
-public struct RingRebalanceReport: Sendable, Codable, Equatable {
+/// The result of ``KVRingStore/rebalance(from:progress:)``.
+public struct KVRingRebalanceReport: Sendable, Codable, Equatable {
     /// Keys looked at, over every shard walked.
     public var scanned = 0
     /// Keys moved to their new owner.
@@ -22,13 +22,13 @@ public struct RingRebalanceReport: Sendable, Codable, Equatable {
     public var movedFrom: [String: Int] = [:]
 }
 
-extension RingStore {
+extension KVRingStore {
     /// After the shard set changed, walks each shard with `SCAN` and moves every key whose owner changed to
     /// its new shard, TTL kept. Pass the shards that were removed in `oldShards` so their keys move too.
     /// A key that already exists on its new owner keeps that value (it was written after the change).
     public func rebalance(
-        from oldShards: [RingShard] = [], progress: @escaping @Sendable (RingRebalanceProgress) -> Void = { _ in }
-    ) async throws(KVError) -> RingRebalanceReport {
+        from oldShards: [KVRingShard] = [], progress: @escaping @Sendable (KVRingRebalanceProgress) -> Void = { _ in }
+    ) async throws(KVError) -> KVRingRebalanceReport {
         let current = state.withLock { $0.live }
         let retired = oldShards.filter { old in !current.contains { $0.name == old.name && $0.shard.connection.endpoint == old.connection.endpoint } }
             .map(makeMember)
@@ -38,7 +38,7 @@ extension RingStore {
                 member.client.close()
             }
         }
-        var report = RingRebalanceReport()
+        var report = KVRingRebalanceReport()
         for source in current + retired {
             var pages = RedisScanSource(pools: [source.client.pool], prefix: "", count: options.scanCount) { () throws(KVError) in }
             var scanned = 0, moved = 0
@@ -53,7 +53,7 @@ extension RingStore {
                 moved += outcome.moved
                 report.alreadyAtOwner += outcome.alreadyAtOwner
                 report.vanished += outcome.vanished
-                progress(RingRebalanceProgress(shard: source.name, scanned: scanned, moved: moved))
+                progress(KVRingRebalanceProgress(shard: source.name, scanned: scanned, moved: moved))
             }
             report.scanned += scanned
             report.moved += moved

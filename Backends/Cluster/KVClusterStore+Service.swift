@@ -1,12 +1,12 @@
 import KVCore
 import ServiceLifecycle
 
-extension ClusterStore {
+extension KVClusterStore {
     /// Refreshes the slot map every `refreshInterval`, and at once whenever a call asks for it (a redirect, a
     /// failed or timed-out node), until graceful shutdown or cancellation. Optional: see the type's notes.
     ///
     /// ```swift
-    /// let cluster = try await KVStores.open("cluster://127.0.0.1:7000") as! ClusterStore
+    /// let cluster = try await KVStores.open("cluster://127.0.0.1:7000") as! KVClusterStore
     /// let group = ServiceGroup(configuration: .init(services: [cluster], logger: logger))
     /// try await group.run()
     /// ```

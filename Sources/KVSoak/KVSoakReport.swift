@@ -1,7 +1,7 @@
 import Foundation
 
 /// The counts of a soak run. `corrupt` must be 0 under every fault.
-public struct SoakReport: Codable, Sendable, Equatable {
+public struct KVSoakReport: Codable, Sendable, Equatable {
     /// Reads that returned the last acknowledged version (or a newer one whose write was in doubt).
     public var ok = 0
     /// Reads that found nothing although a write had been acknowledged.
@@ -23,7 +23,7 @@ public struct SoakReport: Codable, Sendable, Equatable {
     public var reads: Int { ok + missing + stale + corrupt }
     public var errorCount: Int { errors.values.reduce(0, +) }
 
-    mutating func merge(_ other: SoakReport) {
+    mutating func merge(_ other: KVSoakReport) {
         ok += other.ok
         missing += other.missing
         stale += other.stale
