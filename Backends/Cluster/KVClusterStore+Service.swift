@@ -3,7 +3,8 @@ import ServiceLifecycle
 
 extension KVClusterStore {
     /// Refreshes the slot map every `refreshInterval`, and at once whenever a call asks for it (a redirect, a
-    /// failed or timed-out node), until graceful shutdown or cancellation. Optional: see the type's notes.
+    /// failed or timed-out node), until graceful shutdown, cancellation or ``shutdown()``. Optional: see the
+    /// type's notes.
     ///
     /// ```swift
     /// let cluster = try await KVStores.open("cluster://127.0.0.1:7000") as! KVClusterStore
@@ -33,7 +34,10 @@ extension KVClusterStore {
                     }
                     signal.finish()
                 }
-                await group.waitForAll()
+                // The signals end at shutdown(); the periodic refresh ends at cancellation. Either ends both.
+                _ = await group.next()
+                group.cancelAll()
+                signal.finish()
             }
         }
         signal.finish()

@@ -145,3 +145,18 @@ enum RESP {
     }
 }
 
+
+/// The cluster store's Service lifecycle, against a fake node.
+@Suite struct ClusterServiceTests {
+    @Test func runEndsAtShutdown() async throws {
+        let (node, _) = try ClusterHostileNodeTests.fakeNode { _ in "ERR unused" }
+        defer { node.close() }
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)")) as! KVClusterStore
+        let service = Task { try await store.run() }
+        try await Task.sleep(for: .milliseconds(50))
+        let stopping = ContinuousClock.now
+        await store.shutdown()
+        try await service.value
+        #expect(ContinuousClock.now - stopping < .seconds(2), "run() ended with the store, not after the 30 s refresh interval")
+    }
+}

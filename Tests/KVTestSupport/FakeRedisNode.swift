@@ -53,12 +53,14 @@ public final class FakeRedisNode: Sendable {
 
     /// Stops accepting and drops every connection.
     public func close() {
-        let open = sockets.withLock { state in
+        let (wasOpen, clients) = sockets.withLock { state in
             defer { state = ([], true) }
-            return state.closed ? [] : state.open
+            return (!state.closed, state.open)
         }
+        guard wasOpen else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        for client in open { shutdown(client, Int32(SHUT_RDWR)) }
+        Glibc.close(listener)
+        for client in clients { shutdown(client, Int32(SHUT_RDWR)) }
     }
 
     private func serve(_ client: Int32, _ handler: @Sendable ([String]) -> Reply) {
