@@ -26,60 +26,43 @@ extension KVClusterStore {
                 jobs.append((route, indexes[start..<min(start + chunkSize, indexes.count)]))
             }
         }
-        let firstPass = await withTaskGroup(of: [(Int, Result<RedisReply, KVError>?)].self) { group in
-            var next = 0
-            var collected: [(Int, Result<RedisReply, KVError>?)] = []
-            func launch() {
-                let (route, indexes) = jobs[next]
-                next += 1
-                let (endpoint, pool) = (route.endpoint, route.pool)
-                group.addTask {
-                    var commands = indexes.map { command($0) }
-                    let confirming = !read && wait != nil
-                    if confirming, let wait { commands.append(wait) }
-                    do throws(RedisFailure) {
-                        let replies = try await pool.connection().execute(commands, deadline: .now + timeout)
-                        if confirming, let acknowledged = replies.last?.integer, let confirm, acknowledged < confirm.replicas {
-                            let error = KVError(.unavailable, "the writes reached \(acknowledged) of \(confirm.replicas) replicas within \(confirm.timeout)", node: endpoint.description)
-                            return indexes.map { ($0, .failure(error)) }
-                        }
-                        return zip(indexes, replies).map { index, reply in
-                            guard let message = reply.errorMessage else { return (index, .success(reply)) }
-                            if ClusterRedirect(message, currentHost: endpoint.host) != nil { return (index, nil) }
-                            return (index, .failure(RedisReply.error(message, key: keys[index], node: endpoint.description)))
-                        }
-                    } catch {
-                        // The node failed: keys the retry policy allows are retried one by one with redirects and
-                        // budget; the others (a delete that may have run, a timeout) fail with the policy's error.
-                        switch await self.decide(error, commands: commands, endpoint: endpoint) {
-                        case .retry: return indexes.map { ($0, nil) }
-                        case .surface(let surfaced): return indexes.map { ($0, .failure(Self.keyed(surfaced, keys[$0]))) }
-                        }
-                    }
+        let firstPass = await RedisChunks.run(jobs, maxInFlight: 16) { job -> [(Int, Result<RedisReply, KVError>?)] in
+            let (route, indexes) = job
+            let (endpoint, pool) = (route.endpoint, route.pool)
+            var commands = indexes.map { command($0) }
+            let confirming = !read && wait != nil
+            if confirming, let wait { commands.append(wait) }
+            do throws(RedisFailure) {
+                let replies = try await pool.connection().execute(commands, deadline: .now + timeout)
+                if confirming, let acknowledged = replies.last?.integer, let confirm, acknowledged < confirm.replicas {
+                    let error = KVError(.unavailable, "the writes reached \(acknowledged) of \(confirm.replicas) replicas within \(confirm.timeout)", node: endpoint.description)
+                    return indexes.map { ($0, .failure(error)) }
+                }
+                return zip(indexes, replies).map { index, reply in
+                    guard let message = reply.errorMessage else { return (index, .success(reply)) }
+                    if ClusterRedirect(message, currentHost: endpoint.host) != nil { return (index, nil) }
+                    return (index, .failure(RedisReply.error(message, key: keys[index], node: endpoint.description)))
+                }
+            } catch {
+                // The node failed: keys the retry policy allows are retried one by one with redirects and
+                // budget; the others (a delete that may have run, a timeout) fail with the policy's error.
+                switch await self.decide(error, commands: commands, endpoint: endpoint) {
+                case .retry: return indexes.map { ($0, nil) }
+                case .surface(let surfaced): return indexes.map { ($0, .failure(Self.keyed(surfaced, keys[$0]))) }
                 }
             }
-            while next < min(jobs.count, 16) { launch() }
-            while let results = await group.next() {
-                collected += results
-                if next < jobs.count { launch() }
-            }
-            return collected
-        }
+        }.flatMap { $0 }
         var results = [Result<RedisReply, KVError>?](repeating: nil, count: keys.count)
         var retry = unrouted
         for (index, result) in firstPass {
             if let result { results[index] = result } else { retry.append(index) }
         }
         if !retry.isEmpty {
-            let retried = await withTaskGroup(of: (Int, Result<RedisReply, KVError>).self) { group in
-                for index in retry {
-                    group.addTask {
-                        do throws(KVError) { return (index, .success(try await self.execute(command(index), key: keys[index], read: read))) } catch {
-                            return (index, .failure(error))
-                        }
-                    }
+            // One call per key, with redirects and budget: at most 64 at a time, however many keys were redirected.
+            let retried = await RedisChunks.run(retry, maxInFlight: 64) { index -> (Int, Result<RedisReply, KVError>) in
+                do throws(KVError) { return (index, .success(try await self.execute(command(index), key: keys[index], read: read))) } catch {
+                    return (index, .failure(error))
                 }
-                return await group.reduce(into: [(Int, Result<RedisReply, KVError>)]()) { $0.append($1) }
             }
             for (index, result) in retried { results[index] = result }
         }

@@ -27,15 +27,10 @@ extension KVRingStore {
     ) async throws(KVError) -> (results: [R], failures: [KVKeyFailure]) {
         await probeDueShards()
         let groups = try group(items, key: key)
-        let outcomes = await withTaskGroup(of: (Member, [T], Result<R, KVError>).self) { group in
-            for (member, items) in groups {
-                group.addTask {
-                    do throws(KVError) { return (member, items, .success(try await body(member.client, items))) } catch {
-                        return (member, items, .failure(error))
-                    }
-                }
+        let outcomes = await RedisChunks.run(groups, maxInFlight: groups.count) { group -> (Member, [T], Result<R, KVError>) in
+            do throws(KVError) { return (group.member, group.items, .success(try await body(group.member.client, group.items))) } catch {
+                return (group.member, group.items, .failure(error))
             }
-            return await group.reduce(into: [(Member, [T], Result<R, KVError>)]()) { $0.append($1) }
         }
         var results: [R] = []
         var failures: [KVKeyFailure] = []
