@@ -41,6 +41,9 @@ package struct RedisCommand: Sendable, Hashable {
 
     package var count: Int { ends.count }
 
+    /// The command's name as sent (first argument), without copying.
+    package var nameBytes: ArraySlice<UInt8> { bytes[0..<(ends.first ?? 0)] }
+
     /// The command's name, upper-cased, for metrics and messages.
     package var name: String {
         guard let end = ends.first else { return "" }

@@ -1,3 +1,4 @@
+import CHiredis
 import Dispatch
 import Foundation
 import KVCore
@@ -116,6 +117,9 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
 
     func start() {
         let thread = Thread { [self] in
+            // Named from inside: Foundation's `Thread.name` does not reach the OS thread on Linux, and `top -H`,
+            // `perf` and the tests' thread counts read the OS name.
+            kv_name_this_thread("kv-redis")
             threadID.store(UInt(pthread_self()), ordering: .releasing)
             let worker = RedisConnectionWorker(core: self)
             worker.run()
