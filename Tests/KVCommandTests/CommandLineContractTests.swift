@@ -74,11 +74,13 @@ import Testing
         #expect(result.text.filter { $0 == "\n" }.count == 1)
     }
 
-    @Test func healthTextIsOneLinePerNode() async throws {
+    @Test func healthTextIsTheOverallStatusThenOneLinePerNode() async throws {
         let result = try await CommandRunner.run(["health"])
         #expect(result.status == 0)
-        #expect(result.text.split(separator: "\n").count == 1)
-        #expect(result.text.hasPrefix("memory"))
+        let lines = result.text.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first == "memory: healthy", "the overall status comes first, uncoloured off a terminal")
+        #expect(lines.last?.hasPrefix("memory") == true)
     }
 
     @Test func locateJSONIsOneObjectPerLine() async throws {

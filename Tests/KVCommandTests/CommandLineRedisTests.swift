@@ -42,6 +42,16 @@ import Testing
         #expect(health.text.contains("\"unhealthy\""))
     }
 
+    @Test func degradedStoreSaysSoFirstAndExitsZero() async throws {
+        let live = TestServers.redisURL.dropFirst("redis://".count)
+        let dead = try TestRedisServer.freePort()
+        let result = try await CommandRunner.run(["health", "--store", "ring://a=\(live),b=127.0.0.1:\(dead)?connectTimeout=200ms"])
+        #expect(result.status == 0, "only an unhealthy store exits 1: \(result.text)")
+        let lines = result.text.split(separator: "\n")
+        #expect(lines.first == "ring: degraded", "\(result.text)")
+        #expect(lines.count == 3)
+    }
+
     @Test func soakReportsNoCorruption() async throws {
         let result = try await CommandRunner.run(["soak", "--duration", "1", "--tasks", "4", "--keys", "10", "--json", "--store", store])
         #expect(result.status == 0, "\(result.stderr)")

@@ -3,7 +3,8 @@ import KV
 
 struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "health", abstract: "Report each node's health, one line per node. Exit 1 when the store is unhealthy.")
+        commandName: "health",
+        abstract: "Report the store's overall health on the first line, then each node's, one line per node. Exit 1 only when the store is unhealthy.")
 
     @OptionGroup var storeOptions: StoreOptions
     @Flag(help: "Print one JSON object.") var json = false
@@ -19,10 +20,11 @@ struct HealthCommand: AsyncParsableCommand {
     }
 }
 
-/// A compact table of a health report; coloured on a terminal.
+/// A compact table of a health report: the overall status first (a degraded store can have only healthy
+/// nodes, as when a master has no live replica), then one line per node; coloured on a terminal.
 enum HealthTable {
     static func print(_ report: KVHealthReport, colour: Bool) {
-        if colour { Output.line("\(report.backend): \(paint(report.status, colour: true))") }
+        Output.line("\(report.backend): \(paint(report.status, colour: colour))")
         for node in report.nodes {
             let latency = node.latencyMilliseconds.map { String(format: "%.2fms", $0) } ?? "-"
             var fields = [node.name, node.address, paint(node.status, colour: colour), latency]
