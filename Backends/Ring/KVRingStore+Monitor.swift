@@ -32,17 +32,10 @@ extension KVRingStore {
     /// Runs the heartbeat monitor until the service group shuts down gracefully, the task is cancelled or the
     /// store is shut down: every heartbeat interval, `PING` every shard.
     public func run() async throws {
-        let started = state.withLock { state in
-            if state.closed || state.monitorRunning { return false }
-            state.monitorRunning = true
-            return true
+        guard !state.withLock({ $0.closed }), monitorRunning.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
+            return
         }
-        guard started else { return }
-        monitorRunning.store(true, ordering: .relaxed)
-        defer {
-            state.withLock { $0.monitorRunning = false }
-            monitorRunning.store(false, ordering: .relaxed)
-        }
+        defer { monitorRunning.store(false, ordering: .relaxed) }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled && !self.state.withLock({ $0.closed }) {
                 let started = ContinuousClock.now
@@ -62,7 +55,7 @@ extension KVRingStore {
     func probeDueShards() async {
         guard downShards.load(ordering: .relaxed) > 0, !monitorRunning.load(ordering: .relaxed) else { return }
         let due = state.withLock { state -> [Member] in
-            if state.closed || state.monitorRunning { return [] }
+            if state.closed { return [] }
             let names = state.membership.takeDueProbes(at: .now)
             return state.members.filter { names.contains($0.name) }
         }

@@ -88,15 +88,14 @@ public final class KVRingStore: KVStore, Service {
         var subscribers: [Int: AsyncStream<KVRingEvent>.Continuation] = [:]
         var nextSubscriber = 0
         var closed = false
-        /// ``run()`` is probing the shards; calls then leave probing to it.
-        var monitorRunning = false
     }
 
     public let options: Options
     let logger: Logger
     let state: Mutex<State>
-    /// Mirrors of `State`, read without the lock on every call.
+    /// How many shards are down (a mirror of the membership's count, read without the lock on every call).
     let downShards = Atomic<Int>(0)
+    /// ``run()`` is probing the shards; calls then leave probing to it.
     let monitorRunning = Atomic<Bool>(false)
 
     public init(options: Options, logger: Logger = KVLogging.disabled) throws(KVError) {

@@ -29,6 +29,13 @@ import Testing
         #expect(RedisCommandSafety([RedisCommand("GET", "k"), RedisCommand("DEL", "k")]) == .unsafe, "a pipeline is as safe as its least safe command")
     }
 
+    @Test func commandsAreEncodedInRESP() {
+        var buffer: [UInt8] = []
+        RedisCommand("SET", key: "k", [], Array(repeating: 120, count: 10), Array(repeating: 121, count: 109)).encode(into: &buffer)
+        let expected = "*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n$10\r\n" + String(repeating: "x", count: 10) + "\r\n$109\r\n" + String(repeating: "y", count: 109) + "\r\n"
+        #expect(String(decoding: buffer, as: UTF8.self) == expected)
+    }
+
     @Test func retryPolicyTable() {
         let broken = KVError(.connectionFailed, "the server closed the connection", node: "n")
         let late = KVError(.timeout, "no reply", node: "n")

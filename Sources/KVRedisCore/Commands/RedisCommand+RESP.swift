@@ -6,15 +6,15 @@ extension RedisCommand {
     package func encode(into buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "*"))
         Self.appendDecimal(ends.count, to: &buffer)
-        buffer.append(contentsOf: [13, 10])
+        Self.appendLineEnd(to: &buffer)
         bytes.withUnsafeBufferPointer { bytes in
             var start = 0
             for end in ends {
                 buffer.append(UInt8(ascii: "$"))
                 Self.appendDecimal(end - start, to: &buffer)
-                buffer.append(contentsOf: [13, 10])
+                Self.appendLineEnd(to: &buffer)
                 buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
-                buffer.append(contentsOf: [13, 10])
+                Self.appendLineEnd(to: &buffer)
                 start = end
             }
         }
@@ -22,21 +22,17 @@ extension RedisCommand {
 
     /// The decimal digits of a non-negative `value`, without going through `String`.
     private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
-        if value < 10 {
-            buffer.append(UInt8(ascii: "0") + UInt8(value))
-            return
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        while divisor > 0 {
+            buffer.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
         }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { digits in
-            while rest > 0 {
-                digits[count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            }
-            for index in stride(from: count - 1, through: 0, by: -1) { buffer.append(digits[index]) }
-        }
+    }
+
+    /// `\r\n`, appended byte by byte (an array literal here would be allocated per argument).
+    private static func appendLineEnd(to buffer: inout [UInt8]) {
+        buffer.append(13)
+        buffer.append(10)
     }
 }

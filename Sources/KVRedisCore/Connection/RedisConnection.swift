@@ -124,7 +124,6 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
             let worker = RedisConnectionWorker(core: self)
             worker.run()
         }
-        thread.name = "kv-redis"
         thread.start()
     }
 

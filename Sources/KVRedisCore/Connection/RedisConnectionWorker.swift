@@ -60,16 +60,18 @@ final class RedisConnectionWorker {
         live = dropExpired(live, now: .now)
         guard !live.isEmpty else { return }
         var appended = 0
+        var latestDeadline = started
         output.removeAll(keepingCapacity: true)
         for request in live {
             for command in request.commands { command.encode(into: &output) }
             appended += request.commands.count
+            latestDeadline = max(latestDeadline, request.deadline)
         }
         context.append(encoded: output)
         if output.capacity > Self.maxRetainedOutput { output = [] }
         core.pipelines.add(1, ordering: .relaxed)
         core.commands.add(appended, ordering: .relaxed)
-        do throws(KVError) { try context.flush(until: live.map(\.deadline).max()!) } catch {
+        do throws(KVError) { try context.flush(until: latestDeadline) } catch {
             discard(after: error)
             fail(live[...], with: RedisFailure(error, mayHaveRun: true))
             return
