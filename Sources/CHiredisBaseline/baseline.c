@@ -11,17 +11,23 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static redisContext *connect_to(const char *host, int port) {
+static redisContext *connect_to(const char *host, int port, int database) {
     struct timeval tv = {2, 0};
     redisContext *c = redisConnectWithTimeout(host, port, tv);
     if (c == NULL) return NULL;
     if (c->err) { redisFree(c); return NULL; }
     redisSetTimeout(c, tv);
+    if (database != 0) {
+        redisReply *reply = redisCommand(c, "SELECT %d", database);
+        int ok = reply != NULL && reply->type == REDIS_REPLY_STATUS;
+        if (reply != NULL) freeReplyObject(reply);
+        if (!ok) { redisFree(c); return NULL; }
+    }
     return c;
 }
 
-double kv_baseline_get_sequential(const char *host, int port, const char *prefix, int count, long long *latencies_ns) {
-    redisContext *c = connect_to(host, port);
+double kv_baseline_get_sequential(const char *host, int port, int database, const char *prefix, int count, long long *latencies_ns) {
+    redisContext *c = connect_to(host, port, database);
     if (c == NULL) return -1;
     char key[256];
     const char *argv[2] = {"GET", key};
@@ -40,8 +46,8 @@ double kv_baseline_get_sequential(const char *host, int port, const char *prefix
     return elapsed;
 }
 
-double kv_baseline_set_pipelined(const char *host, int port, const char *prefix, int count, int chunk, int value_len) {
-    redisContext *c = connect_to(host, port);
+double kv_baseline_set_pipelined(const char *host, int port, int database, const char *prefix, int count, int chunk, int value_len) {
+    redisContext *c = connect_to(host, port, database);
     if (c == NULL) return -1;
     char *value = malloc((size_t)value_len);
     memset(value, 'x', (size_t)value_len);

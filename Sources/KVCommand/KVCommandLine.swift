@@ -12,8 +12,10 @@ struct KVCommandLine: AsyncParsableCommand {
         abstract: "Read and write any key-value store: memory, redis, ring or cluster.",
         discussion: """
             The store is --store URL, else --config FILE, else $KV_STORE, else $KV_CONFIG, else memory://.
+            --store, --config and --verbose may come before or after the subcommand.
             Exit codes: 0 success, 1 key not found or store unhealthy, 2 bad usage or configuration, 3 store error.
             """,
+        version: "kv \(KVVersion.current)",
         subcommands: [
             SetCommand.self, GetCommand.self, DeleteCommand.self, ListCommand.self, MSetCommand.self, MGetCommand.self,
             HealthCommand.self, LocateCommand.self, DemoCommand.self, BenchCommand.self, SoakCommand.self, RebalanceCommand.self,
@@ -22,7 +24,7 @@ struct KVCommandLine: AsyncParsableCommand {
 
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(GlobalOptions.reordered(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -2,7 +2,8 @@ import ArgumentParser
 import KV
 import Logging
 
-/// `--store URL` and `--config FILE`, shared by every command.
+/// `--store URL`, `--config FILE` and `--verbose`, shared by every command (and accepted before it too:
+/// see ``GlobalOptions``).
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Store URL: memory://, redis://host:port[/db], ring://name=host:port,..., cluster://host:port,... (default: $KV_STORE, then memory://).")
     var store: String?
@@ -10,14 +11,29 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "A JSON or YAML configuration file: {store: URL, options: {...}}.")
     var config: String?
 
+    @Flag(name: .long, help: "Print the library's log messages (info and above) on stderr.")
+    var verbose = false
+
     func configuration() throws(KVError) -> KVConfiguration {
         try KVConfiguration.resolve(url: store, file: config)
     }
 
     /// Opens the store, runs `body`, and shuts the store down whatever happens.
+    /// After a write: a one-line note on stderr when the store is the embedded memory store, whose data ends with this process.
+    func noteIfEphemeral() throws(KVError) {
+        guard try configuration().scheme == "memory" else { return }
+        Output.error("note: memory:// keeps data only while the process runs, so this value is gone now that kv exits; pass --store redis://host:port (or set KV_STORE) to keep it")
+    }
+
+    /// The library's logs stay off unless `--verbose`: an error reaches the user once, as the command's error line.
+    var logger: Logger {
+        guard verbose else { return KVLogging.disabled }
+        var logger = Logger(label: "kv", factory: { label in StreamLogHandler.standardError(label: label) })
+        logger.logLevel = .info
+        return logger
+    }
+
     func withStore<T>(_ body: (any KVStore) async throws -> T) async throws -> T {
-        var logger = Logger(label: "kv")
-        logger.logLevel = .warning
         let store = try await KVStores.open(try configuration(), logger: logger)
         do {
             let result = try await body(store)

@@ -11,10 +11,10 @@ enum ClusterBench {
         progress("cluster set-pipelined")
         let entries = keys.map { KVEntry($0, value) }
         let pipelined = try await BenchMeasurement.batch(count) { try await store.batchSet(entries) }
-        let benchPipelined = await RedisBenchmarkTool.run(host: seed.host, port: seed.port, clients: 1, pipeline: 1000, count: count, tests: "set", cluster: true)
+        let benchPipelined = await RedisBenchmarkTool.run(host: seed.host, port: seed.port, clients: 1, pipeline: 1000, count: count, tests: ["SET"], cluster: true)
         rows.append(BenchRow("set-pipelined", backend: "cluster", pipelined).compared(with: "redis-benchmark --cluster", opsPerSecond: benchPipelined?["SET"]))
 
-        let bench64 = await RedisBenchmarkTool.run(host: seed.host, port: seed.port, clients: 64, pipeline: 1, count: count, tests: "get,set", cluster: true)
+        let bench64 = await RedisBenchmarkTool.run(host: seed.host, port: seed.port, clients: 64, pipeline: 1, count: count, tests: ["GET", "SET"], cluster: true)
         progress("cluster get-concurrent-64")
         let gets = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) }
         rows.append(BenchRow("get-concurrent-64", backend: "cluster", gets).compared(with: "redis-benchmark --cluster", opsPerSecond: bench64?["GET"], target: 2))
@@ -25,6 +25,7 @@ enum ClusterBench {
 
         progress("cleanup")
         _ = try await store.batchDelete(keys)
+        try await RedisBenchmarkTool.cleanUp(store)
         return rows
     }
 }

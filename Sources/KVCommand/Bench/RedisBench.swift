@@ -5,6 +5,7 @@ import KV
 enum RedisBench {
     static func rows(store: RedisStore, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
         let endpoint = store.options.connection.endpoint
+        let database = Int32(store.options.connection.database)
         let value = [UInt8](repeating: 0x78, count: 100)
         let prefix = "kvbench:"
         let keys = (0..<count).map { "\(prefix)\($0)" }
@@ -17,11 +18,11 @@ enum RedisBench {
         for round in 0..<3 {
             progress("set-pipelined, round \(round + 1) of 3")
             swiftBatches.append(try await BenchMeasurement.batch(count) { try await store.batchSet(entries, options: .default) })
-            cSeconds += await onOwnThread { kv_baseline_set_pipelined(endpoint.host, Int32(endpoint.port), prefix, Int32(count), 1000, 100) }
+            cSeconds += await onOwnThread { kv_baseline_set_pipelined(endpoint.host, Int32(endpoint.port), database, prefix, Int32(count), 1000, 100) }
         }
         let setPipelined = BenchMeasurement.combined(swiftBatches)
         let cSetSeconds = cSeconds / 3
-        let benchPipelined = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 1, pipeline: 1000, count: count, tests: "set")
+        let benchPipelined = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, database: store.options.connection.database, clients: 1, pipeline: 1000, count: count, tests: ["SET"])
         rows.append(
             BenchRow("set-pipelined", backend: "redis", setPipelined)
                 .compared(with: "hiredis-c", opsPerSecond: cSetSeconds > 0 ? Double(count) / cSetSeconds : nil, target: 0.9)
@@ -39,11 +40,11 @@ enum RedisBench {
             affineRounds.append(try await store.withAffinity {
                 try await BenchMeasurement.sequential(perRound) { i in _ = try await store.get(keys[offset + i]) }
             })
-            let seconds = await onOwnThread { kv_baseline_get_sequential(endpoint.host, Int32(endpoint.port), prefix, Int32(perRound), nil) }
+            let seconds = await onOwnThread { kv_baseline_get_sequential(endpoint.host, Int32(endpoint.port), database, prefix, Int32(perRound), nil) }
             if seconds > 0 { cRounds.append(BenchMeasurement(operations: perRound, elapsed: .nanoseconds(Int64(seconds * 1e9)), latencies: [])) }
         }
         let cGet = cRounds.isEmpty ? nil : BenchMeasurement.combined(cRounds).opsPerSecond
-        let benchSequential = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 1, pipeline: 1, count: count, tests: "get")
+        let benchSequential = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, database: store.options.connection.database, clients: 1, pipeline: 1, count: count, tests: ["GET"])
         rows.append(
             BenchRow("get-sequential", backend: "redis", .combined(swiftRounds))
                 .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.85)
@@ -53,7 +54,7 @@ enum RedisBench {
                 .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.95)
                 .compared(with: "redis-benchmark", opsPerSecond: benchSequential?["GET"]))
 
-        let bench64 = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, clients: 64, pipeline: 1, count: count, tests: "get,set")
+        let bench64 = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, database: store.options.connection.database, clients: 64, pipeline: 1, count: count, tests: ["GET", "SET"])
         progress("get-concurrent-64")
         let getConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) }
         rows.append(BenchRow("get-concurrent-64", backend: "redis", getConcurrent).compared(with: "redis-benchmark", opsPerSecond: bench64?["GET"], target: 3.3))
@@ -64,6 +65,7 @@ enum RedisBench {
 
         progress("cleanup")
         _ = try await store.batchDelete(keys)
+        try await RedisBenchmarkTool.cleanUp(store)
         return rows
     }
 }

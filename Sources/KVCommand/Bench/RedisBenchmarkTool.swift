@@ -1,4 +1,5 @@
 import Foundation
+import KV
 
 /// Runs `redis-benchmark` (when installed) against a node and returns requests per second by test name.
 enum RedisBenchmarkTool {
@@ -8,19 +9,42 @@ enum RedisBenchmarkTool {
         ["/usr/bin/redis-benchmark", "/usr/local/bin/redis-benchmark"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// `redis-benchmark -c clients -P pipeline -d 100 -n count -t tests --csv`; nil when it is missing or fails.
+    /// The prefix of every key the `redis-benchmark` runs write; ``cleanUp(_:)`` removes them afterwards.
+    static let keyPrefix = "kvbench:rb:"
+
+    /// `redis-benchmark -c clients -P pipeline -n count -r count --csv` once per test (`SET` or `GET`), each as a
+    /// custom command on keys under ``keyPrefix`` with 100-byte values, instead of `-t`, whose `key:__rand_int__`
+    /// would stay in the user's database. Requests per second by test name; nil when it is missing or fails.
     /// It waits on a thread of its own, not on Swift's cooperative pool.
-    static func run(host: String, port: Int, clients: Int, pipeline: Int, count: Int, tests: String, cluster: Bool = false) async -> [String: Double]? {
-        await onOwnThread { runBlocking(host: host, port: port, clients: clients, pipeline: pipeline, count: count, tests: tests, cluster: cluster) }
+    static func run(host: String, port: Int, database: Int = 0, clients: Int, pipeline: Int, count: Int, tests: [String], cluster: Bool = false) async -> [String: Double]? {
+        var result: [String: Double] = [:]
+        for test in tests {
+            let rps = await onOwnThread { runBlocking(host: host, port: port, database: database, clients: clients, pipeline: pipeline, count: count, test: test, cluster: cluster) }
+            guard let rps else { return nil }
+            result[test] = rps
+        }
+        return result
     }
 
-    private static func runBlocking(host: String, port: Int, clients: Int, pipeline: Int, count: Int, tests: String, cluster: Bool = false) -> [String: Double]? {
+    /// Deletes every key the runs wrote, through the store under test.
+    static func cleanUp(_ store: any KVStore) async throws(KVError) {
+        let keys = try await store.list(prefix: keyPrefix).collect()
+        for start in stride(from: 0, to: keys.count, by: 10_000) {
+            _ = try await store.batchDelete(Array(keys[start..<min(start + 10_000, keys.count)]))
+        }
+    }
+
+    private static func runBlocking(host: String, port: Int, database: Int, clients: Int, pipeline: Int, count: Int, test: String, cluster: Bool) -> Double? {
         guard let path else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        var arguments = ["-h", host, "-p", "\(port)", "-c", "\(clients)", "-P", "\(pipeline)", "-d", "100", "-n", "\(count)", "-t", tests, "--csv"]
+        // In cluster mode redis-benchmark replaces {tag} with a hash tag of the node it sends to.
+        let key = keyPrefix + (cluster ? "{tag}:" : "") + "__rand_int__"
+        let command = test == "SET" ? ["SET", key, String(repeating: "x", count: 100)] : [test, key]
+        var arguments = ["-h", host, "-p", "\(port)", "-c", "\(clients)", "-P", "\(pipeline)", "-n", "\(count)", "-r", "\(count)", "--csv"]
         if cluster { arguments.append("--cluster") }
-        process.arguments = arguments
+        if database != 0 { arguments += ["--dbnum", "\(database)"] }
+        process.arguments = arguments + command
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -28,12 +52,11 @@ enum RedisBenchmarkTool {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
-        var result: [String: Double] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-            if fields.count >= 2, let rps = Double(fields[1]) { result[fields[0]] = rps }
+            if fields.count >= 2, let rps = Double(fields[1]) { return rps }
         }
-        return result.isEmpty ? nil : result
+        return nil
     }
 }
 

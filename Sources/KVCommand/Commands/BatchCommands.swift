@@ -19,6 +19,7 @@ struct MSetCommand: AsyncParsableCommand {
         let options = KVSetOptions(ttl: try SecondsFlag.ttl(ttl))
         try await storeOptions.withStore { try await $0.batchSet(entries, options: options) }
         Output.line("OK")
+        try storeOptions.noteIfEphemeral()
     }
 }
 
@@ -29,7 +30,8 @@ struct MGetCommand: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @Argument(help: "The keys.") var keys: [String]
-    @Flag(help: "Print one JSON object mapping each key to its value as text, or null.") var json = false
+    @Flag(help: "Print one JSON object mapping each key to its value: a string when the value is UTF-8 text, {\"base64\": \"…\"} for any other bytes, null when missing.")
+    var json = false
 
     func validate() throws {
         if keys.isEmpty { throw ValidationError("mget needs at least one key") }
@@ -39,7 +41,7 @@ struct MGetCommand: AsyncParsableCommand {
         let found = try await storeOptions.withStore { try await $0.batchGet(keys) }
         if json {
             var object: [String: Any] = [:]
-            for key in keys { object[key] = found[key].map { String(decoding: $0, as: UTF8.self) } ?? NSNull() }
+            for key in keys { object[key] = found[key].map(Self.jsonValue) ?? NSNull() }
             try Output.jsonObject(object)
         } else {
             for key in keys { Output.write((found[key] ?? []) + [UInt8(ascii: "\n")]) }
@@ -49,5 +51,11 @@ struct MGetCommand: AsyncParsableCommand {
             Output.error("\(missing.count) key(s) not found: \(missing.prefix(5).map(KVError.render).joined(separator: ", "))")
             throw ExitCode(ExitStatus.notFound)
         }
+    }
+
+    /// A value in `--json` output: its text when it is valid UTF-8, else `{"base64": …}`, so no byte is lost.
+    static func jsonValue(_ bytes: [UInt8]) -> Any {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        return ["base64": Data(bytes).base64EncodedString()]
     }
 }

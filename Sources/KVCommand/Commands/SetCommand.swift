@@ -28,5 +28,6 @@ struct SetCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.notFound)
         }
         Output.line("OK")
+        try storeOptions.noteIfEphemeral()
     }
 }

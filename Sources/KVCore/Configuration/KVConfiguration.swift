@@ -11,7 +11,7 @@ import Yams
 /// let fromFile = try KVConfiguration.load(file: "kv.yaml")   // store: redis://...  options: {...}
 /// let fromEnv = try KVConfiguration.fromEnvironment()        // KV_STORE, KV_CONFIG
 /// ```
-public struct KVConfiguration: Sendable, Hashable, CustomStringConvertible {
+public struct KVConfiguration: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
     public var url: KVStoreURL
     /// Every option, the URL query's merged with the explicit ones.
     public var options: [String: String]
@@ -30,9 +30,16 @@ public struct KVConfiguration: Sendable, Hashable, CustomStringConvertible {
 
     public var scheme: String { url.scheme }
 
+    /// The URL and the options not already in it, with secrets shown as `***` (see ``KVRedaction``).
     public var description: String {
         let extra = options.filter { url.query[$0.key] != $0.value }
-        return extra.isEmpty ? url.description : "\(url) \(extra.sorted { $0.key < $1.key })"
+        guard !extra.isEmpty else { return url.description }
+        let shown = extra.sorted { $0.key < $1.key }.map { "\($0.key)=\(KVRedaction.value($0.value, ofOption: $0.key))" }
+        return "\(url) [\(shown.joined(separator: ", "))]"
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["description": description], displayStyle: .struct)
     }
 
     // MARK: Sources

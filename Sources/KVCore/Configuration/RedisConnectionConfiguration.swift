@@ -4,7 +4,7 @@
 /// var connection = RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: 6379))
 /// connection.commandTimeout = .milliseconds(500)
 /// ```
-public struct RedisConnectionConfiguration: Sendable, Hashable {
+public struct RedisConnectionConfiguration: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
     public var endpoint: KVEndpoint
     /// `AUTH user password` when set with ``password``; ACL users need both.
     public var user: String?
@@ -42,5 +42,21 @@ public struct RedisConnectionConfiguration: Sendable, Hashable {
         self.reconnectDelay = reconnectDelay
         self.maxReconnectDelay = maxReconnectDelay
         self.readOnly = readOnly
+    }
+
+    /// The endpoint and settings, with the password shown as `***`.
+    public var description: String {
+        var parts = ["\(endpoint)"]
+        if let user { parts.append("user=\(user)") }
+        if password != nil { parts.append("password=\(KVRedaction.mask)") }
+        if database != 0 { parts.append("database=\(database)") }
+        if let clientName { parts.append("clientName=\(clientName)") }
+        parts.append("connectTimeout=\(connectTimeout) commandTimeout=\(commandTimeout)")
+        if readOnly { parts.append("readOnly") }
+        return parts.joined(separator: " ")
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["description": description], displayStyle: .struct)
     }
 }

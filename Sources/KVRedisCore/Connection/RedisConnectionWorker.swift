@@ -132,7 +132,7 @@ final class RedisConnectionWorker {
         }
         if let retryAfter, now < retryAfter, let lastConnectError {
             var error = lastConnectError
-            error.message = "\(error.message) (reconnecting in \(retryAfter - now))"
+            error.message = "\(error.message) (next attempt in \(Self.milliseconds(retryAfter - now)) ms)"
             throw error
         }
         do throws(KVError) {
@@ -201,5 +201,11 @@ final class RedisConnectionWorker {
         }()
         lastMetric = (Array(command.nameBytes), metric)
         return metric
+    }
+
+    /// A wait in whole milliseconds, rounded up, for messages.
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
     }
 }
