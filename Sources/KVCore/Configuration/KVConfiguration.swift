@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Which store to open and how: a URL plus options.
 ///
@@ -53,37 +52,10 @@ public struct KVConfiguration: Sendable, Hashable, CustomStringConvertible, Cust
         return try parse(text, source: path)
     }
 
-    /// Parses configuration text, JSON or YAML.
+    /// Parses configuration text, JSON or YAML (see ``KVConfigurationFile`` for the rules).
     public static func parse(_ text: String, source: String = "configuration") throws(KVError) -> KVConfiguration {
-        let object: Any?
-        do {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.hasPrefix("{") {
-                object = try JSONSerialization.jsonObject(with: Data(trimmed.utf8))
-            } else {
-                object = try Yams.load(yaml: text)
-            }
-        } catch {
-            throw .invalidConfiguration("\(source) is neither valid JSON nor valid YAML: \(error)")
-        }
-        guard let root = object as? [String: Any] else {
-            throw .invalidConfiguration("\(source) must be a mapping with a \"store\" URL and optional \"options\"")
-        }
-        let unknown = Set(root.keys).subtracting(["store", "options"])
-        if !unknown.isEmpty {
-            throw .invalidConfiguration("\(source) has unknown fields \(unknown.sorted()); known fields: store, options")
-        }
-        guard let store = root["store"] as? String else {
-            throw .invalidConfiguration("\(source) needs a \"store\" URL such as redis://127.0.0.1:6379")
-        }
-        var options: [String: String] = [:]
-        if let raw = root["options"] {
-            guard let mapping = raw as? [String: Any] else {
-                throw .invalidConfiguration("\(source): \"options\" must be a mapping of names to values")
-            }
-            for (name, value) in mapping { options[name] = "\(value)" }
-        }
-        return try KVConfiguration(url: store, options: options)
+        let file = try KVConfigurationFile(text, source: source)
+        return try KVConfiguration(url: file.store, options: file.options)
     }
 
     /// The configuration named by the environment: `KV_STORE` (a URL) or else `KV_CONFIG` (a file), or `nil`.
