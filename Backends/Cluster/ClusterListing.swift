@@ -29,6 +29,10 @@ struct ClusterListing: KVKeyPageSource {
     private var finished = false
     /// Fingerprints of the keys listed so far (taken over from the scan when it ends).
     private var seen = Set<KeyFingerprint>()
+    /// Keys passed over because they are not valid UTF-8, by the finished scan and the revisits.
+    private var skippedElsewhere = 0
+
+    var skippedKeys: Int { (scan?.skippedKeys ?? 0) + skippedElsewhere }
 
     static let maxRounds = 20
     /// Keys read from one slot of one node at most; a slot holding more fails the listing rather than truncating it.
@@ -53,6 +57,7 @@ struct ClusterListing: KVKeyPageSource {
                 scan = source
                 if let page { return page }
                 seen = source.seen
+                skippedElsewhere += source.skippedKeys
                 let after = try await store.slotState()
                 let unstable = state!.changedSlots(comparedWith: after).union(state!.moving).union(after.moving)
                 scan = nil
@@ -118,7 +123,7 @@ struct ClusterListing: KVKeyPageSource {
                 }
                 for key in keys {
                     guard let bytes = key.bytes, bytes.starts(with: prefixBytes), seen.insert(KeyFingerprint(bytes)).inserted else { continue }
-                    page.append(String(decoding: bytes, as: UTF8.self))
+                    if let text = String(validating: bytes, as: UTF8.self) { page.append(text) } else { skippedElsewhere += 1 }
                 }
             }
         }

@@ -20,13 +20,20 @@ public enum KVClusterSlot {
     /// The slot of `key`: only the first `{…}` with non-empty content is hashed, if there is one.
     public static func slot(for key: String) -> Int {
         var key = key
-        return key.withUTF8 { bytes in
-            var part = UnsafeRawBufferPointer(bytes)
-            if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
-               let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1 {
-                part = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close]))
-            }
-            return Int(crc16(part) & 0x3FFF)
+        return key.withUTF8(slot(forBytes:))
+    }
+
+    /// The slot of a key given as bytes, which need not be UTF-8.
+    public static func slot(forBytes key: [UInt8]) -> Int {
+        key.withUnsafeBufferPointer(slot(forBytes:))
+    }
+
+    private static func slot(forBytes bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var part = UnsafeRawBufferPointer(bytes)
+        if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
+           let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1 {
+            part = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close]))
         }
+        return Int(crc16(part) & 0x3FFF)
     }
 }

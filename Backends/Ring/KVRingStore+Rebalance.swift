@@ -18,13 +18,16 @@ public struct KVRingRebalanceReport: Sendable, Codable, Equatable {
     public var alreadyAtOwner = 0
     /// Keys that vanished (expired or deleted) while being moved.
     public var vanished = 0
+    /// Keys left where they are because a custom placement could not place them (keys that are not UTF-8,
+    /// whose placement does not implement ``KVShardPlacement/shardIndex(forBytes:)``). Built-in placements place every key.
+    public var unplaceable = 0
     /// Moved keys by the shard they left.
     public var movedFrom: [String: Int] = [:]
 }
 
 extension KVRingStore {
     /// After the shard set changed, walks each shard with `SCAN` and moves every key whose owner changed to
-    /// its new shard, TTL kept. Pass the shards that were removed in `oldShards` so their keys move too.
+    /// its new shard, TTL kept. Keys move byte for byte, also keys that are not UTF-8 (written by other clients). Pass the shards that were removed in `oldShards` so their keys move too.
     /// A key that already exists on its new owner keeps that value (it was written after the change).
     public func rebalance(
         from oldShards: [KVRingShard] = [], progress: @escaping @Sendable (KVRingRebalanceProgress) -> Void = { _ in }
@@ -42,11 +45,14 @@ extension KVRingStore {
         for source in current + retired {
             var pages = RedisScanSource(pools: [source.client.pool], prefix: "", count: options.scanCount) { () throws(KVError) in }
             var scanned = 0, moved = 0
-            while let keys = try await pages.nextPage() {
+            while let keys = try await pages.nextRawPage() {
                 scanned += keys.count
-                var leaving: [(key: String, target: Member)] = []
+                var leaving: [(key: [UInt8], target: Member)] = []
                 for key in keys {
-                    let owner = try member(for: key)
+                    guard let owner = try member(forBytes: key) else {
+                        report.unplaceable += 1
+                        continue
+                    }
                     if owner.name != source.name || retired.contains(where: { $0 === source }) { leaving.append((key, owner)) }
                 }
                 let outcome = try await move(leaving, from: source)
@@ -63,34 +69,35 @@ extension KVRingStore {
     }
 
     /// Copies keys (value and remaining TTL) to their targets with `SET … NX`, then removes them from the source.
-    private func move(_ keys: [(key: String, target: Member)], from source: Member) async throws(KVError) -> (moved: Int, alreadyAtOwner: Int, vanished: Int) {
+    private func move(_ keys: [(key: [UInt8], target: Member)], from source: Member) async throws(KVError) -> (moved: Int, alreadyAtOwner: Int, vanished: Int) {
         guard !keys.isEmpty else { return (0, 0, 0) }
-        let reads = try await source.client.pool.pipeline(keys.flatMap { [RedisKeyCommands.get($0.key), RedisKeyCommands.pttl($0.key)] })
-        var byTarget: [ObjectIdentifier: (target: Member, entries: [(key: String, command: RedisCommand)])] = [:]
+        let reads = try await source.client.pool.pipeline(keys.flatMap { [RedisCommand(raw: "GET", $0.key), RedisCommand(raw: "PTTL", $0.key)] })
+        var byTarget: [ObjectIdentifier: (target: Member, entries: [(key: [UInt8], command: RedisCommand)])] = [:]
         var vanished = 0
         for (index, item) in keys.enumerated() {
-            guard let value = try RedisKeyCommands.value(reads[2 * index], key: item.key, node: source.node) else {
+            let name = String(decoding: item.key, as: UTF8.self)  // for messages only
+            guard let value = try RedisKeyCommands.value(reads[2 * index], key: name, node: source.node) else {
                 vanished += 1
                 continue
             }
-            let ttl = try RedisKeyCommands.timeToLive(reads[2 * index + 1], key: item.key, node: source.node)
+            let ttl = try RedisKeyCommands.timeToLive(reads[2 * index + 1], key: name, node: source.node)
             let command = RedisKeyCommands.set(
-                item.key, value, ttlMilliseconds: ttl.remaining.map { max(1, $0.truncatedMilliseconds) },
+                rawKey: item.key, value, ttlMilliseconds: ttl.remaining.map { max(1, $0.truncatedMilliseconds) },
                 options: KVSetOptions(condition: .onlyIfAbsent))
             byTarget[ObjectIdentifier(item.target), default: (item.target, [])].entries.append((item.key, command))
         }
         var moved = 0, present = 0
-        var done: [String] = []
+        var done: [[UInt8]] = []
         for (target, entries) in byTarget.values {
             let replies: [RedisReply]
             do { replies = try await target.client.pool.pipeline(entries.map(\.command)) } catch { throw Self.named(error, target) }
             for (entry, reply) in zip(entries, replies) {
-                if try RedisKeyCommands.wasSet(reply, key: entry.key, node: target.node) { moved += 1 } else { present += 1 }
+                if try RedisKeyCommands.wasSet(reply, key: String(decoding: entry.key, as: UTF8.self), node: target.node) { moved += 1 } else { present += 1 }
                 done.append(entry.key)
             }
         }
-        for chunk in stride(from: 0, to: done.count, by: 1000).map({ Array(done[$0..<min($0 + 1000, done.count)]) }) {
-            _ = try await source.client.pool.send(RedisKeyCommands.unlink(chunk)).orThrow(node: source.node)
+        for start in stride(from: 0, to: done.count, by: 1000) {
+            _ = try await source.client.pool.send(RedisCommand(raw: "UNLINK", keys: Array(done[start..<min(start + 1000, done.count)]))).orThrow(node: source.node)
         }
         return (moved, present, vanished)
     }

@@ -143,17 +143,30 @@ public final class KVRingStore: KVStore, Service {
 
     /// The shard that owns `key` now.
     func member(for key: String) throws(KVError) -> Member {
-        try state.withLock { (state) throws(KVError) -> Member in
+        try owner(key: key) { $0.shardIndex(for: key) }!
+    }
+
+    /// The shard that owns a key given as bytes (which may not be UTF-8), or nil when the placement cannot place it.
+    func member(forBytes key: [UInt8]) throws(KVError) -> Member? {
+        try owner(key: String(decoding: key, as: UTF8.self)) { $0.shardIndex(forBytes: key) }
+    }
+
+    /// The name of the shard that owns a key given as bytes, or nil when the placement cannot place it.
+    package func shard(forBytes key: [UInt8]) throws(KVError) -> String? { try member(forBytes: key)?.name }
+
+    /// The member `index` picks from the placement in force; `key` names the key in errors.
+    private func owner(key: @autoclosure () -> String, _ index: (any KVShardPlacement) -> Int?) throws(KVError) -> Member? {
+        try state.withLock { (state) throws(KVError) -> Member? in
             if state.closed { throw KVError.shutdown(node: "ring") }
             switch options.onShardDown {
             case .reroute:
                 guard let placement = state.livePlacement else { throw Self.allDown(state) }
-                return state.live[placement.shardIndex(for: key)]
+                return index(placement).map { state.live[$0] }
             case .fail:
                 guard let placement = state.allPlacement else { throw Self.allDown(state) }
-                let owner = state.members[placement.shardIndex(for: key)]
+                guard let owner = index(placement).map({ state.members[$0] }) else { return nil }
                 guard state.membership.isUp(owner.name) else {
-                    throw KVError(.unavailable, "shard \(owner.name) is down: \(state.membership.health[owner.name]?.lastError ?? "no heartbeat")", key: key, node: owner.node)
+                    throw KVError(.unavailable, "shard \(owner.name) is down: \(state.membership.health[owner.name]?.lastError ?? "no heartbeat")", key: key(), node: owner.node)
                 }
                 return owner
             }

@@ -14,15 +14,40 @@ public struct KVConformanceHarness: Sendable {
     public var advanceTime: (@Sendable (Duration) async -> Void)?
     /// The size of the "large value" case; 16 MiB by default.
     public var largeValueBytes: Int
+    /// Writes keys as raw bytes past the store, as another client would; `nil` for stores no other client
+    /// reaches (then the cases about keys that are not UTF-8 have nothing to check).
+    public var rawKeys: KVRawKeyAccess?
 
     public init(
         largeValueBytes: Int = 16 * 1024 * 1024,
         advanceTime: (@Sendable (Duration) async -> Void)? = nil,
+        rawKeys: KVRawKeyAccess? = nil,
         makeStore: @escaping @Sendable () async throws -> any KVStore
     ) {
         self.makeStore = makeStore
         self.advanceTime = advanceTime
         self.largeValueBytes = largeValueBytes
+        self.rawKeys = rawKeys
+    }
+}
+
+/// Raw access to a store's server, by key bytes that need not be UTF-8: where the store would put the key.
+///
+/// ```swift
+/// KVRawKeyAccess(
+///     write: { store, key, value in try await myRawClient(store).set(key, value) },
+///     read: { store, key in try await myRawClient(store).get(key) })
+/// ```
+public struct KVRawKeyAccess: Sendable {
+    public var write: @Sendable (_ store: any KVStore, _ key: [UInt8], _ value: [UInt8]) async throws -> Void
+    public var read: @Sendable (_ store: any KVStore, _ key: [UInt8]) async throws -> [UInt8]?
+
+    public init(
+        write: @escaping @Sendable (_ store: any KVStore, _ key: [UInt8], _ value: [UInt8]) async throws -> Void,
+        read: @escaping @Sendable (_ store: any KVStore, _ key: [UInt8]) async throws -> [UInt8]?
+    ) {
+        self.write = write
+        self.read = read
     }
 }
 
@@ -55,7 +80,7 @@ public struct KVConformanceCase: Sendable, CustomStringConvertible {
 /// The suite: every case of the ``KVStore`` contract.
 public enum KVConformance {
     public static let cases: [KVConformanceCase] =
-        BasicCases.all + KeyCases.all + ValueCases.all + TTLCases.all + ConditionalCases.all
+        BasicCases.all + KeyCases.all + RawKeyCases.all + ValueCases.all + TTLCases.all + ConditionalCases.all
         + ListCases.all + BatchCases.all + ConcurrencyCases.all + LifecycleCases.all
 
     /// Runs every case and returns the failures (empty when the store conforms).

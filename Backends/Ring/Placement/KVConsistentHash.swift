@@ -15,6 +15,17 @@ public protocol KVConsistentHash: Sendable {
 /// A built placement: the index, into the shard list it was built for, of the shard that owns a key.
 public protocol KVShardPlacement: Sendable {
     func shardIndex(for key: String) -> Int
+    /// The shard of a key given as bytes, which may not be valid UTF-8 (another client wrote it); ring
+    /// rebalance uses it to move such keys too. Nil when this placement cannot place the key. The default
+    /// places valid UTF-8 with ``shardIndex(for:)`` and returns nil for anything else; the built-in placements
+    /// hash any bytes.
+    func shardIndex(forBytes key: [UInt8]) -> Int?
+}
+
+extension KVShardPlacement {
+    public func shardIndex(forBytes key: [UInt8]) -> Int? {
+        String(validating: key, as: UTF8.self).map { shardIndex(for: $0) }
+    }
 }
 
 /// The built-in placement modes, by their `hash=` option name.
@@ -57,14 +68,18 @@ package enum HashTag {
     @inlinable
     package static func withClusterTag<R>(_ key: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var key = key
-        return key.withUTF8 { bytes in
-            let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
-            if let start = bytes.firstIndex(of: open),
-               let end = bytes[(start + 1)...].firstIndex(of: close), end > start + 1 {
-                return body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(start + 1)..<end])))
-            }
-            return body(UnsafeRawBufferPointer(bytes))
+        return key.withUTF8 { withClusterTag(bytes: $0, body) }
+    }
+
+    /// The same rule over any bytes.
+    @inlinable
+    package static func withClusterTag<R>(bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+        if let start = bytes.firstIndex(of: open),
+           let end = bytes[(start + 1)...].firstIndex(of: close), end > start + 1 {
+            return body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(start + 1)..<end])))
         }
+        return body(UnsafeRawBufferPointer(bytes))
     }
 
     /// The bytes the Redis Cluster rule hashes, as an array.

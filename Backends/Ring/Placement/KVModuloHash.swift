@@ -19,6 +19,15 @@ public struct KVModuloHash: KVConsistentHash {
             }
             return Int(hash % UInt32(count))
         }
+
+        func shardIndex(forBytes key: [UInt8]) -> Int? {
+            let hash: UInt32 = switch function {
+            case .fnv1: FNV32.fnv1(key)
+            case .fnv1a: FNV32.fnv1a(key)
+            case .murmur3: Murmur3.hash32(key)
+            }
+            return Int(hash % UInt32(count))
+        }
     }
 }
 
@@ -33,6 +42,10 @@ public struct KVJumpConsistentHash: KVConsistentHash {
         let count: Int
         func shardIndex(for key: String) -> Int {
             JumpHash.bucket(HashTag.withClusterTag(key) { XXH64.hash($0) }, buckets: count)
+        }
+
+        func shardIndex(forBytes key: [UInt8]) -> Int? {
+            JumpHash.bucket(key.withUnsafeBufferPointer { HashTag.withClusterTag(bytes: $0) { XXH64.hash($0) } }, buckets: count)
         }
     }
 }

@@ -12,7 +12,14 @@ public struct KVRendezvousHash: KVConsistentHash {
         let nameHashes: [UInt64]
 
         func shardIndex(for key: String) -> Int {
-            let keyHash = HashTag.withClusterTag(key) { XXH64.hash($0) }
+            best(for: HashTag.withClusterTag(key) { XXH64.hash($0) })
+        }
+
+        func shardIndex(forBytes key: [UInt8]) -> Int? {
+            best(for: key.withUnsafeBufferPointer { HashTag.withClusterTag(bytes: $0) { XXH64.hash($0) } })
+        }
+
+        @inline(__always) func best(for keyHash: UInt64) -> Int {
             var best = 0
             var bestScore = mix64(keyHash ^ nameHashes[0])
             for index in 1..<nameHashes.count {

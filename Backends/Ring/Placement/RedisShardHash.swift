@@ -2,7 +2,7 @@
 /// `bisect_right` and clamped to the last point (no wrap-around). Its hash tag is the greedy regex
 /// `.*\{(.*)\}.*`: the text between the last `{` and the last `}` after it, possibly empty, within the key's
 /// first line. Like redis-shard on Python 3, strings are hashed as ISO-8859-1 bytes; a key with characters
-/// beyond U+00FF (which redis-shard rejects) is hashed as UTF-8.
+/// beyond U+00FF (which redis-shard rejects) is hashed as UTF-8, and a key that is not UTF-8 as its bytes.
 public struct RedisShardHash: KVConsistentHash {
     public enum Function: Sendable { case crc32, md5, sha1 }
     public let function: Function
@@ -89,7 +89,15 @@ public struct RedisShardHash: KVConsistentHash {
                 let tag = UnsafeBufferPointer(rebasing: bytes[RedisShardHash.tagRange(bytes)])
                 return tag.allSatisfy { $0 < 0x80 } ? CRC32.checksum(tag) : nil
             }
-            let value = ascii ?? CRC32.checksum(RedisShardHash.bytes(RedisShardHash.tag(key)))
+            return owner(of: ascii ?? CRC32.checksum(RedisShardHash.bytes(RedisShardHash.tag(key))))
+        }
+
+        func shardIndex(forBytes key: [UInt8]) -> Int? {
+            if let text = String(validating: key, as: UTF8.self) { return shardIndex(for: text) }
+            return owner(of: key.withUnsafeBufferPointer { CRC32.checksum(UnsafeBufferPointer(rebasing: $0[RedisShardHash.tagRange($0)])) })
+        }
+
+        func owner(of value: UInt32) -> Int {
             var low = 0, high = points.count
             while low < high {
                 let mid = (low + high) / 2
@@ -140,7 +148,16 @@ public struct RedisShardHash: KVConsistentHash {
                 guard tag.count <= ShortDigest.maxLength, tag.allSatisfy({ $0 < 0x80 }) else { return nil }
                 return Point(function == .md5 ? ShortDigest.md5(tag) : ShortDigest.sha1(tag))
             }
-            let value = short ?? Point(RedisShardHash.hash(function, RedisShardHash.bytes(RedisShardHash.tag(key))))
+            return owner(of: short ?? Point(RedisShardHash.hash(function, RedisShardHash.bytes(RedisShardHash.tag(key)))))
+        }
+
+        func shardIndex(forBytes key: [UInt8]) -> Int? {
+            if let text = String(validating: key, as: UTF8.self) { return shardIndex(for: text) }
+            let tag = key.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[RedisShardHash.tagRange($0)])) }
+            return owner(of: Point(RedisShardHash.hash(function, tag)))
+        }
+
+        func owner(of value: Point) -> Int {
             var low = 0, high = points.count
             while low < high {  // bisect_right
                 let mid = (low + high) / 2

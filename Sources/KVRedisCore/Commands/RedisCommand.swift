@@ -23,6 +23,18 @@ package struct RedisCommand: Sendable, Hashable {
         for argument in arguments { append(argument) }
     }
 
+    /// `name key…` with keys given as bytes (which may not be UTF-8).
+    package init(raw name: String, _ keys: [UInt8]...) {
+        append(name)
+        for key in keys { append(key) }
+    }
+
+    /// `name key key…` with keys given as bytes.
+    package init(raw name: String, keys: [[UInt8]]) {
+        append(name)
+        for key in keys { append(key) }
+    }
+
     /// `name key key…`, as `MGET`, `UNLINK` and `EXISTS` take them.
     package init(_ name: String, keys: [String]) {
         append(name)

@@ -6,6 +6,19 @@ package enum RedisKeyCommands {
     /// `SET key value [PX ms | KEEPTTL] [NX | XX]`.
     package static func set(_ key: String, _ value: [UInt8], ttlMilliseconds: Int64?, options: KVSetOptions) -> RedisCommand {
         var command = RedisCommand("SET", key: key, value)
+        appendSetOptions(&command, ttlMilliseconds: ttlMilliseconds, options: options)
+        return command
+    }
+
+    /// `SET` of a key given as bytes (which may not be UTF-8).
+    package static func set(rawKey key: [UInt8], _ value: [UInt8], ttlMilliseconds: Int64?, options: KVSetOptions) -> RedisCommand {
+        var command = RedisCommand(raw: "SET", key)
+        command.append(value)
+        appendSetOptions(&command, ttlMilliseconds: ttlMilliseconds, options: options)
+        return command
+    }
+
+    private static func appendSetOptions(_ command: inout RedisCommand, ttlMilliseconds: Int64?, options: KVSetOptions) {
         if let ttlMilliseconds {
             command.append("PX")
             command.append(String(ttlMilliseconds))
@@ -17,7 +30,6 @@ package enum RedisKeyCommands {
         case .onlyIfAbsent: command.append("NX")
         case .onlyIfPresent: command.append("XX")
         }
-        return command
     }
 
     /// `OK` when written, nil when the condition was not met.

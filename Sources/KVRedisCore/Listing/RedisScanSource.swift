@@ -2,6 +2,9 @@ import KVCore
 
 /// Streams `SCAN … MATCH prefix* COUNT n` over one or more nodes, one page per reply, with duplicates removed.
 ///
+/// As ``KVKeyPageSource`` it yields keys as `String`s and skips (and counts) keys that are not valid UTF-8;
+/// ``nextRawPage()`` yields every key's bytes, for work that must reach every key (ring rebalance).
+///
 /// `SCAN` may return a key more than once (while the server rehashes, or when a key is seen on two nodes
 /// during a failover); a set of 128-bit fingerprints of the keys already listed drops the repeats while
 /// keeping memory to 16 bytes or so a key.
@@ -14,6 +17,7 @@ package struct RedisScanSource: KVKeyPageSource {
     var poolIndex = 0
     var cursor = "0"
     package var seen = Set<KeyFingerprint>()
+    package private(set) var skippedKeys = 0
 
     package init(pools: [RedisPool], prefix: String, count: Int = 1000, checkOpen: @escaping @Sendable () throws(KVError) -> Void) {
         self.pools = pools
@@ -24,6 +28,19 @@ package struct RedisScanSource: KVKeyPageSource {
     }
 
     package mutating func nextPage() async throws(KVError) -> [String]? {
+        while let keys = try await nextRawPage() {
+            var page: [String] = []
+            page.reserveCapacity(keys.count)
+            for key in keys {
+                if let text = String(validating: key, as: UTF8.self) { page.append(text) } else { skippedKeys += 1 }
+            }
+            if !page.isEmpty { return page }
+        }
+        return nil
+    }
+
+    /// The next page of keys as bytes, each key once; nil at the end.
+    package mutating func nextRawPage() async throws(KVError) -> [[UInt8]]? {
         while poolIndex < pools.count {
             try checkOpen()
             let pool = pools[poolIndex]
@@ -42,11 +59,11 @@ package struct RedisScanSource: KVKeyPageSource {
             } else {
                 cursor = next
             }
-            var page: [String] = []
+            var page: [[UInt8]] = []
             page.reserveCapacity(keys.count)
             for key in keys {
                 guard let bytes = key.bytes, bytes.starts(with: prefix), seen.insert(KeyFingerprint(bytes)).inserted else { continue }
-                page.append(String(decoding: bytes, as: UTF8.self))
+                page.append(bytes)
             }
             if !page.isEmpty { return page }
         }
