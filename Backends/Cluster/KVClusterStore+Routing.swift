@@ -47,6 +47,11 @@ extension KVClusterStore {
     /// attempt is bounded by the command timeout. Any other error reply is thrown as `serverError` naming the
     /// key and the node.
     func execute(_ command: RedisCommand, key: String, read: Bool = false) async throws(KVError) -> RedisReply {
+        try await execute([command], key: key, read: read)[0]
+    }
+
+    /// Sends `keyCommands`, all about `key`, as one pipeline on one connection, as ``execute(_:key:read:)`` does one.
+    func execute(_ keyCommands: [RedisCommand], key: String, read: Bool = false) async throws(KVError) -> [RedisReply] {
         let slot = KVClusterSlot.slot(for: key)
         let budget = ContinuousClock.now + options.retryBudget
         var asking: KVEndpoint?
@@ -65,14 +70,14 @@ extension KVClusterStore {
                 continue
             }
             lastNode = routed.endpoint.description
-            var commands = [command]
+            var commands = keyCommands
             if asking != nil { commands.insert(RedisCommand("ASKING"), at: 0) }
             if !read, let wait = waitCommand { commands.append(wait) }
             let replies: [RedisReply]
             do throws(RedisFailure) {
                 replies = try await routed.pool.connection().execute(commands, deadline: min(budget, .now + options.connection.commandTimeout))
             } catch {
-                switch await decide(error, commands: [command], endpoint: routed.endpoint) {
+                switch await decide(error, commands: keyCommands, endpoint: routed.endpoint) {
                 case .retry where ContinuousClock.now < budget:
                     state.withLock { $0.statistics.retries += 1 }
                     asking = nil
@@ -84,7 +89,9 @@ extension KVClusterStore {
                     throw Self.keyed(surfaced, key)
                 }
             }
-            let reply = replies[asking == nil ? 0 : 1]
+            let first = asking == nil ? 0 : 1
+            let keyReplies = Array(replies[first..<(first + keyCommands.count)])
+            let reply = keyReplies[0]
             if let message = reply.errorMessage, let redirect = ClusterRedirect(message, currentHost: routed.endpoint.host) {
                 switch redirect {
                 case .moved(let movedSlot, let to):
@@ -112,7 +119,7 @@ extension KVClusterStore {
                 }
                 continue
             }
-            if let message = reply.errorMessage {
+            if let message = keyReplies.lazy.compactMap(\.errorMessage).first {
                 throw RedisReply.error(message, key: key, node: lastNode)
             }
             if !read, let confirm = options.confirmWrites {
@@ -121,7 +128,7 @@ extension KVClusterStore {
                     throw KVError(.unavailable, "the write reached \(acknowledged) of \(confirm.replicas) replicas within \(confirm.timeout)", key: key, node: lastNode)
                 }
             }
-            return reply
+            return keyReplies
         }
     }
 

@@ -168,6 +168,31 @@ public final class KVClusterStore: KVStore, Service {
         return try RedisKeyCommands.count(try await execute(RedisKeyCommands.unlink([key]), key: key), key: key, node: "cluster") > 0
     }
 
+    /// One `EVALSHA` on the slot's master (`EVAL` after `NOSCRIPT`), following redirects.
+    public func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+        let ttl = try KVAtomic.check(key: key, expected: expected, new: new, options: setOptions)
+        try checkOpen()
+        return try await RedisAtomicCommands.compareAndSet(
+            key, expected: expected, new: new, ttlMilliseconds: ttl, keepTTL: setOptions.keepTTL, node: "cluster"
+        ) { (command) throws(KVError) in try await self.execute(command, key: key) }
+    }
+
+    /// `INCRBY` on the slot's master; with a TTL for a created key, one script.
+    public func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
+        let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
+        try checkOpen()
+        return try await RedisAtomicCommands.increment(key, by: delta, ttlMilliseconds: ttl, node: "cluster") { (command) throws(KVError) in
+            try await self.execute(command, key: key)
+        }
+    }
+
+    /// `GET` and `PTTL` in one round trip (from a replica when `readFrom` allows).
+    public func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
+        try KVLimits.check(key: key)
+        try checkOpen()
+        return try RedisAtomicCommands.valueWithTTL(try await execute(RedisAtomicCommands.getWithTTL(key), key: key, read: true), key: key, node: "cluster")
+    }
+
     public func contains(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         try checkOpen()

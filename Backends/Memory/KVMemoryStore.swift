@@ -102,7 +102,7 @@ public final class KVMemoryStore: KVStore {
     }
 
     /// Runs `body` on the table of `key`'s stripe, unless the store is shut down.
-    private func withTable<T>(of key: MemoryKey, _ body: (inout MemoryTable) -> T) throws(KVError) -> T {
+    func withOpenTable<T>(of key: MemoryKey, _ body: (inout MemoryTable) -> T) throws(KVError) -> T {
         try withTable(stripe(for: key)) { table throws(KVError) in
             if table.isShutdown { throw KVError.shutdown(node: "memory") }
             return body(&table)
@@ -117,7 +117,7 @@ public final class KVMemoryStore: KVStore {
         let ttl = try setOptions.ttlMilliseconds(key: key)
         let key = MemoryKey(key)
         let budget = options.sweepBudget
-        let written = try withTable(of: key) { $0.write(key, value, ttl: ttl, options: setOptions, sweepBudget: budget) }
+        let written = try withOpenTable(of: key) { $0.write(key, value, ttl: ttl, options: setOptions, sweepBudget: budget) }
         if written { enforceLimits() }
         return written
     }
@@ -136,24 +136,23 @@ public final class KVMemoryStore: KVStore {
     public func get(_ key: String) async throws(KVError) -> [UInt8]? {
         try KVLimits.check(key: key)
         let key = MemoryKey(key)
-        return try withTable(of: key) { table in table.find(key, now: table.now()).map { table.slots[$0].value } }
+        return try withOpenTable(of: key) { table in table.find(key, now: table.now()).map { table.slots[$0].value } }
     }
 
     public func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
         try KVLimits.check(key: key)
         let key = MemoryKey(key)
-        return try withTable(of: key) { table in
+        return try withOpenTable(of: key) { table in
             let now = table.now()
             guard let slot = table.find(key, now: now) else { return .missingKey }
-            let expiresAt = table.slots[slot].expiresAt
-            return expiresAt == 0 ? .persistent : .expires(in: .milliseconds(Int64(clamping: expiresAt - now)))
+            return table.timeToLive(slot, now: now)
         }
     }
 
     public func delete(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         let key = MemoryKey(key)
-        return try withTable(of: key) { table in
+        return try withOpenTable(of: key) { table in
             guard let slot = table.find(key, now: table.now()) else { return false }
             table.remove(slot: slot)
             return true
@@ -163,7 +162,7 @@ public final class KVMemoryStore: KVStore {
     public func contains(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         let key = MemoryKey(key)
-        return try withTable(of: key) { table in table.find(key, now: table.now()) != nil }
+        return try withOpenTable(of: key) { table in table.find(key, now: table.now()) != nil }
     }
 
     public func list(prefix: String) -> KVKeySequence {
@@ -181,7 +180,7 @@ public final class KVMemoryStore: KVStore {
 
     public func locate(_ key: String) async throws(KVError) -> KVLocation {
         try KVLimits.check(key: key)
-        try withTable(of: MemoryKey(key)) { _ in }
+        try withOpenTable(of: MemoryKey(key)) { _ in }
         return KVLocation(key: key, node: "memory")
     }
 

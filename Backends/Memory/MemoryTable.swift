@@ -81,22 +81,13 @@ struct MemoryTable {
         case .onlyIfAbsent: if existing != nil { return false }
         case .onlyIfPresent: if existing == nil { return false }
         }
-        let expiresAt: UInt64
-        if let ttl {
-            let (sum, overflow) = now.addingReportingOverflow(UInt64(ttl))
-            expiresAt = overflow ? .max : sum
-        } else if options.keepTTL, let existing {
-            expiresAt = slots[existing].expiresAt
-        } else {
-            expiresAt = 0
-        }
-        store(key, value, expiresAt: expiresAt, existing: existing)
+        store(key, value, expiresAt: expiry(ttl: ttl, keepTTL: options.keepTTL, existing: existing, now: now), existing: existing)
         if expiringCount > 0 { sweep(now: now, budget: sweepBudget) }
         return true
     }
 
     /// Writes a value into an existing slot or a new one.
-    private mutating func store(_ key: MemoryKey, _ value: [UInt8], expiresAt: UInt64, existing: Int?) {
+    mutating func store(_ key: MemoryKey, _ value: [UInt8], expiresAt: UInt64, existing: Int?) {
         let cost = MemoryCost.entry(key: key.key, value: value)
         if let slot = existing {
             bytes += cost - slots[slot].cost
@@ -143,7 +134,7 @@ struct MemoryTable {
 
     /// Removes expired keys among the next `budget` slots, cycling through the stripe, so that dead keys
     /// are reclaimed at the pace of writes even if nobody reads them again.
-    private mutating func sweep(now: UInt64, budget: Int) {
+    mutating func sweep(now: UInt64, budget: Int) {
         guard !slots.isEmpty else { return }
         for _ in 0..<min(budget, slots.count) {
             if sweepCursor >= slots.count { sweepCursor = 0 }

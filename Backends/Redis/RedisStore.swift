@@ -67,6 +67,19 @@ public final class RedisStore: KVStore {
     public func contains(_ key: String) async throws(KVError) -> Bool { try await client.contains(key) }
     public func list(prefix: String) -> KVKeySequence { client.list(prefix: prefix) }
 
+    /// One `EVALSHA` of a compare-and-set script (`EVAL` after `NOSCRIPT`).
+    public func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+        try await client.compareAndSet(key, expected: expected, new: new, options: setOptions)
+    }
+
+    /// `INCRBY`; with a TTL for a created key, one script.
+    public func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
+        try await client.increment(key, by: delta, ttlIfCreated: ttlIfCreated)
+    }
+
+    /// `GET` and `PTTL` in one round trip.
+    public func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? { try await client.getWithTTL(key) }
+
     public func batchSet(_ entries: [KVEntry], options setOptions: KVSetOptions) async throws(KVError) {
         try await client.batchSet(entries, options: setOptions)
     }

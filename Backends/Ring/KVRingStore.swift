@@ -236,6 +236,22 @@ public final class KVRingStore: KVStore, Service {
         try await onShard(key) { (store) throws(KVError) in try await store.contains(key) }
     }
 
+    /// On the key's shard, as the redis store does it.
+    public func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+        _ = try KVAtomic.check(key: key, expected: expected, new: new, options: setOptions)
+        return try await onShard(key) { (store) throws(KVError) in try await store.compareAndSet(key, expected: expected, new: new, options: setOptions) }
+    }
+
+    /// On the key's shard, as the redis store does it.
+    public func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
+        _ = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
+        return try await onShard(key) { (store) throws(KVError) in try await store.increment(key, by: delta, ttlIfCreated: ttlIfCreated) }
+    }
+
+    public func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
+        try await onShard(key) { (store) throws(KVError) in try await store.getWithTTL(key) }
+    }
+
     public func locate(_ key: String) async throws(KVError) -> KVLocation {
         try KVLimits.check(key: key)
         return KVLocation(key: key, node: try member(for: key).name)

@@ -68,6 +68,34 @@ public final class DictionaryStore: KVStore {
         return try withEntries(expiring: [key]) { entries, _ in entries.removeValue(forKey: KVExactKey(key)) != nil }
     }
 
+    /// Atomic because the whole comparison and write happen under the lock.
+    public func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options: KVSetOptions) async throws(KVError) -> Bool {
+        let ttl = try KVAtomic.check(key: key, expected: expected, new: new, options: options)
+        return try withEntries(expiring: [key]) { entries, now in
+            let existing = entries[KVExactKey(key)]
+            guard existing?.value == expected else { return false }
+            if let new {
+                let expiresAt = ttl.map { now + .milliseconds($0) } ?? (options.keepTTL ? existing?.expiresAt : nil)
+                entries[KVExactKey(key)] = Entry(value: new, expiresAt: expiresAt)
+            } else {
+                entries[KVExactKey(key)] = nil
+            }
+            return true
+        }
+    }
+
+    /// `KVAtomic.add` gives Redis `INCRBY` semantics: parsing, overflow, decimal text.
+    public func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
+        let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
+        return try withEntries(expiring: [key]) { (entries, now) throws(KVError) -> Int64 in
+            let existing = entries[KVExactKey(key)]
+            let (value, bytes) = try KVAtomic.add(delta, to: existing?.value, key: key)
+            let expiresAt = existing.map(\.expiresAt) ?? ttl.map { now + .milliseconds($0) }
+            entries[KVExactKey(key)] = Entry(value: bytes, expiresAt: expiresAt)
+            return value
+        }
+    }
+
     public func list(prefix: String) -> KVKeySequence {
         do {
             let keys = try withEntries { entries, _ in entries.keys.map(\.key).filter { $0.utf8.starts(with: prefix.utf8) } }

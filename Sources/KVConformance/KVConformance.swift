@@ -17,17 +17,22 @@ public struct KVConformanceHarness: Sendable {
     /// Writes keys as raw bytes past the store, as another client would; `nil` for stores no other client
     /// reaches (then the cases about keys that are not UTF-8 have nothing to check).
     public var rawKeys: KVRawKeyAccess?
+    /// Whether the store implements `compareAndSet` and `increment`. When `false`, the suite checks that both
+    /// throw `unsupported` and write nothing, rather than fall back to something that is not atomic.
+    public var atomicOperations: Bool
 
     public init(
         largeValueBytes: Int = 16 * 1024 * 1024,
         advanceTime: (@Sendable (Duration) async -> Void)? = nil,
         rawKeys: KVRawKeyAccess? = nil,
+        atomicOperations: Bool = true,
         makeStore: @escaping @Sendable () async throws -> any KVStore
     ) {
         self.makeStore = makeStore
         self.advanceTime = advanceTime
         self.largeValueBytes = largeValueBytes
         self.rawKeys = rawKeys
+        self.atomicOperations = atomicOperations
     }
 }
 
@@ -80,7 +85,7 @@ public struct KVConformanceCase: Sendable, CustomStringConvertible {
 /// The suite: every case of the ``KVStore`` contract.
 public enum KVConformance {
     public static let cases: [KVConformanceCase] =
-        BasicCases.all + KeyCases.all + RawKeyCases.all + ValueCases.all + TTLCases.all + ConditionalCases.all
+        BasicCases.all + KeyCases.all + RawKeyCases.all + ValueCases.all + AtomicCases.all + TTLCases.all + ConditionalCases.all
         + ListCases.all + BatchCases.all + ConcurrencyCases.all + LifecycleCases.all
 
     /// Runs every case and returns the failures (empty when the store conforms).

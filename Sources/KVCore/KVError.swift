@@ -44,6 +44,16 @@ public struct KVError: Error, Sendable, Hashable, CustomStringConvertible {
         /// could have changed its answer or the data (a conditional write, a delete, a count). Read the key to
         /// find out. Never returned for a read or an unconditional write, which are retried instead.
         public static let outcomeUnknown = Code("outcome unknown")
+        /// The store does not offer this operation (a third-party store without atomic operations, say).
+        public static let unsupported = Code("unsupported")
+        /// An optimistic update kept meeting concurrent writers and ran out of attempts; nothing was written by it.
+        public static let conflict = Code("conflict")
+        /// A create found the key already there; nothing was written.
+        public static let alreadyExists = Code("already exists")
+        /// An increment met a value that is not a decimal integer of 64 bits.
+        public static let notAnInteger = Code("not an integer")
+        /// An increment would leave the 64-bit range; nothing was written.
+        public static let overflow = Code("overflow")
     }
 
     public var code: Code

@@ -67,6 +67,28 @@ public protocol KVStore: Sendable {
     /// - Throws: `invalidArgument`, `partialFailure`, or any error of ``delete(_:)``.
     func batchDelete(_ keys: [String]) async throws(KVError) -> Int
 
+    /// Writes `new` only if the key's current value equals `expected`, in one atomic step; `expected` nil
+    /// means the key must be absent, `new` nil deletes it. `options` give the TTL of the written value as for
+    /// ``set(_:_:options:)`` (its condition must be `.always`).
+    ///
+    /// - Returns: whether the key held `expected` (and so was written or deleted).
+    /// - Throws: `invalidArgument`, `valueTooLarge`, `outcomeUnknown` (the connection broke after it was sent:
+    ///   read the key), `unsupported` (a store without atomic operations), or any error of ``get(_:)``.
+    func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options: KVSetOptions) async throws(KVError) -> Bool
+
+    /// Adds `delta` to the decimal integer stored under `key`, as Redis `INCRBY` does: a missing key counts
+    /// from 0 and is created, with `ttlIfCreated` as its TTL; an existing key keeps its TTL.
+    ///
+    /// - Returns: the new value.
+    /// - Throws: `notAnInteger` (the value is not a decimal integer of 64 bits), `overflow`, `outcomeUnknown`,
+    ///   `unsupported`, or any error of ``get(_:)``.
+    func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64
+
+    /// The value under `key` and the time it has left, in one round trip where the store allows, or nil.
+    ///
+    /// - Throws: as ``get(_:)``.
+    func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL?
+
     /// The store's health: an overall status plus one entry per node.
     ///
     /// - Throws: `shutdown`. An unreachable node is reported, not thrown.

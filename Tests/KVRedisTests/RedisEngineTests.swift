@@ -157,4 +157,21 @@ import Testing
         let codes = Set(report.errors.keys)
         #expect(codes.isSubset(of: ["outcome unknown", "timeout", "connection failed"]), "\(report)")
     }
+
+    @Test func scriptsAreKnownByTheirSHA1AndRecoverFromNOSCRIPT() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = Self.store(port: server.port)
+        defer { Task { await store.shutdown() } }
+        for script in [RedisAtomicCommands.compareAndSetScript, RedisAtomicCommands.incrementWithTTLScript] {
+            let loaded = try await store.pool.send(RedisCommand("SCRIPT", "LOAD", script.body)).orThrow(node: "redis").text
+            #expect(loaded == script.sha1, "the SHA-1 the engine sends is the server's")
+        }
+        _ = try await store.pool.send(RedisCommand("SCRIPT", "FLUSH"))
+        #expect(try await store.compareAndSet("k", expected: nil, new: [1]), "EVAL after NOSCRIPT")
+        #expect(try await store.increment("n", by: 2, ttlIfCreated: .seconds(10)) == 2)
+        let cached = try await store.pool.send(RedisCommand("SCRIPT", "EXISTS", RedisAtomicCommands.compareAndSetScript.sha1)).array
+        #expect(cached == [.integer(1)], "the server caches it for the next EVALSHA")
+        #expect(RedisCommandSafety(RedisCommand("EVALSHA", "x", "1", "k")) == .unsafe)
+        #expect(RedisCommandSafety(RedisCommand("INCRBY", "k", "1")) == .unsafe)
+    }
 }

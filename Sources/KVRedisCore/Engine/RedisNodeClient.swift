@@ -64,13 +64,43 @@ package final class RedisNodeClient: Sendable {
         return try RedisKeyCommands.count(try await send(RedisKeyCommands.exists(key), key: key), key: key, node: node) > 0
     }
 
+    // MARK: Atomic operations
+
+    package func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+        let ttl = try KVAtomic.check(key: key, expected: expected, new: new, options: setOptions)
+        try checkOpen()
+        return try await RedisAtomicCommands.compareAndSet(
+            key, expected: expected, new: new, ttlMilliseconds: ttl, keepTTL: setOptions.keepTTL, node: node
+        ) { (command) throws(KVError) in try await self.send(command, key: key).orThrow(node: self.node, key: key) }
+    }
+
+    package func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
+        let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
+        try checkOpen()
+        return try await RedisAtomicCommands.increment(key, by: delta, ttlMilliseconds: ttl, node: node) { (command) throws(KVError) in
+            try await self.send(command, key: key).orThrow(node: self.node, key: key)
+        }
+    }
+
+    package func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
+        try KVLimits.check(key: key)
+        try checkOpen()
+        do {
+            return try RedisAtomicCommands.valueWithTTL(try await execute(RedisAtomicCommands.getWithTTL(key)), key: key, node: node)
+        } catch {
+            throw Self.keyed(error, key)
+        }
+    }
+
+    static func keyed(_ error: KVError, _ key: String) -> KVError {
+        var error = error
+        error.key = error.key ?? key
+        return error
+    }
+
     /// Sends one command under the retry policy; a transport error is given the key.
     private func send(_ command: RedisCommand, key: String) async throws(KVError) -> RedisReply {
-        do { return try await execute([command])[0] } catch {
-            var error = error
-            error.key = error.key ?? key
-            throw error
-        }
+        do { return try await execute([command])[0] } catch { throw Self.keyed(error, key) }
     }
 
     /// Sends `commands` as one pipeline within one command timeout, queueing included, and applies
