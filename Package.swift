@@ -107,7 +107,7 @@ let package = Package(
             path: "Examples/Snippets"),
         .testTarget(name: "DocsTests", dependencies: ["KVSnippets", "KVConformance"]),
 
-        .testTarget(name: "KVCoreTests", dependencies: ["KVCore", "KVMemory", "KVSoak"]),
+        .testTarget(name: "KVCoreTests", dependencies: ["KVCore", "KVMemory", "KVSoak", "KVTestSupport"]),
         .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance", "CHeapProbe"]),
         // Reads the C heap's size, for the memory store's byte-accounting test.
         .target(name: "CHeapProbe", path: "Tests/CHeapProbe"),
