@@ -17,7 +17,7 @@ struct KVCommandLine: AsyncParsableCommand {
             """,
         version: "kv \(KVVersion.current)",
         subcommands: [
-            SetCommand.self, GetCommand.self, DeleteCommand.self, ListCommand.self, MSetCommand.self, MGetCommand.self,
+            SetCommand.self, GetCommand.self, DeleteCommand.self, IncrementCommand.self, ListCommand.self, MSetCommand.self, MGetCommand.self,
             HealthCommand.self, LocateCommand.self, DemoCommand.self, BenchCommand.self, SoakCommand.self, RebalanceCommand.self,
         ]
     )
