@@ -17,6 +17,8 @@ public struct KVSoakReport: Codable, Sendable, Equatable {
     /// The longest time with no successful operation, in milliseconds.
     public var maxGapMs = 0.0
     public var seconds = 0.0
+    /// The counters workload's verdict (nil for the read/write workload).
+    public var counters: KVSoakCounterReport?
 
     public init() {}
 
@@ -35,8 +37,12 @@ public struct KVSoakReport: Codable, Sendable, Equatable {
     /// One line for a terminal.
     public var summary: String {
         let errorText = errors.isEmpty ? "0" : errors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        return String(
+        var line = String(
             format: "%5.1fs writes=%d ok=%d missing=%d stale=%d corrupt=%d errors=%@ maxGapMs=%.0f",
             seconds, writes, ok, missing, stale, corrupt, errorText, maxGapMs)
+        if let counters {
+            line += " counters: acknowledged=\(counters.acknowledged) unknown=\(counters.unknown) final=\(counters.final) lost=\(counters.lost) duplicated=\(counters.duplicated)"
+        }
+        return line
     }
 }

@@ -2,15 +2,25 @@ import Foundation
 import KVCore
 import Synchronization
 
-/// A verified read/write load on any store, for fault drills: every read is checked against what its own
-/// task wrote, so a reply handed to the wrong caller shows up as `corrupt`.
+/// A verified load on any store, for fault drills. The read/write workload checks every read against what its
+/// own task wrote, so a reply handed to the wrong caller shows up as `corrupt`. The counters workload increments
+/// shared counters and checks at the end that no acknowledged increment was lost and none counted twice.
 ///
 /// ```swift
 /// let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(10))).run()
 /// assert(report.corrupt == 0)
 /// ```
 public struct KVSoakRunner: Sendable {
+    /// What the tasks do.
+    public enum Workload: String, Sendable, Codable, CaseIterable {
+        /// Versioned writes and checked reads, each task on keys of its own.
+        case readWrite = "read-write"
+        /// Increments of shared counters (`keys` of them), checked at the end.
+        case counters
+    }
+
     public struct Configuration: Sendable {
+        public var workload: Workload
         public var duration: Duration
         public var tasks: Int
         /// Keys per task.
@@ -20,7 +30,11 @@ public struct KVSoakRunner: Sendable {
         /// Prefix of every key, so runs do not meet.
         public var keyPrefix: String
 
-        public init(duration: Duration = .seconds(10), tasks: Int = 16, keys: Int = 100, valueSize: Int = 64, keyPrefix: String? = nil) {
+        public init(
+            workload: Workload = .readWrite, duration: Duration = .seconds(10), tasks: Int = 16, keys: Int = 100, valueSize: Int = 64,
+            keyPrefix: String? = nil
+        ) {
+            self.workload = workload
             self.duration = duration
             self.tasks = tasks
             self.keys = keys
@@ -34,10 +48,12 @@ public struct KVSoakRunner: Sendable {
 
     /// Every key the soak writes, e.g. to clean up afterwards.
     public var keys: [String] {
-        (0..<configuration.tasks).flatMap { task in (0..<configuration.keys).map { KVSoakRunner.key(configuration.keyPrefix, task: task, index: $0) } }
+        if configuration.workload == .counters { return (0..<configuration.keys).map { KVSoakRunner.counterKey(configuration.keyPrefix, index: $0) } }
+        return (0..<configuration.tasks).flatMap { task in (0..<configuration.keys).map { KVSoakRunner.key(configuration.keyPrefix, task: task, index: $0) } }
     }
 
     static func key(_ prefix: String, task: Int, index: Int) -> String { "\(prefix)\(task):\(index)" }
+    static func counterKey(_ prefix: String, index: Int) -> String { "\(prefix)counter:\(index)" }
 
     public init(store: any KVStore, configuration: Configuration) {
         self.store = store
@@ -60,17 +76,54 @@ public struct KVSoakRunner: Sendable {
                     if !Task.isCancelled { onSecond(shared.snapshot(now: clock.now)) }
                 }
             }
-            await withTaskGroup(of: Void.self) { group in
-                for task in 0..<tasks {
-                    group.addTask {
-                        var worker = SoakWorker(store: store, configuration: configuration, task: task, shared: shared)
-                        await worker.run(until: deadline)
+            switch configuration.workload {
+            case .readWrite:
+                await withTaskGroup(of: Void.self) { group in
+                    for task in 0..<tasks {
+                        group.addTask {
+                            var worker = SoakWorker(store: store, configuration: configuration, task: task, shared: shared)
+                            await worker.run(until: deadline)
+                        }
                     }
                 }
+            case .counters:
+                let workers = await withTaskGroup(of: CounterWorker.self) { group in
+                    for _ in 0..<tasks {
+                        group.addTask {
+                            var worker = CounterWorker(store: store, configuration: configuration, shared: shared)
+                            await worker.run(until: deadline)
+                            return worker
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                shared.setCounters(await Self.checkCounters(store: store, configuration: configuration, workers: workers))
             }
             ticking.cancelAll()
         }
         return shared.snapshot(now: clock.now)
+    }
+
+    /// Reads every counter (retrying for up to 30 s while the store recovers) and checks it.
+    static func checkCounters(store: any KVStore, configuration: Configuration, workers: [CounterWorker]) async -> KVSoakCounterReport {
+        var report = KVSoakCounterReport()
+        for index in 0..<configuration.keys {
+            let acknowledged = workers.reduce(0) { $0 + $1.acknowledged[index] }
+            let unknown = workers.reduce(0) { $0 + $1.unknown[index] }
+            let key = counterKey(configuration.keyPrefix, index: index)
+            let deadline = ContinuousClock.now + .seconds(30)
+            var value: Int64?
+            while value == nil && ContinuousClock.now < deadline {
+                do {
+                    let bytes = try await store.get(key)
+                    value = bytes.map { KVAtomic.parseInteger($0) ?? -1 } ?? 0
+                } catch {
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            if let value { report.check(final: value, acknowledged: acknowledged, unknown: unknown) } else { report.unreadable += 1 }
+        }
+        return report
     }
 }
 
@@ -99,6 +152,10 @@ final class SharedCounts: Sendable {
                 state.lastSuccess = now
             }
         }
+    }
+
+    func setCounters(_ counters: KVSoakCounterReport) {
+        state.withLock { $0.report.counters = counters }
     }
 
     func snapshot(now: ContinuousClock.Instant) -> KVSoakReport {

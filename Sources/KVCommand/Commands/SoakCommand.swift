@@ -2,13 +2,18 @@ import ArgumentParser
 import KV
 import KVSoak
 
+extension KVSoakRunner.Workload: ExpressibleByArgument {}
+
 struct SoakCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "soak",
-        abstract: "Run a verified read/write load and check every read; exit 1 if any read was corrupt.",
-        discussion: "Prints a summary line per second on a terminal, and at the end one JSON object: ok, missing, stale, corrupt, writes, errors by kind, maxGapMs.")
+        abstract: "Run a verified load; exit 1 if any read was corrupt or any counter lost or double-counted an increment.",
+        discussion: """
+            --workload read-write (default): versioned writes and checked reads. --workload counters: increments of             --keys shared counters, then per counter acknowledged ≤ final ≤ acknowledged + unknown. Prints a summary             line per second on a terminal, and at the end one JSON object: ok, missing, stale, corrupt, writes,             errors by kind, maxGapMs, and for counters acknowledged, unknown, final, lost, duplicated.
+            """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "read-write or counters.") var workload: KVSoakRunner.Workload = .readWrite
     @Option(help: "Seconds to run.") var duration: Double = 10
     @Option(help: "Concurrent tasks.") var tasks = 16
     @Option(help: "Keys per task.") var keys = 100
@@ -24,7 +29,7 @@ struct SoakCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = KVSoakRunner.Configuration(duration: try runTime(), tasks: tasks, keys: keys)
+        let configuration = KVSoakRunner.Configuration(workload: workload, duration: try runTime(), tasks: tasks, keys: keys)
         let live = !json && Output.isTerminal
         let report = try await storeOptions.withStore { store in
             let soak = KVSoakRunner(store: store, configuration: configuration)
@@ -35,6 +40,10 @@ struct SoakCommand: AsyncParsableCommand {
         try Output.json(report)
         if report.corrupt > 0 {
             Output.error("\(report.corrupt) corrupt reads: a value came back that was never written to its key")
+            throw ExitCode(ExitStatus.notFound)
+        }
+        if let counters = report.counters, counters.lost > 0 || counters.duplicated > 0 || counters.unreadable > 0 {
+            Output.error("counters: \(counters.lost) acknowledged increments lost, \(counters.duplicated) counted twice, \(counters.unreadable) counters unreadable")
             throw ExitCode(ExitStatus.notFound)
         }
     }
