@@ -105,7 +105,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Examples/Snippets"),
-        .testTarget(name: "DocsTests", dependencies: ["KVSnippets", "KVConformance"]),
+        .testTarget(name: "DocsTests", dependencies: ["KV", "KVSnippets", "KVConformance"]),
 
         .testTarget(name: "KVCoreTests", dependencies: ["KVCore", "KVMemory", "KVSoak", "KVTestSupport"]),
         .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance", "CHeapProbe"]),

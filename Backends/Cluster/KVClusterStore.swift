@@ -181,6 +181,13 @@ public final class KVClusterStore: KVStore, Service {
     public func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
         let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
         try checkOpen()
+        guard let ttl else {
+            do {
+                return try RedisAtomicCommands.incremented(try await execute(RedisAtomicCommands.incrementBy(key, delta), key: key), key: key, node: "cluster")
+            } catch {
+                throw error.code == .serverError ? RedisAtomicCommands.incrementError(error) : error
+            }
+        }
         return try await RedisAtomicCommands.increment(key, by: delta, ttlMilliseconds: ttl, node: "cluster") { (command) throws(KVError) in
             try await self.execute(command, key: key)
         }

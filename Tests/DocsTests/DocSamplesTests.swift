@@ -1,4 +1,6 @@
 import Foundation
+import KV
+import KVSnippets
 import Testing
 
 /// Every ```swift sample in docs/ is compiled: its lines appear, in order and together, in the snippet
@@ -50,5 +52,18 @@ import Testing
             }
         }
         #expect(checked >= 8, "the docs hold \(checked) Swift samples")
+    }
+}
+
+/// The atomic-operations page's sample runs on the memory store.
+@Suite struct AtomicOperationsSampleTests {
+    @Test func theSampleRuns() async throws {
+        let store = KVMemoryStore()
+        try await store.set("cart:7", [1])
+        try await atomicOperations(store: store, old: [1], updated: [2])
+        #expect(try await store.get("cart:7") == [2])
+        #expect(try await store.get("hits:/home") == Array("1".utf8))
+        #expect(try await store.contains("user:ada"))
+        #expect(try await store.contains("kvlock:{nightly-report}") == false, "the lock was released")
     }
 }

@@ -63,8 +63,24 @@ enum RedisBench {
         let setConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.set(keys[i % keys.count], value, options: .default) }
         rows.append(BenchRow("set-concurrent-64", backend: "redis", setConcurrent).compared(with: "redis-benchmark", opsPerSecond: bench64?["SET"], target: 3.3))
 
+        // Atomic operations: INCRBY, and the compare-and-set script (each call here succeeds: GET, compare, SET).
+        let counters = (0..<1000).map { "\(prefix)counter:\($0)" }
+        progress("incr-sequential")
+        let incrSequential = try await BenchMeasurement.sequential(count) { i in _ = try await store.increment(counters[i % counters.count]) }
+        let benchIncr1 = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, database: store.options.connection.database, clients: 1, pipeline: 1, count: count, tests: ["INCR"])
+        rows.append(BenchRow("incr-sequential", backend: "redis", incrSequential).compared(with: "redis-benchmark", opsPerSecond: benchIncr1?["INCR"]))
+        progress("incr-concurrent-64")
+        let incrConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.increment(counters[i % counters.count]) }
+        progress("cas-concurrent-64")
+        let casConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in
+            _ = try await store.compareAndSet(keys[i % keys.count], expected: value, new: value)
+        }
+        let benchAtomic64 = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, database: store.options.connection.database, clients: 64, pipeline: 1, count: count, tests: ["INCR", "CAS"])
+        rows.append(BenchRow("incr-concurrent-64", backend: "redis", incrConcurrent).compared(with: "redis-benchmark", opsPerSecond: benchAtomic64?["INCR"], target: 3.0))
+        rows.append(BenchRow("cas-concurrent-64", backend: "redis", casConcurrent).compared(with: "redis-benchmark", opsPerSecond: benchAtomic64?["CAS"]))
+
         progress("cleanup")
-        _ = try await store.batchDelete(keys)
+        _ = try await store.batchDelete(keys + counters)
         try await RedisBenchmarkTool.cleanUp(store)
         return rows
     }

@@ -1,5 +1,6 @@
 import Foundation
 import KV
+import KVRedisCore
 
 /// Runs `redis-benchmark` (when installed) against a node and returns requests per second by test name.
 enum RedisBenchmarkTool {
@@ -12,8 +13,9 @@ enum RedisBenchmarkTool {
     /// The prefix of every key the `redis-benchmark` runs write; ``cleanUp(_:)`` removes them afterwards.
     static let keyPrefix = "kvbench:rb:"
 
-    /// `redis-benchmark -c clients -P pipeline -n count -r count --csv` once per test (`SET` or `GET`), each as a
-    /// custom command on keys under ``keyPrefix`` with 100-byte values, instead of `-t`, whose `key:__rand_int__`
+    /// `redis-benchmark -c clients -P pipeline -n count -r count --csv` once per test (`SET`, `GET`, `INCR`, or
+    /// `CAS`: `EVALSHA` of the store's compare-and-set script), each as a custom command on keys under
+    /// ``keyPrefix`` with 100-byte values, instead of `-t`, whose `key:__rand_int__` and `counter:__rand_int__`
     /// would stay in the user's database. Requests per second by test name; nil when it is missing or fails.
     /// It waits on a thread of its own, not on Swift's cooperative pool.
     static func run(host: String, port: Int, database: Int = 0, clients: Int, pipeline: Int, count: Int, tests: [String], cluster: Bool = false) async -> [String: Double]? {
@@ -40,7 +42,15 @@ enum RedisBenchmarkTool {
         process.executableURL = URL(fileURLWithPath: path)
         // In cluster mode redis-benchmark replaces {tag} with a hash tag of the node it sends to.
         let key = keyPrefix + (cluster ? "{tag}:" : "") + "__rand_int__"
-        let command = test == "SET" ? ["SET", key, String(repeating: "x", count: 100)] : [test, key]
+        let value = String(repeating: "x", count: 100)
+        let command = switch test {
+        case "SET": ["SET", key, value]
+        // The script must be cached on the server: the Swift rows run it first.
+        case "CAS": ["EVALSHA", RedisAtomicCommands.compareAndSetScript.sha1, "1", key, "1", value, "1", value, "", "0"]
+        // Counters of their own: INCR fails on the SET runs' values.
+        case "INCR": ["INCR", keyPrefix + "counter:" + (cluster ? "{tag}:" : "") + "__rand_int__"]
+        default: [test, key]
+        }
         var arguments = ["-h", host, "-p", "\(port)", "-c", "\(clients)", "-P", "\(pipeline)", "-n", "\(count)", "-r", "\(count)", "--csv"]
         if cluster { arguments.append("--cluster") }
         if database != 0 { arguments += ["--dbnum", "\(database)"] }

@@ -49,15 +49,25 @@ package enum RedisAtomicCommands {
         }
     }
 
+    /// `INCRBY key delta`, for an increment without a TTL.
+    package static func incrementBy(_ key: String, _ delta: Int64) -> RedisCommand {
+        var command = RedisCommand("INCRBY", key: key)
+        command.append(String(delta))
+        return command
+    }
+
+    /// The new value from an `INCRBY` reply; its error replies as typed errors.
+    package static func incremented(_ reply: RedisReply, key: String, node: String) throws(KVError) -> Int64 {
+        if case .integer(let value) = reply { return value }
+        if let message = reply.errorMessage { throw incrementError(RedisReply.error(message, key: key, node: node)) }
+        throw reply.unexpected(node: node, key: key, expected: "an integer")
+    }
+
+    /// An increment that gives a key it creates a TTL: one script.
     package static func increment(
-        _ key: String, by delta: Int64, ttlMilliseconds: Int64?, node: String, send: (RedisCommand) async throws(KVError) -> RedisReply
+        _ key: String, by delta: Int64, ttlMilliseconds: Int64, node: String, send: (RedisCommand) async throws(KVError) -> RedisReply
     ) async throws(KVError) -> Int64 {
         do throws(KVError) {
-            guard let ttlMilliseconds else {
-                let reply = try await send(RedisCommand("INCRBY", key, String(delta)))
-                guard let value = reply.integer else { throw reply.unexpected(node: node, key: key, expected: "an integer") }
-                return value
-            }
             let reply = try await incrementWithTTLScript.run(
                 keys: [Array(key.utf8)], arguments: [Array(String(delta).utf8), Array(String(ttlMilliseconds).utf8)], send: send)
             guard let bytes = reply.bytes, let value = KVAtomic.parseInteger(bytes) else {
@@ -70,7 +80,7 @@ package enum RedisAtomicCommands {
     }
 
     /// `INCRBY`'s error replies as typed errors.
-    static func incrementError(_ error: KVError) -> KVError {
+    package static func incrementError(_ error: KVError) -> KVError {
         var typed = error
         if error.message.contains("not an integer") {
             typed.code = .notAnInteger

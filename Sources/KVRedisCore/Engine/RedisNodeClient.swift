@@ -77,6 +77,9 @@ package final class RedisNodeClient: Sendable {
     package func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
         let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
         try checkOpen()
+        guard let ttl else {
+            return try RedisAtomicCommands.incremented(try await send(RedisAtomicCommands.incrementBy(key, delta), key: key), key: key, node: node)
+        }
         return try await RedisAtomicCommands.increment(key, by: delta, ttlMilliseconds: ttl, node: node) { (command) throws(KVError) in
             try await self.send(command, key: key).orThrow(node: self.node, key: key)
         }
