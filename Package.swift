@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "DocsTests", dependencies: ["KV", "KVSnippets", "KVConformance"]),
 
         .testTarget(name: "KVCoreTests", dependencies: ["KVCore", "KVMemory", "KVSoak", "KVTestSupport"]),
-        .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance", "CHeapProbe"]),
+        .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance", "KVTestSupport", "CHeapProbe"]),
         // Reads the C heap's size, for the memory store's byte-accounting test.
         .target(name: "CHeapProbe", path: "Tests/CHeapProbe"),
         .testTarget(

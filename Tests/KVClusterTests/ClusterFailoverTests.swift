@@ -17,22 +17,9 @@ import Testing
         defer { Task { await store.shutdown() } }
         let masters = store.topology?.masters ?? []
         #expect(masters.count == 3)
-        let killers = masters.map { RedisPool(configuration: RedisConnectionConfiguration(endpoint: $0), size: 1, logger: KVLogging.disabled) }
-        defer { killers.forEach { $0.close() } }
-        let stop = Atomic<Bool>(false)
-        async let kills: Int = {
-            var killed = 0
-            for _ in 0..<100 where !stop.load(ordering: .relaxed) {
-                for killer in killers {
-                    killed += Int((try? await killer.send(RedisCommand("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")))?.integer ?? 0)
-                }
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-            return killed
-        }()
-        let report = await ConditionalWriteDrill(store: store, prefix: "cluster-drill").run(tasks: 16, for: .seconds(4))
-        stop.store(true, ordering: .relaxed)
-        let killed = await kills
+        let (report, killed) = await Self.killingConnections(on: masters) {
+            await ConditionalWriteDrill(store: store, prefix: "cluster-drill").run(tasks: 16, for: .seconds(4))
+        }
         print("connection kills on cluster://: \(killed) connections killed; \(report)")
         #expect(report.wrong == 0, "\(report)")
         #expect(report.right > 300, "\(report)")
@@ -46,7 +33,21 @@ import Testing
         let cluster = try await TestCluster.launch()
         let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: cluster.url + "?commandTimeout=1s")) as! KVClusterStore
         defer { Task { await store.shutdown() } }
-        let killers = (store.topology?.masters ?? []).map { RedisPool(configuration: RedisConnectionConfiguration(endpoint: $0), size: 1, logger: KVLogging.disabled) }
+        let (report, killed) = await Self.killingConnections(on: store.topology?.masters ?? []) {
+            await KVSoakRunner(store: store, configuration: .init(workload: .counters, duration: .seconds(4), tasks: 16, keys: 12)).run()
+        }
+        let counters = try #require(report.counters)
+        print("counters soak under connection kills on cluster://: \(killed) connections killed; \(report.summary)")
+        #expect(killed > 0)
+        #expect(counters.lost == 0 && counters.duplicated == 0 && counters.unreadable == 0, "\(report.summary)")
+        #expect(counters.acknowledged > 1000, "\(report.summary)")
+        #expect(counters.unknown > 0, "the kills hit increments in flight: \(report.summary)")
+    }
+
+    /// Runs `body` while every node in `masters` kills its clients' connections every 100 ms (at most 10 s);
+    /// returns its result and the number of connections killed.
+    static func killingConnections<T: Sendable>(on masters: [KVEndpoint], _ body: () async -> T) async -> (T, killed: Int) {
+        let killers = masters.map { RedisPool(configuration: RedisConnectionConfiguration(endpoint: $0), size: 1, logger: KVLogging.disabled) }
         defer { killers.forEach { $0.close() } }
         let stop = Atomic<Bool>(false)
         async let kills: Int = {
@@ -59,15 +60,9 @@ import Testing
             }
             return killed
         }()
-        let report = await KVSoakRunner(store: store, configuration: .init(workload: .counters, duration: .seconds(4), tasks: 16, keys: 12)).run()
+        let result = await body()
         stop.store(true, ordering: .relaxed)
-        let killed = await kills
-        let counters = try #require(report.counters)
-        print("counters soak under connection kills on cluster://: \(killed) connections killed; \(report.summary)")
-        #expect(killed > 0)
-        #expect(counters.lost == 0 && counters.duplicated == 0 && counters.unreadable == 0, "\(report.summary)")
-        #expect(counters.acknowledged > 1000, "\(report.summary)")
-        #expect(counters.unknown > 0, "the kills hit increments in flight: \(report.summary)")
+        return (result, await kills)
     }
 
     /// One master frozen with SIGSTOP under a 64-task load: once its replica is promoted, traffic follows it even

@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func updateOnAStoreWithoutCompareAndSetIsUnsupported() async throws {
-        let client = KVClient(store: NoAtomics())
+        let client = KVClient(store: NoAtomicsStore(inner: KVMemoryStore()))
         await #expect { try await client.update(Int.self, for: "n") { $0 = 1 } } throws: { ($0 as? KVError)?.code == .unsupported }
     }
 
@@ -113,19 +113,6 @@ struct LosingRace: KVStore {
     func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try await inner.ttl(key) }
     func delete(_ key: String) async throws(KVError) -> Bool { try await inner.delete(key) }
     func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options: KVSetOptions) async throws(KVError) -> Bool { false }
-    func list(prefix: String) -> KVKeySequence { inner.list(prefix: prefix) }
-    func health() async throws(KVError) -> KVHealthReport { try await inner.health() }
-    func locate(_ key: String) async throws(KVError) -> KVLocation { try await inner.locate(key) }
-    func shutdown() async { await inner.shutdown() }
-}
-
-/// A store without atomic operations.
-struct NoAtomics: KVStore {
-    let inner = KVMemoryStore()
-    func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool { try await inner.set(key, value, options: options) }
-    func get(_ key: String) async throws(KVError) -> [UInt8]? { try await inner.get(key) }
-    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try await inner.ttl(key) }
-    func delete(_ key: String) async throws(KVError) -> Bool { try await inner.delete(key) }
     func list(prefix: String) -> KVKeySequence { inner.list(prefix: prefix) }
     func health() async throws(KVError) -> KVHealthReport { try await inner.health() }
     func locate(_ key: String) async throws(KVError) -> KVLocation { try await inner.locate(key) }

@@ -1,6 +1,7 @@
 import KVConformance
 import KVCore
 import KVMemory
+import KVTestSupport
 import Testing
 
 /// The whole contract on the memory store, with an injected clock so TTL cases do not sleep.
@@ -32,27 +33,13 @@ import Testing
 
     /// A store without atomic operations passes by refusing them, and is caught when the harness claims it has them.
     @Test func aStoreWithoutAtomicOperationsMustSayUnsupported() async {
-        let failures = await KVConformance.run(KVConformanceHarness(atomicOperations: false) { PlainStore(inner: KVMemoryStore()) })
+        let failures = await KVConformance.run(KVConformanceHarness(atomicOperations: false) { NoAtomicsStore(inner: KVMemoryStore()) })
         #expect(failures.isEmpty, "\(failures)")
-        let claimed = await KVConformance.run(KVConformanceHarness { PlainStore(inner: KVMemoryStore()) })
+        let claimed = await KVConformance.run(KVConformanceHarness { NoAtomicsStore(inner: KVMemoryStore()) })
         #expect(Set(claimed.map(\.case)).contains("increment counts from 0 and returns the new value"))
         let memory = await KVConformance.run(KVConformanceHarness(atomicOperations: false) { KVMemoryStore() })
         #expect(memory.contains { $0.case == "increment counts from 0 and returns the new value" }, "a store with them fails the unsupported check")
     }
-}
-
-/// A store that keeps the contract without atomic operations: everything forwarded but those.
-struct PlainStore: KVStore {
-    let inner: KVMemoryStore
-    func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool { try await inner.set(key, value, options: options) }
-    func get(_ key: String) async throws(KVError) -> [UInt8]? { try await inner.get(key) }
-    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try await inner.ttl(key) }
-    func delete(_ key: String) async throws(KVError) -> Bool { try await inner.delete(key) }
-    func list(prefix: String) -> KVKeySequence { inner.list(prefix: prefix) }
-    func batchSet(_ entries: [KVEntry], options: KVSetOptions) async throws(KVError) { try await inner.batchSet(entries, options: options) }
-    func health() async throws(KVError) -> KVHealthReport { try await inner.health() }
-    func locate(_ key: String) async throws(KVError) -> KVLocation { try await inner.locate(key) }
-    func shutdown() async { await inner.shutdown() }
 }
 
 /// A store that breaks the contract on purpose: no TTLs, empty listings, batchGet returns empty values for missing keys.

@@ -6,26 +6,29 @@ import Testing
 /// Contended updates and locks on one real Redis.
 @Suite(.serialized) struct RedisAtomicTests {
     static func store() async throws -> any KVStore {
-        let store = try await KVBackendRegistry([RedisBackend()]).open(try KVConfiguration(url: TestServers.redisURL + "/2"))
-        _ = try await store.batchDelete(try await store.list(prefix: "atomic:").collect())
-        _ = try await store.batchDelete(try await store.list(prefix: "kvlock:").collect())
-        return store
+        try await KVBackendRegistry([RedisBackend()]).open(try KVConfiguration(url: TestServers.redisURL + "/2"))
     }
 
-    @Test func contendedUpdatesLoseNothing() async throws {
+    /// 64 tasks × 500 updates of one key end at exactly 32,000; 32 tasks contending for one lock never overlap.
+    @Test func contendedUpdatesAndLocks() async throws {
         let store = try await Self.store()
         defer { Task { await store.shutdown() } }
-        let (count, seconds) = try await AtomicDrills.updateCounter(store, key: "atomic:counter")
-        #expect(count == 32_000)
-        print("redis: 64 × 500 updates of one key in \(seconds) s")
+        #expect(try await AtomicDrills.problems(store, name: "redis") == [])
     }
 
-    @Test func lockHoldersNeverOverlapAndTokensIncrease() async throws {
+    @Test func aLockExpiresUnlessRenewed() async throws {
         let store = try await Self.store()
         defer { Task { await store.shutdown() } }
-        let report = try await AtomicDrills.contendForLock(store, name: "atomic:lock")
-        #expect(report.overlaps == 0, "\(report)")
-        #expect(report.acquisitions == 160)
-        #expect(report.tokensIncrease, "\(report)")
+        let lock = KVLock(name: "atomic:expiry", store: store, ttl: .milliseconds(400))
+        let first = try #require(try await lock.acquire())
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(try await first.renew(), "renewed before expiry")
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(try await lock.acquire() == nil, "the renewal kept it past the first TTL")
+        let second = try #require(try await lock.acquire(timeout: .seconds(2)), "taken once the renewed TTL ran out")
+        #expect(second.fencingToken > first.fencingToken)
+        #expect(try await first.renew() == false, "the old lease cannot renew")
+        #expect(try await first.release() == false, "nor release the new holder's lock")
+        #expect(try await second.release())
     }
 }

@@ -6,26 +6,13 @@ import Testing
 /// Contended updates and locks on the shared ring.
 @Suite(.serialized) struct RingAtomicTests {
     static func store() async throws -> any KVStore {
-        let store = try await KVBackendRegistry([KVRingBackend()]).open(try KVConfiguration(url: TestServers.ringURL + "?database=2"))
-        _ = try await store.batchDelete(try await store.list(prefix: "atomic:").collect())
-        _ = try await store.batchDelete(try await store.list(prefix: "kvlock:").collect())
-        return store
+        try await KVBackendRegistry([KVRingBackend()]).open(try KVConfiguration(url: TestServers.ringURL + "?database=2"))
     }
 
-    @Test func contendedUpdatesLoseNothing() async throws {
+    /// 64 tasks × 500 updates of one key end at exactly 32,000; 32 tasks contending for one lock never overlap.
+    @Test func contendedUpdatesAndLocks() async throws {
         let store = try await Self.store()
         defer { Task { await store.shutdown() } }
-        let (count, seconds) = try await AtomicDrills.updateCounter(store, key: "atomic:counter")
-        #expect(count == 32_000)
-        print("ring: 64 × 500 updates of one key in \(seconds) s")
-    }
-
-    @Test func lockHoldersNeverOverlapAndTokensIncrease() async throws {
-        let store = try await Self.store()
-        defer { Task { await store.shutdown() } }
-        let report = try await AtomicDrills.contendForLock(store, name: "atomic:lock")
-        #expect(report.overlaps == 0, "\(report)")
-        #expect(report.acquisitions == 160)
-        #expect(report.tokensIncrease, "\(report)")
+        #expect(try await AtomicDrills.problems(store, name: "ring") == [])
     }
 }

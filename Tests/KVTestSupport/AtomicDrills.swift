@@ -62,4 +62,17 @@ public enum AtomicDrills {
         }
         return report.value
     }
+
+    /// Both drills on `store`, as every backend's tests run them: the problems found (empty when none), and a
+    /// line to print with the time the updates took.
+    public static func problems(_ store: any KVStore, name: String) async throws -> [String] {
+        for prefix in ["atomic:", "kvlock:"] { _ = try await store.batchDelete(try await store.list(prefix: prefix).collect()) }
+        var problems: [String] = []
+        let (count, seconds) = try await updateCounter(store, key: "atomic:counter")
+        if count != 32_000 { problems.append("64 × 500 updates left \(count), not 32000") }
+        print("\(name): 64 × 500 updates of one key in \(seconds) s")
+        let report = try await contendForLock(store, name: "atomic:lock")
+        if report.overlaps != 0 || report.acquisitions != 160 || !report.tokensIncrease { problems.append("lock: \(report)") }
+        return problems
+    }
 }
