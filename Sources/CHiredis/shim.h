@@ -5,7 +5,67 @@
 #include <sys/time.h>
 #include <errno.h>
 #include <poll.h>
+#include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <netdb.h>
+#include <fcntl.h>
+#include <string.h>
+
+/* Sets or clears O_NONBLOCK (fcntl is variadic, which Swift cannot call). */
+static inline int kv_set_nonblocking(int fd, int on) {
+    int flags = fcntl(fd, F_GETFL, 0);
+    if (flags < 0) return -1;
+    return fcntl(fd, F_SETFL, on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK));
+}
+
+/* Bounds each blocking read and write on `fd` by `milliseconds` (at least 1). */
+static inline int kv_set_io_timeout(int fd, long long milliseconds) {
+    struct timeval tv;
+    if (milliseconds < 1) milliseconds = 1;
+    tv.tv_sec = (time_t)(milliseconds / 1000);
+    tv.tv_usec = (suseconds_t)((milliseconds % 1000) * 1000);
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) return -1;
+    return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+/* Waits up to `milliseconds` for `fd` to become writable (a non-blocking connect finishing); returns the
+   socket's pending error (0 when connected), or ETIMEDOUT. */
+static inline int kv_wait_connected(int fd, int milliseconds) {
+    struct pollfd descriptor = { fd, POLLOUT, 0 };
+    int ready = poll(&descriptor, 1, milliseconds);
+    if (ready == 0) return ETIMEDOUT;
+    if (ready < 0) return errno;
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
+    return error;
+}
+
+/* Connects a Unix-domain stream socket to `path`; returns the descriptor or -1 (errno set). */
+static inline int kv_connect_unix(const char *path) {
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof address);
+    address.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof address.sun_path) { errno = ENAMETOOLONG; return -1; }
+    strcpy(address.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) { int saved = errno; close(fd); errno = saved; return -1; }
+    return fd;
+}
+
+/* Turns off Nagle's algorithm, so a pipeline leaves at once. */
+static inline void kv_set_nodelay(int fd) {
+    int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+}
+
+/* The error string of a reader, which Swift sees as a tuple. */
+static inline const char *kv_reader_errstr(const redisReader *r) { return r->errstr; }
 
 /* The error string of a context, which Swift sees as a tuple. */
 static inline const char *kv_redis_errstr(const redisContext *c) { return c->errstr; }

@@ -25,6 +25,11 @@ public struct RedisConnectionConfiguration: Sendable, Hashable, CustomStringConv
     public var maxReconnectDelay: Duration
     /// Send `READONLY` after connecting (cluster replicas).
     public var readOnly: Bool
+    /// Connect to this Unix-domain socket instead of ``endpoint`` (which then only names nothing).
+    public var unixSocketPath: String?
+
+    /// How errors, logs and health name the node: `host:port`, or `unix:/path`.
+    public var node: String { unixSocketPath.map { "unix:\($0)" } ?? endpoint.description }
 
     public init(
         endpoint: KVEndpoint, user: String? = nil, password: String? = nil, database: Int = 0, clientName: String? = nil,
@@ -46,7 +51,7 @@ public struct RedisConnectionConfiguration: Sendable, Hashable, CustomStringConv
 
     /// The endpoint and settings, with the password shown as `***`.
     public var description: String {
-        var parts = ["\(endpoint)"]
+        var parts = [node]
         if let user { parts.append("user=\(user)") }
         if password != nil { parts.append("password=\(KVRedaction.mask)") }
         if database != 0 { parts.append("database=\(database)") }

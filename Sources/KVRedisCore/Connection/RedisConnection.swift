@@ -21,7 +21,7 @@ import Synchronization
 package final class RedisConnection: Sendable {
     package let configuration: RedisConnectionConfiguration
     /// `host:port`, as named in errors.
-    package var node: String { configuration.endpoint.description }
+    package var node: String { configuration.node }
     let core: RedisConnectionCore
 
     package init(configuration: RedisConnectionConfiguration, logger: Logger) {
@@ -136,7 +136,7 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
         if accepted {
             wakeup.signal()
         } else {
-            request.complete(.failure(RedisFailure(.shutdown(node: configuration.endpoint.description), mayHaveRun: false)))
+            request.complete(.failure(RedisFailure(.shutdown(node: configuration.node), mayHaveRun: false)))
         }
     }
 

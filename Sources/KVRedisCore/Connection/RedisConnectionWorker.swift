@@ -8,7 +8,7 @@ final class RedisConnectionWorker {
     private let core: RedisConnectionCore
     private let configuration: RedisConnectionConfiguration
     private let node: String
-    private var context: HiredisContext?
+    private var context: RedisWire?
     /// The pipeline being sent, encoded; kept between pipelines (up to ``maxRetainedOutput``) to save allocations.
     private var output: [UInt8] = []
     static let maxRetainedOutput = 1 << 20
@@ -52,7 +52,7 @@ final class RedisConnectionWorker {
         let started = ContinuousClock.now
         var live = dropExpired(requests, now: started)
         guard !live.isEmpty else { return }
-        let context: HiredisContext
+        let context: RedisWire
         do { context = try connectedContext(now: started) } catch {
             fail(live[...], with: RedisFailure(error, mayHaveRun: false))
             return
@@ -109,7 +109,7 @@ final class RedisConnectionWorker {
     }
 
     /// The live context, connecting (with handshake) if needed, and checking it with PING after idling.
-    private func connectedContext(now: ContinuousClock.Instant) throws(KVError) -> HiredisContext {
+    private func connectedContext(now: ContinuousClock.Instant) throws(KVError) -> RedisWire {
         if let context {
             let idle = now - lastUsed
             if idle < Self.closeCheckAfter { return context }
@@ -136,8 +136,7 @@ final class RedisConnectionWorker {
             throw error
         }
         do throws(KVError) {
-            let context = try HiredisContext(
-                endpoint: configuration.endpoint, connectTimeout: configuration.connectTimeout, commandTimeout: configuration.commandTimeout)
+            let context = try RedisWire(configuration: configuration)
             for command in configuration.handshake {
                 let reply = try context.roundTrip(command, timeout: configuration.commandTimeout)
                 if let message = reply.errorMessage {

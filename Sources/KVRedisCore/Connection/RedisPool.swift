@@ -17,7 +17,7 @@ package final class RedisPool: Sendable {
         connections = (0..<max(1, size)).map { _ in RedisConnection(configuration: configuration, logger: logger) }
     }
 
-    package var node: String { configuration.endpoint.description }
+    package var node: String { configuration.node }
 
     /// The connection for the next command.
     package func connection() -> RedisConnection {

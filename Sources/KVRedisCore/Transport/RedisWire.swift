@@ -1,0 +1,138 @@
+import CHiredis
+import KVCore
+
+/// One connection to a Redis node: a byte stream of its own (TCP or a Unix socket), and hiredis's reply reader
+/// as the protocol engine. Not thread-safe: it is owned and used by exactly one connection thread.
+final class RedisWire {
+    private let stream: any RedisByteStream
+    private let reader: UnsafeMutablePointer<redisReader>
+    let node: String
+    private let commandTimeout: Duration
+    /// The stream's current read and write timeout (see ``boundNextIO(by:)``).
+    private var socketTimeout: Duration
+    /// Encoded commands not sent yet.
+    private var output: [UInt8] = []
+    private var input = [UInt8](repeating: 0, count: 16 * 1024)
+
+    /// Connects within the configuration's connect timeout, then bounds every read and write by its command timeout.
+    init(configuration: RedisConnectionConfiguration) throws(KVError) {
+        node = configuration.node
+        commandTimeout = configuration.commandTimeout
+        socketTimeout = configuration.commandTimeout
+        if let path = configuration.unixSocketPath {
+            stream = try RedisSocket.connect(unixSocket: path)
+        } else {
+            stream = try RedisSocket.connect(to: configuration.endpoint, timeout: configuration.connectTimeout)
+        }
+        stream.setIOTimeout(commandTimeout)
+        guard let reader = redisReaderCreate() else { throw KVError(.connectionFailed, "cannot allocate a reply reader", node: node) }
+        self.reader = reader
+    }
+
+    deinit { redisReaderFree(reader) }
+
+    /// Queues commands already encoded in the Redis protocol (see ``RedisCommand/encode(into:)``); nothing is
+    /// sent until ``flush(until:)``.
+    func append(encoded bytes: [UInt8]) {
+        if output.isEmpty { output = bytes } else { output += bytes }
+    }
+
+    /// Writes everything appended so far, each write bounded by what is left until `deadline`.
+    ///
+    /// - Throws: `timeout` or `connectionFailed`; the connection is then dead and must be discarded.
+    func flush(until deadline: ContinuousClock.Instant) throws(KVError) {
+        var offset = 0
+        while offset < output.count {
+            try boundNextIO(by: deadline)
+            let sent = output.withUnsafeBytes { bytes in
+                Result { () throws(KVError) in try io { () throws(KVError) in try stream.send(UnsafeRawBufferPointer(rebasing: bytes[offset...])) } }
+            }
+            offset += try sent.get()
+        }
+        output.removeAll(keepingCapacity: output.count <= 1 << 20)
+    }
+
+    /// Reads one reply, waiting no longer than `deadline` in all: a reply that trickles in byte by byte
+    /// cannot extend the wait.
+    ///
+    /// - Throws: `timeout` when the deadline passed, `connectionFailed` when the connection broke, `serverError`
+    ///   when the reply is not valid RESP. Either way the connection is dead and must be discarded.
+    func readReply(until deadline: ContinuousClock.Instant) throws(KVError) -> RedisReply {
+        var raw: UnsafeMutableRawPointer?
+        guard redisReaderGetReply(reader, &raw) == REDIS_OK else { throw protocolError() }
+        while raw == nil {
+            try boundNextIO(by: deadline)
+            let received = try input.withUnsafeMutableBytes { buffer in
+                Result { () throws(KVError) in try io { () throws(KVError) in try stream.receive(into: buffer) } }
+            }.get()
+            input.withUnsafeBytes { _ = redisReaderFeed(reader, $0.baseAddress?.assumingMemoryBound(to: CChar.self), received) }
+            guard redisReaderGetReply(reader, &raw) == REDIS_OK else { throw protocolError() }
+        }
+        defer { freeReplyObject(raw) }
+        return Self.convert(raw!.assumingMemoryBound(to: redisReply.self))
+    }
+
+    /// Sends one command and reads its reply within `timeout`.
+    func roundTrip(_ command: RedisCommand, timeout: Duration) throws(KVError) -> RedisReply {
+        let deadline = ContinuousClock.now + timeout
+        var encoded: [UInt8] = []
+        command.encode(into: &encoded)
+        append(encoded: encoded)
+        try flush(until: deadline)
+        return try readReply(until: deadline)
+    }
+
+    /// Whether the server closed the connection (or sent something unasked) while it was idle: a readable
+    /// socket with no request outstanding. Costs one `poll` with no wait.
+    var isClosedByPeer: Bool { stream.isClosedByPeer }
+
+    /// Lowers the stream's timeout to what is left until `deadline` (or raises it back), so one blocking read
+    /// or write never outlasts the deadline by more than a tenth; throws `timeout` once it has passed.
+    private func boundNextIO(by deadline: ContinuousClock.Instant) throws(KVError) {
+        let remaining = deadline - ContinuousClock.now
+        guard remaining > .zero else { throw timedOut() }
+        if remaining * 10 < socketTimeout * 9 || remaining * 10 > socketTimeout * 11 {
+            let bounded = min(remaining, commandTimeout)
+            if bounded != socketTimeout {
+                socketTimeout = bounded
+                stream.setIOTimeout(bounded)
+            }
+        }
+    }
+
+    /// Runs one stream call, giving its timeout the command timeout in the message.
+    private func io<T>(_ body: () throws(KVError) -> T) throws(KVError) -> T {
+        do { return try body() } catch {
+            throw error.code == .timeout ? timedOut() : error
+        }
+    }
+
+    private func timedOut() -> KVError {
+        KVError(.timeout, "no reply within the command timeout of \(commandTimeout); connection closed", node: node)
+    }
+
+    private func protocolError() -> KVError {
+        KVError(.serverError, "the server sent a reply that is not valid RESP: \(String(cString: kv_reader_errstr(reader))); connection closed", node: node)
+    }
+
+    private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
+        let r = reply.pointee
+        switch r.type {
+        case REDIS_REPLY_STRING:
+            return .string(r.len == 0 ? [] : Array(UnsafeRawBufferPointer(start: r.str, count: r.len)))
+        case REDIS_REPLY_STATUS:
+            return .status(String(decoding: UnsafeRawBufferPointer(start: r.str, count: r.len), as: UTF8.self))
+        case REDIS_REPLY_ERROR:
+            return .error(String(decoding: UnsafeRawBufferPointer(start: r.str, count: r.len), as: UTF8.self))
+        case REDIS_REPLY_INTEGER:
+            return .integer(Int64(r.integer))
+        case REDIS_REPLY_ARRAY:
+            var elements: [RedisReply] = []
+            elements.reserveCapacity(r.elements)
+            for i in 0..<r.elements { elements.append(r.element[i].map(convert) ?? .null) }
+            return .array(elements)
+        default:
+            return .null
+        }
+    }
+}
