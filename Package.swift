@@ -34,16 +34,19 @@ let package = Package(
         // The conformance suite every backend (built-in or third-party) runs.
         .target(name: "KVConformance", dependencies: ["KVCore"]),
 
-        // The Redis engine the redis, ring and cluster stores share (package access, no product): the hiredis
-        // transport, commands and replies, the request and batch engine with its retry policy, SCAN listing,
-        // health probes and option parsing.
+        // The Redis engine the redis, ring and cluster stores share (package access, no product): the transport
+        // (its own TCP, Unix and TLS streams, hiredis as the protocol engine), commands and replies, the request
+        // and batch engine with its retry policy, SCAN listing, health probes and option parsing.
         .systemLibrary(
             name: "CHiredis", path: "Sources/CHiredis",
             providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl"])]),
         .target(
             name: "KVRedisCore",
             dependencies: [
-                "KVCore", "CHiredis",
+                "KVCore", "CHiredis", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),
@@ -117,6 +120,6 @@ let package = Package(
         .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
-        .target(name: "KVTestSupport", dependencies: ["KVCore"], path: "Tests/KVTestSupport"),
+        .target(name: "KVTestSupport", dependencies: ["KVCore", .product(name: "Logging", package: "swift-log")], path: "Tests/KVTestSupport"),
     ]
 )

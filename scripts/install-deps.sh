@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs what building and testing need on Debian, only when missing: hiredis headers, redis-server, redis-tools.
+# Installs what building and testing need on Debian, only when missing: hiredis and OpenSSL headers, the openssl tool,
+# redis-server, redis-tools.
 set -euo pipefail
 need=()
 pkg-config --exists hiredis 2>/dev/null || need+=(libhiredis-dev)
+pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)

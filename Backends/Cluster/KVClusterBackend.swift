@@ -36,6 +36,7 @@ public struct KVClusterBackend: KVBackend {
         if let replicas = try configuration.int("waitReplicas", in: 1...16) {
             options.confirmWrites = (replicas, try configuration.duration("waitTimeout") ?? .seconds(1))
         }
+        RedisOptions.warnIfInsecure(options.connection, logger: logger, store: "cluster")
         let store = KVClusterStore(options: options, logger: logger)
         do { try await store.start() } catch {
             await store.shutdown()

@@ -41,6 +41,7 @@ public struct KVRingBackend: KVBackend {
             guard let value = KVRingShardDownPolicy(rawValue: policy) else { throw .invalidConfiguration("onShardDown must be reroute or fail, got \(policy)") }
             options.onShardDown = value
         }
+        if let first = shards.first { RedisOptions.warnIfInsecure(first.connection, logger: logger, store: "ring") }
         return try KVRingStore(options: options, logger: logger)
     }
 }

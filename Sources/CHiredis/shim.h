@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <unistd.h>
+#include <signal.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -56,6 +58,15 @@ static inline int kv_connect_unix(const char *path) {
     if (fd < 0) return -1;
     if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) { int saved = errno; close(fd); errno = saved; return -1; }
     return fd;
+}
+
+/* Blocks SIGPIPE on the calling thread: a write to a closed socket (OpenSSL writes with plain write(2))
+   then fails with EPIPE instead of ending the process. */
+static inline void kv_block_sigpipe(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 /* Turns off Nagle's algorithm, so a pipeline leaves at once. */

@@ -17,11 +17,13 @@ public enum KVStores {
     public static let registry = KVBackendRegistry([
         KVMemoryBackend(),
         RedisBackend(),
+        RedisTLSBackend(),
+        RedisUnixBackend(),
         KVRingBackend(),
         KVClusterBackend(),
     ])
 
-    /// Opens the store a URL names: `memory://`, `redis://…`, `ring://…`, `cluster://…`.
+    /// Opens the store a URL names: `memory://`, `redis://…`, `rediss://…`, `unix:///…`, `ring://…`, `cluster://…`.
     public static func open(_ url: String, logger: Logger = KVLogging.disabled) async throws(KVError) -> any KVStore {
         try await registry.open(KVConfiguration(url: url), logger: logger)
     }

@@ -44,6 +44,9 @@ public struct KVError: Error, Sendable, Hashable, CustomStringConvertible {
         /// could have changed its answer or the data (a conditional write, a delete, a count). Read the key to
         /// find out. Never returned for a read or an unconditional write, which are retried instead.
         public static let outcomeUnknown = Code("outcome unknown")
+        /// A TLS handshake or session failed; the message says why (untrusted certificate, name mismatch,
+        /// expired, client certificate required, not a TLS server). Not retried.
+        public static let tlsFailed = Code("TLS failed")
         /// The store does not offer this operation (a third-party store without atomic operations, say).
         public static let unsupported = Code("unsupported")
         /// An optimistic update kept meeting concurrent writers and ran out of attempts; nothing was written by it.

@@ -1,4 +1,6 @@
+import Glibc
 import KVCore
+import Logging
 
 /// The options every Redis-based backend reads from a configuration.
 package enum RedisOptions {
@@ -11,6 +13,12 @@ package enum RedisOptions {
         KVOptionInfo("password", "password (also from the URL)"),
         KVOptionInfo("database", "SELECT this database (also the URL path)"),
         KVOptionInfo("poolSize", "connections per node, each with its own thread (default 2)"),
+        KVOptionInfo("tls", "true: speak TLS to every node (rediss:// implies it)"),
+        KVOptionInfo("caFile", "PEM certificate authorities to trust (default: the system trust store)"),
+        KVOptionInfo("certFile", "PEM client certificate, for mutual TLS (with keyFile)"),
+        KVOptionInfo("keyFile", "PEM private key of certFile"),
+        KVOptionInfo("serverName", "name for SNI and certificate verification (default: the host)"),
+        KVOptionInfo("insecure", "true: skip certificate verification (logged)"),
     ]
 
     package static let store: [KVOptionInfo] = [
@@ -33,7 +41,43 @@ package enum RedisOptions {
         if let timeout = try configuration.duration("connectTimeout") { connection.connectTimeout = timeout }
         if let timeout = try configuration.duration("commandTimeout") { connection.commandTimeout = timeout }
         if let interval = try configuration.duration("idleCheckInterval") { connection.idleCheckInterval = interval }
+        connection.tls = try tls(configuration)
         return connection
+    }
+
+    /// The TLS settings: on for `rediss://` or `tls=true`; the file and name options need TLS on.
+    package static func tls(_ configuration: KVConfiguration) throws(KVError) -> KVTLSConfiguration? {
+        let names = ["caFile", "certFile", "keyFile", "serverName", "insecure"]
+        let enabled = try configuration.bool("tls") ?? (configuration.scheme == "rediss")
+        guard enabled else {
+            if let name = names.first(where: { configuration.options[$0] != nil }) {
+                throw .invalidConfiguration("option \(name) needs TLS: use rediss:// or tls=true")
+            }
+            return nil
+        }
+        let tls = KVTLSConfiguration(
+            caFile: configuration.string("caFile"), certFile: configuration.string("certFile"), keyFile: configuration.string("keyFile"),
+            serverName: configuration.string("serverName"), insecure: try configuration.bool("insecure") ?? false)
+        if (tls.certFile == nil) != (tls.keyFile == nil) {
+            throw .invalidConfiguration("certFile and keyFile go together (a client certificate needs its key)")
+        }
+        if let serverName = tls.serverName, serverName.isEmpty || serverName.contains(where: { $0 == " " || $0.isNewline }) {
+            throw .invalidConfiguration("serverName must be a host name or address, got \(KVError.render(serverName))")
+        }
+        for (name, path) in [("caFile", tls.caFile), ("certFile", tls.certFile), ("keyFile", tls.keyFile)] {
+            guard let path else { continue }
+            guard !path.isEmpty, access(path, R_OK) == 0 else {
+                throw .invalidConfiguration("\(name) \(path) cannot be read")
+            }
+        }
+        return tls
+    }
+
+    /// Logs once per store that TLS verification is off.
+    package static func warnIfInsecure(_ connection: RedisConnectionConfiguration, logger: Logger, store: String) {
+        if connection.tls?.insecure == true {
+            logger.info("TLS certificate verification is off (insecure=true): the connection is encrypted but the server is not authenticated", metadata: ["store": "\(store)"])
+        }
     }
 
     /// Reads `poolSize`, `batchChunkSize` and `scanCount`, leaving the defaults where they are not given.

@@ -27,6 +27,8 @@ public struct RedisConnectionConfiguration: Sendable, Hashable, CustomStringConv
     public var readOnly: Bool
     /// Connect to this Unix-domain socket instead of ``endpoint`` (which then only names nothing).
     public var unixSocketPath: String?
+    /// Speak TLS on the connection (nil: plaintext).
+    public var tls: KVTLSConfiguration?
 
     /// How errors, logs and health name the node: `host:port`, or `unix:/path`.
     public var node: String { unixSocketPath.map { "unix:\($0)" } ?? endpoint.description }
@@ -58,6 +60,7 @@ public struct RedisConnectionConfiguration: Sendable, Hashable, CustomStringConv
         if let clientName { parts.append("clientName=\(clientName)") }
         parts.append("connectTimeout=\(connectTimeout) commandTimeout=\(commandTimeout)")
         if readOnly { parts.append("readOnly") }
+        if let tls { parts.append(tls.description) }
         return parts.joined(separator: " ")
     }
 

@@ -120,6 +120,7 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
             // Named from inside: Foundation's `Thread.name` does not reach the OS thread on Linux, and `top -H`,
             // `perf` and the tests' thread counts read the OS name.
             kv_name_this_thread("kv-redis")
+            kv_block_sigpipe()
             threadID.store(UInt(pthread_self()), ordering: .releasing)
             let worker = RedisConnectionWorker(core: self)
             worker.run()

@@ -19,10 +19,18 @@ final class RedisWire {
         node = configuration.node
         commandTimeout = configuration.commandTimeout
         socketTimeout = configuration.commandTimeout
+        let socket: RedisSocket
         if let path = configuration.unixSocketPath {
-            stream = try RedisSocket.connect(unixSocket: path)
+            socket = try RedisSocket.connect(unixSocket: path)
         } else {
-            stream = try RedisSocket.connect(to: configuration.endpoint, timeout: configuration.connectTimeout)
+            socket = try RedisSocket.connect(to: configuration.endpoint, timeout: configuration.connectTimeout)
+        }
+        if let tls = configuration.tls {
+            // The handshake is bounded like the connect.
+            socket.setIOTimeout(configuration.connectTimeout)
+            stream = try RedisTLSStream(socket: socket, configuration: tls, host: configuration.endpoint.host)
+        } else {
+            stream = socket
         }
         stream.setIOTimeout(commandTimeout)
         guard let reader = redisReaderCreate() else { throw KVError(.connectionFailed, "cannot allocate a reply reader", node: node) }
