@@ -13,7 +13,8 @@ static double now_seconds(void) {
 
 static redisContext *connect_to(const char *host, int port, int database) {
     struct timeval tv = {2, 0};
-    redisContext *c = redisConnectWithTimeout(host, port, tv);
+    /* A host starting with '/' is a Unix socket path. */
+    redisContext *c = host[0] == '/' ? redisConnectUnixWithTimeout(host, tv) : redisConnectWithTimeout(host, port, tv);
     if (c == NULL) return NULL;
     if (c->err) { redisFree(c); return NULL; }
     redisSetTimeout(c, tv);

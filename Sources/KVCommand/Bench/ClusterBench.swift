@@ -5,16 +5,17 @@ enum ClusterBench {
     static func rows(store: KVClusterStore, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
         let value = [UInt8](repeating: 0x63, count: 100)
         let keys = (0..<count).map { "kvbench:cluster:\($0)" }
-        let seed = store.options.seeds[0]
+        var seedConnection = store.options.connection
+        seedConnection.endpoint = store.options.seeds[0]
         var rows: [BenchRow] = []
 
         progress("cluster set-pipelined")
         let entries = keys.map { KVEntry($0, value) }
         let pipelined = try await BenchMeasurement.batch(count) { try await store.batchSet(entries) }
-        let benchPipelined = await RedisBenchmarkTool.run(host: seed.host, port: seed.port, clients: 1, pipeline: 1000, count: count, tests: ["SET"], cluster: true)
+        let benchPipelined = await RedisBenchmarkTool.run(seedConnection, clients: 1, pipeline: 1000, count: count, tests: ["SET"], cluster: true)
         rows.append(BenchRow("set-pipelined", backend: "cluster", pipelined).compared(with: "redis-benchmark --cluster", opsPerSecond: benchPipelined?["SET"]))
 
-        let bench64 = await RedisBenchmarkTool.run(host: seed.host, port: seed.port, clients: 64, pipeline: 1, count: count, tests: ["GET", "SET"], cluster: true)
+        let bench64 = await RedisBenchmarkTool.run(seedConnection, clients: 64, pipeline: 1, count: count, tests: ["GET", "SET"], cluster: true)
         progress("cluster get-concurrent-64")
         let gets = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) }
         rows.append(BenchRow("get-concurrent-64", backend: "cluster", gets).compared(with: "redis-benchmark --cluster", opsPerSecond: bench64?["GET"], target: 2))

@@ -3,9 +3,13 @@ import KV
 
 /// Redis rows, each beside raw-C hiredis and `redis-benchmark`, measured in the same run.
 enum RedisBench {
-    static func rows(store: RedisStore, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
-        let endpoint = store.options.connection.endpoint
-        let database = Int32(store.options.connection.database)
+    static func rows(store: RedisStore, count: Int, compare: (any KVStore)? = nil, progress: (String) -> Void) async throws -> [BenchRow] {
+        let connection = store.options.connection
+        let endpoint = connection.endpoint
+        let database = Int32(connection.database)
+        // The raw-C loops speak plaintext hiredis, over TCP or the Unix socket; over TLS they have no reference.
+        let backend = connection.tls != nil ? "redis-tls" : (connection.unixSocketPath != nil ? "redis-unix" : "redis")
+        let cHost: String? = connection.tls != nil ? nil : (connection.unixSocketPath ?? endpoint.host)
         let value = [UInt8](repeating: 0x78, count: 100)
         let prefix = "kvbench:"
         let keys = (0..<count).map { "\(prefix)\($0)" }
@@ -18,13 +22,13 @@ enum RedisBench {
         for round in 0..<3 {
             progress("set-pipelined, round \(round + 1) of 3")
             swiftBatches.append(try await BenchMeasurement.batch(count) { try await store.batchSet(entries, options: .default) })
-            cSeconds += await onOwnThread { kv_baseline_set_pipelined(endpoint.host, Int32(endpoint.port), database, prefix, Int32(count), 1000, 100) }
+            if let cHost { cSeconds += await onOwnThread { kv_baseline_set_pipelined(cHost, Int32(endpoint.port), database, prefix, Int32(count), 1000, 100) } }
         }
         let setPipelined = BenchMeasurement.combined(swiftBatches)
         let cSetSeconds = cSeconds / 3
-        let benchPipelined = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, database: store.options.connection.database, clients: 1, pipeline: 1000, count: count, tests: ["SET"])
+        let benchPipelined = await RedisBenchmarkTool.run(connection, clients: 1, pipeline: 1000, count: count, tests: ["SET"])
         rows.append(
-            BenchRow("set-pipelined", backend: "redis", setPipelined)
+            BenchRow("set-pipelined", backend: backend, setPipelined)
                 .compared(with: "hiredis-c", opsPerSecond: cSetSeconds > 0 ? Double(count) / cSetSeconds : nil, target: 0.9)
                 .compared(with: "redis-benchmark", opsPerSecond: benchPipelined?["SET"]))
 
@@ -40,44 +44,59 @@ enum RedisBench {
             affineRounds.append(try await store.withAffinity {
                 try await BenchMeasurement.sequential(perRound) { i in _ = try await store.get(keys[offset + i]) }
             })
-            let seconds = await onOwnThread { kv_baseline_get_sequential(endpoint.host, Int32(endpoint.port), database, prefix, Int32(perRound), nil) }
+            var seconds = -1.0
+            if let cHost { seconds = await onOwnThread { kv_baseline_get_sequential(cHost, Int32(endpoint.port), database, prefix, Int32(perRound), nil) } }
             if seconds > 0 { cRounds.append(BenchMeasurement(operations: perRound, elapsed: .nanoseconds(Int64(seconds * 1e9)), latencies: [])) }
         }
         let cGet = cRounds.isEmpty ? nil : BenchMeasurement.combined(cRounds).opsPerSecond
-        let benchSequential = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, database: store.options.connection.database, clients: 1, pipeline: 1, count: count, tests: ["GET"])
+        let benchSequential = await RedisBenchmarkTool.run(connection, clients: 1, pipeline: 1, count: count, tests: ["GET"])
         rows.append(
-            BenchRow("get-sequential", backend: "redis", .combined(swiftRounds))
+            BenchRow("get-sequential", backend: backend, .combined(swiftRounds))
                 .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.85)
                 .compared(with: "redis-benchmark", opsPerSecond: benchSequential?["GET"]))
         rows.append(
-            BenchRow("get-sequential-affine", backend: "redis", .combined(affineRounds))
+            BenchRow("get-sequential-affine", backend: backend, .combined(affineRounds))
                 .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.95)
                 .compared(with: "redis-benchmark", opsPerSecond: benchSequential?["GET"]))
 
-        let bench64 = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, database: store.options.connection.database, clients: 64, pipeline: 1, count: count, tests: ["GET", "SET"])
+        let bench64 = await RedisBenchmarkTool.run(connection, clients: 64, pipeline: 1, count: count, tests: ["GET", "SET"])
         progress("get-concurrent-64")
         let getConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) }
-        rows.append(BenchRow("get-concurrent-64", backend: "redis", getConcurrent).compared(with: "redis-benchmark", opsPerSecond: bench64?["GET"], target: 3.3))
-
         progress("set-concurrent-64")
         let setConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.set(keys[i % keys.count], value, options: .default) }
-        rows.append(BenchRow("set-concurrent-64", backend: "redis", setConcurrent).compared(with: "redis-benchmark", opsPerSecond: bench64?["SET"], target: 3.3))
+        var getRow = BenchRow("get-concurrent-64", backend: backend, getConcurrent)
+            .compared(with: "redis-benchmark", opsPerSecond: bench64?["GET"], target: connection.tls == nil ? 3.3 : 3.0)
+        var setRow = BenchRow("set-concurrent-64", backend: backend, setConcurrent)
+            .compared(with: "redis-benchmark", opsPerSecond: bench64?["SET"], target: connection.tls == nil ? 3.3 : nil)
+        if let compare {
+            // The same workloads on the other store, in the same run: over TLS the plaintext row is the reference.
+            progress("get/set-concurrent-64 on the compared store")
+            try await compare.batchSet(entries)
+            let compareGet = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await compare.get(keys[i % keys.count]) }
+            let compareSet = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await compare.set(keys[i % keys.count], value, options: .default) }
+            _ = try await compare.batchDelete(keys)
+            let name = "compared store"
+            getRow = getRow.compared(with: name, opsPerSecond: compareGet.opsPerSecond, target: connection.tls == nil ? nil : 0.75)
+            setRow = setRow.compared(with: name, opsPerSecond: compareSet.opsPerSecond)
+        }
+        rows.append(getRow)
+        rows.append(setRow)
 
         // Atomic operations: INCRBY, and the compare-and-set script (each call here succeeds: GET, compare, SET).
         let counters = (0..<1000).map { "\(prefix)counter:\($0)" }
         progress("incr-sequential")
         let incrSequential = try await BenchMeasurement.sequential(count) { i in _ = try await store.increment(counters[i % counters.count]) }
-        let benchIncr1 = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, database: store.options.connection.database, clients: 1, pipeline: 1, count: count, tests: ["INCR"])
-        rows.append(BenchRow("incr-sequential", backend: "redis", incrSequential).compared(with: "redis-benchmark", opsPerSecond: benchIncr1?["INCR"]))
+        let benchIncr1 = await RedisBenchmarkTool.run(connection, clients: 1, pipeline: 1, count: count, tests: ["INCR"])
+        rows.append(BenchRow("incr-sequential", backend: backend, incrSequential).compared(with: "redis-benchmark", opsPerSecond: benchIncr1?["INCR"]))
         progress("incr-concurrent-64")
         let incrConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.increment(counters[i % counters.count]) }
         progress("cas-concurrent-64")
         let casConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in
             _ = try await store.compareAndSet(keys[i % keys.count], expected: value, new: value)
         }
-        let benchAtomic64 = await RedisBenchmarkTool.run(host: endpoint.host, port: endpoint.port, database: store.options.connection.database, clients: 64, pipeline: 1, count: count, tests: ["INCR", "CAS"])
-        rows.append(BenchRow("incr-concurrent-64", backend: "redis", incrConcurrent).compared(with: "redis-benchmark", opsPerSecond: benchAtomic64?["INCR"], target: 3.0))
-        rows.append(BenchRow("cas-concurrent-64", backend: "redis", casConcurrent).compared(with: "redis-benchmark", opsPerSecond: benchAtomic64?["CAS"]))
+        let benchAtomic64 = await RedisBenchmarkTool.run(connection, clients: 64, pipeline: 1, count: count, tests: ["INCR", "CAS"])
+        rows.append(BenchRow("incr-concurrent-64", backend: backend, incrConcurrent).compared(with: "redis-benchmark", opsPerSecond: benchAtomic64?["INCR"], target: 3.0))
+        rows.append(BenchRow("cas-concurrent-64", backend: backend, casConcurrent).compared(with: "redis-benchmark", opsPerSecond: benchAtomic64?["CAS"]))
 
         progress("cleanup")
         _ = try await store.batchDelete(keys + counters)

@@ -18,10 +18,10 @@ enum RedisBenchmarkTool {
     /// ``keyPrefix`` with 100-byte values, instead of `-t`, whose `key:__rand_int__` and `counter:__rand_int__`
     /// would stay in the user's database. Requests per second by test name; nil when it is missing or fails.
     /// It waits on a thread of its own, not on Swift's cooperative pool.
-    static func run(host: String, port: Int, database: Int = 0, clients: Int, pipeline: Int, count: Int, tests: [String], cluster: Bool = false) async -> [String: Double]? {
+    static func run(_ connection: RedisConnectionConfiguration, clients: Int, pipeline: Int, count: Int, tests: [String], cluster: Bool = false) async -> [String: Double]? {
         var result: [String: Double] = [:]
         for test in tests {
-            let rps = await onOwnThread { runBlocking(host: host, port: port, database: database, clients: clients, pipeline: pipeline, count: count, test: test, cluster: cluster) }
+            let rps = await onOwnThread { runBlocking(connection, clients: clients, pipeline: pipeline, count: count, test: test, cluster: cluster) }
             guard let rps else { return nil }
             result[test] = rps
         }
@@ -36,7 +36,21 @@ enum RedisBenchmarkTool {
         }
     }
 
-    private static func runBlocking(host: String, port: Int, database: Int, clients: Int, pipeline: Int, count: Int, test: String, cluster: Bool) -> Double? {
+    /// How redis-benchmark reaches the node: TCP or a Unix socket, with TLS when the store uses it.
+    static func address(_ connection: RedisConnectionConfiguration) -> [String] {
+        var arguments = connection.unixSocketPath.map { ["-s", $0] } ?? ["-h", connection.endpoint.host, "-p", "\(connection.endpoint.port)"]
+        if let tls = connection.tls {
+            arguments.append("--tls")
+            if let caFile = tls.caFile { arguments += ["--cacert", caFile] }
+            if let certFile = tls.certFile, let keyFile = tls.keyFile { arguments += ["--cert", certFile, "--key", keyFile] }
+            if let serverName = tls.serverName { arguments += ["--sni", serverName] }
+            if tls.insecure { arguments.append("--insecure") }
+        }
+        if connection.database != 0 { arguments += ["--dbnum", "\(connection.database)"] }
+        return arguments
+    }
+
+    private static func runBlocking(_ connection: RedisConnectionConfiguration, clients: Int, pipeline: Int, count: Int, test: String, cluster: Bool) -> Double? {
         guard let path else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -51,9 +65,8 @@ enum RedisBenchmarkTool {
         case "INCR": ["INCR", keyPrefix + "counter:" + (cluster ? "{tag}:" : "") + "__rand_int__"]
         default: [test, key]
         }
-        var arguments = ["-h", host, "-p", "\(port)", "-c", "\(clients)", "-P", "\(pipeline)", "-n", "\(count)", "-r", "\(count)", "--csv"]
+        var arguments = address(connection) + ["-c", "\(clients)", "-P", "\(pipeline)", "-n", "\(count)", "-r", "\(count)", "--csv"]
         if cluster { arguments.append("--cluster") }
-        if database != 0 { arguments += ["--dbnum", "\(database)"] }
         process.arguments = arguments + command
         let output = Pipe()
         process.standardOutput = output
