@@ -98,6 +98,29 @@ import Testing
         #expect(try await store.locate("{counters}").node != victim.endpoint, "the slot moved to the promoted replica")
     }
 
+    /// A cluster whose clients, bus and replication all speak TLS: the store follows a kill -9 failover over TLS.
+    @Test func aTLSClusterThroughAFailover() async throws {
+        let tls = try await offPool { try TestTLS() }
+        let cluster = try await TestCluster.launch(tls: tls)
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(
+            try KVConfiguration(url: cluster.tlsURL(tls) + "&commandTimeout=500ms&connectTimeout=300ms&retryBudget=8s")) as! KVClusterStore
+        defer { Task { await store.shutdown() } }
+        #expect(store.topology?.nodes.allSatisfy { cluster.tlsPorts.contains($0.port) } == true, "the slot map names the TLS ports")
+        let victim = try await cluster.master(of: KVClusterSlot.slot(for: "{tls}"))
+        let faults = Task {
+            try await Task.sleep(for: .milliseconds(700))
+            await victim.kill()
+        }
+        let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(6), tasks: 8, keys: 40, keyPrefix: "{tls}:")).run()
+        try await faults.value
+        print("TLS cluster through a kill -9 failover: \(report.summary)")
+        #expect(report.corrupt == 0, "\(report.summary)")
+        #expect(report.writes > 100, "\(report.summary)")
+        let moved = try await store.locate("{tls}").node
+        #expect(moved != "127.0.0.1:\(cluster.tlsPorts[cluster.servers.firstIndex { $0 === victim }!])", "the slot moved to the promoted replica")
+        #expect(try await store.set("{tls}:after", [1]), "writes work after the failover")
+    }
+
     @Test func gracefulFailoverCausesNoErrors() async throws {
         let cluster = try await TestCluster.launch()
         let store = try await Self.store(cluster)

@@ -5,25 +5,42 @@ import KVCore
 /// `redis-cli --cluster create` and ready (every node `cluster_state:ok`, replicas linked) within 30 s.
 public final class TestCluster: Sendable {
     public let servers: [TestRedisServer]
+    /// With `tls`: each node's TLS port (beside its plaintext one), the cluster bus and replication over TLS too.
+    public let tlsPorts: [Int]
 
     public var url: String { "cluster://" + servers.map(\.endpoint).joined(separator: ",") }
 
-    public static func launch() async throws -> TestCluster {
+    /// The URL of the TLS ports, trusting the test CA.
+    public func tlsURL(_ tls: TestTLS) -> String {
+        "cluster://" + tlsPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",") + "?tls=true&\(tls.trustQuery)"
+    }
+
+    public static func launch(tls: TestTLS? = nil) async throws -> TestCluster {
         var servers: [TestRedisServer] = []
+        var tlsPorts: [Int] = []
         for _ in 0..<6 {
-            servers.append(try await TestRedisServer.launch([
+            var arguments = [
                 "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
                 "--repl-diskless-sync-delay", "0",
-            ]))
+            ]
+            if let tls {
+                let port = try TestRedisServer.freePort()
+                tlsPorts.append(port)
+                arguments += tls.serverArguments(port: port) + ["--tls-cluster", "yes", "--tls-replication", "yes"]
+            }
+            servers.append(try await TestRedisServer.launch(arguments))
         }
-        let cluster = TestCluster(servers: servers)
+        let cluster = TestCluster(servers: servers, tlsPorts: tlsPorts)
         let endpoints = servers.map(\.endpoint)
         _ = try await TestRedisServer.redisCli(["--cluster", "create"] + endpoints + ["--cluster-replicas", "1", "--cluster-yes"])
         guard try await cluster.waitUntilReady() else { throw KVError(.unavailable, "test cluster did not become ready within 30 s") }
         return cluster
     }
 
-    private init(servers: [TestRedisServer]) { self.servers = servers }
+    private init(servers: [TestRedisServer], tlsPorts: [Int]) {
+        self.servers = servers
+        self.tlsPorts = tlsPorts
+    }
 
     /// Waits (bounded) until every live node reports `cluster_state:ok` and every replica's link is up.
     public func waitUntilReady(within limit: Duration = .seconds(30)) async throws -> Bool {
