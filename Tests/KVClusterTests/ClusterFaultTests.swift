@@ -101,6 +101,7 @@ import Testing
     /// A cluster whose clients, bus and replication all speak TLS: the store follows a kill -9 failover over TLS.
     @Test func aTLSClusterThroughAFailover() async throws {
         let tls = try await offPool { try TestTLS() }
+        defer { withExtendedLifetime(tls) {} }  // its files must outlive every store that reads them
         let cluster = try await TestCluster.launch(tls: tls)
         let store = try await KVBackendRegistry([KVClusterBackend()]).open(
             try KVConfiguration(url: cluster.tlsURL(tls) + "&commandTimeout=500ms&connectTimeout=300ms&retryBudget=8s")) as! KVClusterStore
