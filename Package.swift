@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KVSoak", targets: ["KVSoak"]),
         .library(name: "KVRing", targets: ["KVRing"]),
         .library(name: "KVCluster", targets: ["KVCluster"]),
+        .library(name: "KVSentinel", targets: ["KVSentinel"]),
         .executable(name: "kv", targets: ["KVCommand"]),
     ],
     dependencies: [
@@ -68,11 +69,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Backends/Cluster"),
+        .target(
+            name: "KVSentinel",
+            dependencies: [
+                "KVCore", "KVRedisCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Backends/Sentinel"),
         // The raw-C hiredis loops that `kv bench` measures beside the Swift rows.
         .target(name: "CHiredisBaseline", dependencies: ["CHiredis"]),
 
         // Umbrella: registers every built-in backend.
-        .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis", "KVRing", "KVCluster"]),
+        .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis", "KVRing", "KVCluster", "KVSentinel"]),
 
         // A verified load for fault drills (`kv soak`, fault tests).
         .target(name: "KVSoak", dependencies: ["KVCore"]),
@@ -120,6 +128,7 @@ let package = Package(
         .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVSentinelTests", dependencies: ["KVSentinel", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .target(name: "KVTestSupport", dependencies: ["KVCore", .product(name: "Logging", package: "swift-log")], path: "Tests/KVTestSupport"),
     ]
 )

@@ -3,6 +3,7 @@
 @_exported import KVRedis
 @_exported import KVRing
 @_exported import KVCluster
+@_exported import KVSentinel
 import Logging
 
 /// Opens stores by URL or configuration, with every built-in backend registered.
@@ -21,9 +22,10 @@ public enum KVStores {
         RedisUnixBackend(),
         KVRingBackend(),
         KVClusterBackend(),
+        KVSentinelBackend(),
     ])
 
-    /// Opens the store a URL names: `memory://`, `redis://…`, `rediss://…`, `unix:///…`, `ring://…`, `cluster://…`.
+    /// Opens the store a URL names: `memory://`, `redis://…`, `rediss://…`, `unix:///…`, `ring://…`, `cluster://…`, `sentinel://…`.
     public static func open(_ url: String, logger: Logger = KVLogging.disabled) async throws(KVError) -> any KVStore {
         try await registry.open(KVConfiguration(url: url), logger: logger)
     }

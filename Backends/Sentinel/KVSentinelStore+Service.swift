@@ -1,0 +1,98 @@
+import KVCore
+import KVRedisCore
+import ServiceLifecycle
+import Synchronization
+
+extension KVSentinelStore: Service {
+    /// Follows the sentinels while the store is open: a `+switch-master` announcement for this master makes the
+    /// store ask for the master at once (and close its connections to the old one); every `refreshInterval` it
+    /// checks the master and learns the sentinels the others know. Ends at graceful shutdown, cancellation or
+    /// ``shutdown()``.
+    public func run() async throws {
+        let announced = SwitchFlag()
+        let subscription = RedisSubscription(channel: "+switch-master", logger: logger, nodes: { [self] in
+            state.withLock { state in
+                state.sentinels.map { sentinel in
+                    var connection = options.sentinelConnection
+                    connection.endpoint = sentinel
+                    return connection
+                }
+            }
+        }) { [options] payload in
+            // "<master name> <old ip> <old port> <new ip> <new port>"
+            if payload.split(separator: " ").first.map(String.init) == options.masterName { announced.set() }
+        }
+        subscription.start()
+        defer { subscription.stop() }
+        await cancelWhenGracefulShutdown {
+            var lastRefresh = ContinuousClock.now
+            while !Task.isCancelled, !self.state.withLock({ $0.closed }) {
+                try? await Task.sleep(for: .milliseconds(50))
+                if announced.take() {
+                    self.state.withLock { $0.needsCheck = true }
+                    _ = try? await self.currentNodes()
+                }
+                if ContinuousClock.now - lastRefresh >= self.options.refreshInterval {
+                    lastRefresh = .now
+                    self.state.withLock { $0.needsCheck = true }
+                    _ = try? await self.currentNodes()
+                    await self.learnSentinels()
+                }
+            }
+        }
+    }
+
+    /// Adds the sentinels the first reachable sentinel knows of (at most ``maxSentinels`` in all).
+    func learnSentinels() async {
+        guard let first = state.withLock({ $0.sentinels.first }), let pool = try? sentinelPool(first),
+              let reply = try? await pool.send(RedisCommand("SENTINEL", "sentinels", options.masterName)).orThrow(node: first.description),
+              let entries = reply.array
+        else { return }
+        let found = entries.compactMap { entry -> KVEndpoint? in
+            let fields = Self.fields(entry)
+            guard let ip = fields["ip"], let port = fields["port"].flatMap({ Int($0) }), (1...65535).contains(port) else { return nil }
+            return KVEndpoint(host: ip, port: port)
+        }
+        state.withLock { state in
+            for sentinel in found where !state.sentinels.contains(sentinel) && state.sentinels.count < Self.maxSentinels {
+                state.sentinels.append(sentinel)
+            }
+        }
+    }
+
+    /// The master, the replicas and the sentinels. The store is unhealthy without a master, degraded when a
+    /// replica or sentinel does not answer.
+    public func health() async throws(KVError) -> KVHealthReport {
+        try checkOpen()
+        let nodes = try? await currentNodes()
+        let sentinels = state.withLock { $0.sentinels }
+        var checks: [(pool: RedisPool, name: String, role: String)] = []
+        if let nodes {
+            checks.append((nodes.client.pool, nodes.master.description, "master"))
+            for replica in nodes.replicas { checks.append((replica.client.pool, replica.endpoint.description, "replica")) }
+        }
+        for sentinel in sentinels {
+            if let pool = try? sentinelPool(sentinel) { checks.append((pool, sentinel.description, "sentinel")) }
+        }
+        let results = await withTaskGroup(of: (Int, KVNodeHealth).self) { group in
+            for (index, check) in checks.enumerated() {
+                group.addTask { (index, await RedisNodeHealth.check(check.pool, name: check.name, role: check.role)) }
+            }
+            var results = [KVNodeHealth?](repeating: nil, count: checks.count)
+            for await (index, health) in group { results[index] = health }
+            return results.compactMap { $0 }
+        }
+        var report = KVHealthReport(backend: "sentinel", nodes: results)
+        if nodes == nil || results.first?.role != "master" || results.first?.status != .healthy {
+            report.status = .unhealthy
+        }
+        return report
+    }
+}
+
+/// A flag the subscription thread raises and the service loop takes.
+final class SwitchFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+    func set() { raised.store(true, ordering: .relaxed) }
+    func take() -> Bool { raised.exchange(false, ordering: .relaxed) }
+}

@@ -1,0 +1,213 @@
+import KVCore
+import KVRedisCore
+import Logging
+import Synchronization
+
+/// One Redis master found through Sentinel, followed across failovers: a router over the engine's node clients.
+///
+/// The master is asked of the sentinels in turn (`SENTINEL get-master-addr-by-name`), checked with `ROLE`, and
+/// asked again after a connection error, a timeout or a `READONLY` reply, and whenever a sentinel announces
+/// `+switch-master` (while ``run()`` runs). Connections to a demoted master are closed at the switch. Reads can
+/// go to replicas (`readFrom: .replicaPreferred`).
+///
+/// ```swift
+/// let store = try await KVStores.open("sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster/0")
+/// ```
+public final class KVSentinelStore: KVStore {
+    public struct Options: Sendable {
+        /// Sentinel addresses, asked in turn.
+        public var sentinels: [KVEndpoint]
+        /// The name the sentinels monitor the master by.
+        public var masterName: String
+        /// How to talk to the master and replicas (timeouts, password, database, TLS); its endpoint is replaced.
+        public var connection: RedisConnectionConfiguration
+        /// How to talk to the sentinels (their own `sentinelUser`/`sentinelPassword`; no database).
+        public var sentinelConnection: RedisConnectionConfiguration
+        public var readFrom: ReadFrom
+        /// How long a call keeps retrying (re-resolving the master) when it provably did not run.
+        public var retryBudget: Duration
+        /// How often ``run()`` re-checks the master and refreshes the sentinel and replica lists.
+        public var refreshInterval: Duration
+        public var poolSize: Int
+        public var batchChunkSize: Int
+        public var maxChunksInFlight: Int
+        public var scanCount: Int
+
+        public enum ReadFrom: String, Sendable { case master, replicaPreferred }
+
+        public init(sentinels: [KVEndpoint], masterName: String, connection: RedisConnectionConfiguration? = nil) {
+            self.sentinels = sentinels
+            self.masterName = masterName
+            let template = connection ?? RedisConnectionConfiguration(endpoint: sentinels.first ?? KVEndpoint(host: "127.0.0.1", port: 26379))
+            self.connection = template
+            var sentinel = template
+            sentinel.user = nil
+            sentinel.password = nil
+            sentinel.database = 0
+            sentinelConnection = sentinel
+            readFrom = .master
+            retryBudget = .seconds(5)
+            refreshInterval = .seconds(10)
+            poolSize = 2
+            batchChunkSize = 1000
+            maxChunksInFlight = 4
+            scanCount = 1000
+        }
+    }
+
+    /// The master and replicas in use.
+    struct Nodes {
+        var master: KVEndpoint
+        var client: RedisNodeClient
+        var replicas: [(endpoint: KVEndpoint, client: RedisNodeClient)]
+    }
+
+    struct State {
+        var nodes: Nodes?
+        /// The master in use may be gone: the next call asks the sentinels again.
+        var needsCheck = false
+        /// Sentinels in the order to ask them: the last one that answered first.
+        var sentinels: [KVEndpoint]
+        var sentinelPools: [KVEndpoint: RedisPool] = [:]
+        var resolving: Task<Nodes, any Error>?
+        var closed = false
+    }
+
+    public let options: Options
+    let logger: Logger
+    let state: Mutex<State>
+    /// Sentinels known at most (the configured ones and those the sentinels name).
+    static let maxSentinels = 16
+
+    public init(options: Options, logger: Logger = KVLogging.disabled) throws(KVError) {
+        guard !options.sentinels.isEmpty else { throw .invalidConfiguration("sentinel:// needs at least one sentinel host:port") }
+        guard !options.masterName.isEmpty else { throw .invalidConfiguration("sentinel:// needs a master name: sentinel://host:port/mymaster") }
+        self.options = options
+        self.logger = logger
+        state = Mutex(State(sentinels: options.sentinels))
+    }
+
+    func checkOpen() throws(KVError) {
+        if state.withLock({ $0.closed }) { throw KVError.shutdown(node: "sentinel") }
+    }
+
+    // MARK: Routing
+
+    /// Runs `operation` on the master (or, for a read with replicas preferred, a replica), resolving the master
+    /// first if needed. A failure that provably did not run — no connection, a `READONLY` reply from a demoted
+    /// master, a connection closed at a switch — resolves the master again and retries within the retry
+    /// budget; a timeout or an unknown outcome resolves again but is surfaced.
+    func route<T>(read: Bool = false, _ operation: (RedisNodeClient) async throws(KVError) -> T) async throws(KVError) -> T {
+        let deadline = ContinuousClock.now + options.retryBudget
+        var attempt = 0
+        while true {
+            try checkOpen()
+            let nodes = try await currentNodes()
+            let client = read && options.readFrom == .replicaPreferred ? (nodes.replicas.randomElement()?.client ?? nodes.client) : nodes.client
+            do throws(KVError) {
+                return try await operation(client)
+            } catch {
+                let demoted = error.code == .serverError && (error.message.hasPrefix("READONLY") || error.message.hasPrefix("MASTERDOWN") || error.message.hasPrefix("LOADING"))
+                let notRun = error.code == .connectionFailed || demoted || (error.code == .shutdown && !state.withLock { $0.closed })
+                guard notRun || error.code == .timeout || error.code == .outcomeUnknown else { throw error }
+                forget(nodes.master)
+                guard notRun, ContinuousClock.now < deadline else { throw error }
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 25...(min(500, 25 << min(attempt, 5))))))
+            }
+        }
+    }
+
+    // MARK: KVStore
+
+    @discardableResult
+    public func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+        try await route { (client) throws(KVError) in try await client.set(key, value, options: setOptions) }
+    }
+
+    public func get(_ key: String) async throws(KVError) -> [UInt8]? {
+        try await route(read: true) { (client) throws(KVError) in try await client.get(key) }
+    }
+
+    public func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
+        try await route(read: true) { (client) throws(KVError) in try await client.ttl(key) }
+    }
+
+    public func delete(_ key: String) async throws(KVError) -> Bool {
+        try await route { (client) throws(KVError) in try await client.delete(key) }
+    }
+
+    public func contains(_ key: String) async throws(KVError) -> Bool {
+        try await route(read: true) { (client) throws(KVError) in try await client.contains(key) }
+    }
+
+    /// Lists the master's keys (or a replica's, with replicas preferred); a failover during the listing ends it with its error.
+    public func list(prefix: String) -> KVKeySequence {
+        KVKeySequence { [self] in SentinelListing(store: self, prefix: prefix) }
+    }
+
+    public func batchSet(_ entries: [KVEntry], options setOptions: KVSetOptions) async throws(KVError) {
+        try await route { (client) throws(KVError) in try await client.batchSet(entries, options: setOptions) }
+    }
+
+    public func batchGet(_ keys: [String]) async throws(KVError) -> [String: [UInt8]] {
+        try await route(read: true) { (client) throws(KVError) in try await client.batchGet(keys) }
+    }
+
+    public func batchDelete(_ keys: [String]) async throws(KVError) -> Int {
+        try await route { (client) throws(KVError) in try await client.batchDelete(keys) }
+    }
+
+    public func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+        try await route { (client) throws(KVError) in try await client.compareAndSet(key, expected: expected, new: new, options: setOptions) }
+    }
+
+    public func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
+        try await route { (client) throws(KVError) in try await client.increment(key, by: delta, ttlIfCreated: ttlIfCreated) }
+    }
+
+    public func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
+        try await route(read: true) { (client) throws(KVError) in try await client.getWithTTL(key) }
+    }
+
+    public func locate(_ key: String) async throws(KVError) -> KVLocation {
+        try KVLimits.check(key: key)
+        return KVLocation(key: key, node: try await currentNodes().master.description)
+    }
+
+    public func shutdown() async {
+        let (nodes, pools, resolving) = state.withLock { state in
+            defer {
+                state.closed = true
+                state.nodes = nil
+                state.sentinelPools = [:]
+            }
+            return (state.closed ? nil : state.nodes, state.sentinelPools, state.resolving)
+        }
+        resolving?.cancel()
+        nodes?.client.close()
+        nodes?.replicas.forEach { $0.client.close() }
+        pools.values.forEach { $0.close() }
+    }
+}
+
+/// Pages of `SCAN` on the node the store reads from, found when the listing starts.
+struct SentinelListing: KVKeyPageSource {
+    let store: KVSentinelStore
+    let prefix: String
+    var source: RedisScanSource?
+
+    var skippedKeys: Int { source?.skippedKeys ?? 0 }
+
+    mutating func nextPage() async throws(KVError) -> [String]? {
+        if source == nil {
+            let nodes = try await store.currentNodes()
+            let client = store.options.readFrom == .replicaPreferred ? (nodes.replicas.randomElement()?.client ?? nodes.client) : nodes.client
+            source = RedisScanSource(pools: [client.pool], prefix: prefix, count: store.options.scanCount) { [store] () throws(KVError) in
+                try store.checkOpen()
+                try client.checkOpen()
+            }
+        }
+        return try await source!.nextPage()
+    }
+}

@@ -1,0 +1,89 @@
+import CHiredis
+import Foundation
+import KVCore
+import Logging
+import Synchronization
+
+/// A `SUBSCRIBE` to one channel on one of several nodes, read on a thread of its own (pub/sub pushes replies
+/// nobody asked for, which the request/response connections cannot carry). On any error it moves to the next
+/// node. Every message's payload goes to `onMessage`, on that thread.
+///
+/// ```swift
+/// let switches = RedisSubscription(channel: "+switch-master", nodes: sentinels) { payload in … }
+/// switches.start(); …; switches.stop()
+/// ```
+package final class RedisSubscription: Sendable {
+    let channel: String
+    let nodes: @Sendable () -> [RedisConnectionConfiguration]
+    let onMessage: @Sendable (String) -> Void
+    let logger: Logger
+    private let stopped = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let running = Atomic<Bool>(false)
+
+    /// `nodes` is asked again before each connection, so a refreshed list is used.
+    package init(channel: String, logger: Logger, nodes: @escaping @Sendable () -> [RedisConnectionConfiguration], onMessage: @escaping @Sendable (String) -> Void) {
+        self.channel = channel
+        self.nodes = nodes
+        self.onMessage = onMessage
+        self.logger = logger
+    }
+
+    package func start() {
+        guard !running.exchange(true, ordering: .relaxed) else { return }
+        let thread = Thread { [self] in
+            kv_name_this_thread("kv-subscribe")
+            kv_block_sigpipe()
+            run()
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    /// Stops reading; returns once the thread has ended (within about 200 ms).
+    package func stop() {
+        stopped.store(true, ordering: .relaxed)
+        if running.load(ordering: .relaxed) { finished.wait() }
+    }
+
+    private func run() {
+        var index = 0
+        while !stopped.load(ordering: .relaxed) {
+            let candidates = nodes()
+            guard !candidates.isEmpty else {
+                Thread.sleep(forTimeInterval: 0.2)
+                continue
+            }
+            let configuration = candidates[index % candidates.count]
+            index += 1
+            do throws(KVError) {
+                try listen(configuration)
+            } catch {
+                logger.debug("subscription lost; trying the next node", metadata: ["node": "\(configuration.node)", "error": "\(error.message)"])
+                if !stopped.load(ordering: .relaxed) { Thread.sleep(forTimeInterval: 0.2) }
+            }
+        }
+    }
+
+    /// Subscribes on one node and reads until stopped or the connection breaks.
+    private func listen(_ configuration: RedisConnectionConfiguration) throws(KVError) {
+        let wire = try RedisWire(configuration: configuration)
+        for command in configuration.handshake where command.name != "PING" {
+            _ = try wire.roundTrip(command, timeout: configuration.commandTimeout).orThrow(node: configuration.node)
+        }
+        var subscribe: [UInt8] = []
+        RedisCommand("SUBSCRIBE", channel).encode(into: &subscribe)
+        wire.append(encoded: subscribe)
+        try wire.flush(until: .now + configuration.commandTimeout)
+        while !stopped.load(ordering: .relaxed) {
+            let reply: RedisReply
+            do throws(KVError) {
+                reply = try wire.readReply(until: .now + .milliseconds(200))
+            } catch where error.code == .timeout {
+                continue  // nothing published; the reader keeps any partial reply
+            }
+            guard let parts = reply.array, parts.count == 3, parts[0].text == "message", let payload = parts[2].text else { continue }
+            onMessage(payload)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import KVConformance
+import KVCore
+import KVSentinel
+import KVSoak
+import KVTestSupport
+import Testing
+
+/// A master, two replicas and three real sentinels.
+@Suite(.serialized) struct SentinelTests {
+    static func open(_ group: TestSentinelGroup, _ query: String = "") async throws -> KVSentinelStore {
+        try await KVBackendRegistry([KVSentinelBackend()]).open(
+            try KVConfiguration(url: group.url + "?commandTimeout=500ms&connectTimeout=300ms" + query)) as! KVSentinelStore
+    }
+
+    @Test func theContractHoldsThroughSentinel() async throws {
+        let group = try await TestSentinelGroup.launch()
+        let harness = KVConformanceHarness {
+            let store = try await Self.open(group)
+            _ = try await store.batchDelete(try await store.list().collect())
+            return store
+        }
+        for testCase in KVConformance.cases where !testCase.name.contains("not UTF-8") {
+            try await testCase.run(harness)
+        }
+    }
+
+    @Test func healthListsMasterReplicasAndSentinels() async throws {
+        let group = try await TestSentinelGroup.launch()
+        let store = try await Self.open(group, "&readFrom=replicaPreferred")
+        defer { Task { await store.shutdown() } }
+        try await store.set("k", [1])
+        let health = try await store.health()
+        let roles = health.nodes.compactMap(\.role)
+        #expect(health.status == .healthy, "\(health)")
+        #expect(roles.filter { $0 == "master" }.count == 1 && roles.filter { $0 == "replica" }.count == 2 && roles.filter { $0 == "sentinel" }.count == 3, "\(roles)")
+        #expect(try await store.locate("k").node == "127.0.0.1:\(group.master.port)")
+        let read = try await eventually(within: .seconds(2)) { try await store.get("k") == [1] }
+        var seen: [String] = []
+        for replica in group.replicas { seen.append(try await replica.cli("GET", "k")) }
+        let now = try await store.get("k")
+        #expect(read, "a replica read sees the write once replicated: \(String(describing: now)) \(seen)")
+    }
+
+    /// kill -9 of the master under the soak: the store follows the sentinels to the promoted replica.
+    @Test func followsAKilledMaster() async throws {
+        try await failover { group in await group.master.kill() }
+    }
+
+    /// SIGSTOP of the master under the soak: the sentinels promote a replica, and the store leaves the frozen master.
+    @Test func followsAFrozenMaster() async throws {
+        try await failover { group in group.master.pause() }
+    }
+
+    private func failover(_ fault: @escaping @Sendable (TestSentinelGroup) async -> Void) async throws {
+        let group = try await TestSentinelGroup.launch()
+        defer { group.master.resume() }
+        let store = try await Self.open(group)
+        defer { Task { await store.shutdown() } }
+        let service = Task { try await store.run() }
+        defer { service.cancel() }
+        let oldMaster = group.master.port
+        let timeline = Locked<(named: ContinuousClock.Instant?, resumed: ContinuousClock.Instant?)>((nil, nil))
+        let probe = Task {
+            try await Task.sleep(for: .milliseconds(700))
+            let faulted = ContinuousClock.now
+            await fault(group)
+            // When the sentinels themselves name another master, and when a write first succeeds after that.
+            for _ in 0..<300 {
+                if let port = try await group.namedMaster(), port != oldMaster { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let named = ContinuousClock.now
+            timeline.withLock { $0.named = named }
+            for i in 0..<1000 {
+                if (try? await store.set("probe", Array("\(i)".utf8))) == true { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            timeline.withLock { $0.resumed = .now }
+            print("sentinels named a new master \(named - faulted) after the fault")
+        }
+        let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(10), tasks: 8, keys: 40)).run()
+        try await probe.value
+        let (named, resumed) = timeline.value
+        let gap = resumed.flatMap { resumed in named.map { resumed - $0 } }
+        print("sentinel failover: writes resumed \(gap.map { "\($0)" } ?? "never") after the sentinels named the new master; \(report.summary)")
+        #expect(report.corrupt == 0, "\(report.summary)")
+        #expect(gap != nil && gap! <= .milliseconds(2500), "writes resumed \(String(describing: gap)) after the sentinels named the new master")
+        #expect(try await store.locate("k").node != "127.0.0.1:\(oldMaster)")
+    }
+}
