@@ -2,25 +2,41 @@ import KVCore
 import KVRedisCore
 
 extension KVSentinelStore {
-    /// The master in use, asking the sentinels first when there is none or it may be gone. One resolution runs
-    /// at a time; concurrent callers wait for it.
+    /// The master in use, asking the sentinels first when there is none or it may be gone. One call asks at a
+    /// time, in its own task; the others wait for its outcome.
     func currentNodes() async throws(KVError) -> Nodes {
-        let (nodes, task) = try state.withLock { (state) throws(KVError) -> (Nodes?, Task<Nodes, any Error>?) in
+        enum Step { case ready(Nodes), wait, resolve }
+        let step = try state.withLock { (state) throws(KVError) -> Step in
             if state.closed { throw KVError.shutdown(node: "sentinel") }
-            if let nodes = state.nodes, !state.needsCheck { return (nodes, nil) }
-            if let resolving = state.resolving { return (nil, resolving) }
-            // A child of no task on purpose: callers share it, and none of them may cancel it for the others.
-            let task = Task<Nodes, any Error> { try await self.resolve() }
-            state.resolving = task
-            return (nil, task)
+            if let nodes = state.nodes, !state.needsCheck { return .ready(nodes) }
+            if state.resolving { return .wait }
+            state.resolving = true
+            return .resolve
         }
-        if let nodes { return nodes }
-        do {
-            return try await task!.value
-        } catch let error as KVError {
-            throw error
-        } catch {
-            throw KVError(.cancelled, "the master's resolution was cancelled", node: "sentinel")
+        switch step {
+        case .ready(let nodes):
+            return nodes
+        case .wait:
+            let outcome = await withCheckedContinuation { (waiter: CheckedContinuation<Result<Nodes, KVError>, Never>) in
+                let settled = state.withLock { state -> Result<Nodes, KVError>? in
+                    if state.closed { return .failure(KVError.shutdown(node: "sentinel")) }
+                    if !state.resolving { return state.nodes.map { .success($0) } ?? .failure(KVError(.unavailable, "no master resolved", node: "sentinel")) }
+                    state.waiters.append(waiter)
+                    return nil
+                }
+                if let settled { waiter.resume(returning: settled) }
+            }
+            return try outcome.get()
+        case .resolve:
+            let outcome: Result<Nodes, KVError>
+            do throws(KVError) { outcome = .success(try await resolve()) } catch { outcome = .failure(error) }
+            let waiters = state.withLock { state in
+                defer { state.waiters = [] }
+                state.resolving = false
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume(returning: outcome) }
+            return try outcome.get()
         }
     }
 
@@ -32,7 +48,7 @@ extension KVSentinelStore {
     }
 
     /// Asks the sentinels in turn for the master, checks it with `ROLE`, and adopts it.
-    func resolve() async throws -> Nodes {
+    func resolve() async throws(KVError) -> Nodes {
         let sentinels = state.withLock { $0.sentinels }
         var problems: [String] = []
         for sentinel in sentinels {
@@ -60,7 +76,6 @@ extension KVSentinelStore {
                 problems.append("\(sentinel): \(error.code): \(error.message)")
             }
         }
-        state.withLock { $0.resolving = nil }
         throw KVError(.unavailable, "no sentinel named a master of \(options.masterName) that answers as master: \(problems.joined(separator: "; "))", node: "sentinel")
     }
 
@@ -85,7 +100,6 @@ extension KVSentinelStore {
             let old = state.nodes
             state.nodes = state.closed ? nil : nodes
             state.needsCheck = false
-            state.resolving = nil
             return old
         }
         if let replaced {

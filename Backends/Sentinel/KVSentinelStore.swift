@@ -69,7 +69,9 @@ public final class KVSentinelStore: KVStore {
         /// Sentinels in the order to ask them: the last one that answered first.
         var sentinels: [KVEndpoint]
         var sentinelPools: [KVEndpoint: RedisPool] = [:]
-        var resolving: Task<Nodes, any Error>?
+        /// A call is asking the sentinels; the others wait for its outcome.
+        var resolving = false
+        var waiters: [CheckedContinuation<Result<Nodes, KVError>, Never>] = []
         var closed = false
     }
 
@@ -176,15 +178,14 @@ public final class KVSentinelStore: KVStore {
     }
 
     public func shutdown() async {
-        let (nodes, pools, resolving) = state.withLock { state in
+        let (nodes, pools) = state.withLock { state in
             defer {
                 state.closed = true
                 state.nodes = nil
                 state.sentinelPools = [:]
             }
-            return (state.closed ? nil : state.nodes, state.sentinelPools, state.resolving)
+            return (state.closed ? nil : state.nodes, state.sentinelPools)
         }
-        resolving?.cancel()
         nodes?.client.close()
         nodes?.replicas.forEach { $0.client.close() }
         pools.values.forEach { $0.close() }

@@ -17,11 +17,11 @@ import Testing
             let locate = try await CommandRunner.run(["locate", "k", "--json", "--store", store])
             #expect(locate.status == 0 && locate.text.contains("\"node\""), "\(store): \(locate.stderr)")
             let soak = try await CommandRunner.run(["soak", "--duration", "0.5", "--tasks", "4", "--keys", "10", "--json", "--store", store])
-            let report = try JSONSerialization.jsonObject(with: Data(soak.stdout)) as? [String: Any]
-            #expect(soak.status == 0 && (report?["corrupt"] as? Int) == 0 && (report?["ok"] as? Int ?? 0) > 0, "\(store): \(soak.stderr)")
+            let report = (try? JSONSerialization.jsonObject(with: Data(soak.stdout))) as? [String: Any]
+            #expect(soak.status == 0 && (report?["corrupt"] as? Int) == 0 && (report?["ok"] as? Int ?? 0) > 0, "\(store): \(soak.status) \(soak.text) \(soak.stderr)")
             let bench = try await CommandRunner.run(["bench", "--count", "300", "--json", "--store", store], timeout: 120)
-            let rows = (try JSONSerialization.jsonObject(with: Data(bench.stdout)) as? [String: Any])?["rows"] as? [[String: Any]] ?? []
-            #expect(bench.status == 0 && rows.count == 8, "\(store): \(bench.stderr)")
+            let rows = ((try? JSONSerialization.jsonObject(with: Data(bench.stdout))) as? [String: Any])?["rows"] as? [[String: Any]] ?? []
+            #expect(bench.status == 0 && rows.count == 8, "\(store): \(bench.status) \(bench.stderr)")
             #expect(try await CommandRunner.run(["incr", "n", "--store", store]).text == "1\n")
             _ = try await CommandRunner.run(["del", "n", "--store", store])
         }
@@ -41,10 +41,10 @@ import Testing
         let locate = try await CommandRunner.run(["locate", "k", "--store", store])
         #expect(locate.status == 0 && locate.text.contains("127.0.0.1:\(group.master.port)"), "\(locate.text) \(locate.stderr)")
         let soak = try await CommandRunner.run(["soak", "--duration", "0.5", "--tasks", "4", "--keys", "10", "--json", "--store", store])
-        let report = try JSONSerialization.jsonObject(with: Data(soak.stdout)) as? [String: Any]
-        #expect(soak.status == 0 && (report?["corrupt"] as? Int) == 0 && (report?["ok"] as? Int ?? 0) > 0, "\(soak.stderr)")
+        let report = (try? JSONSerialization.jsonObject(with: Data(soak.stdout))) as? [String: Any]
+        #expect(soak.status == 0 && (report?["corrupt"] as? Int) == 0 && (report?["ok"] as? Int ?? 0) > 0, "\(soak.status) \(soak.stderr)")
         let bench = try await CommandRunner.run(["bench", "--count", "300", "--json", "--store", store], timeout: 120)
-        let rows = (try JSONSerialization.jsonObject(with: Data(bench.stdout)) as? [String: Any])?["rows"] as? [[String: Any]] ?? []
+        let rows = ((try? JSONSerialization.jsonObject(with: Data(bench.stdout))) as? [String: Any])?["rows"] as? [[String: Any]] ?? []
         #expect(bench.status == 0 && rows.count == 2, "\(bench.stderr)")
         #expect(try await group.master.cli("DBSIZE").trimmingCharacters(in: .newlines) == "0", "bench and soak cleaned up")
     }

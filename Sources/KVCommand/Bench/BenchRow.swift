@@ -35,7 +35,7 @@ struct BenchRow: Codable, Sendable {
 
     /// Adds a comparison with a reference that did `opsPerSecond`.
     func compared(with reference: String, opsPerSecond other: Double?, target: Double? = nil) -> BenchRow {
-        guard let other, other > 0 else { return self }
+        guard let other, other > 0, other.isFinite, opsPerSecond.isFinite else { return self }
         var row = self
         row.comparisons.append(BenchComparison(reference: reference, opsPerSecond: other, ratio: opsPerSecond / other, target: target))
         return row

@@ -77,7 +77,8 @@ enum RedisBenchmarkTool {
         guard process.terminationStatus == 0 else { return nil }
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-            if fields.count >= 2, let rps = Double(fields[1]) { return rps }
+            // A run too short to time reports "inf": no reference then, rather than a value JSON cannot hold.
+            if fields.count >= 2, let rps = Double(fields[1]), rps.isFinite, rps > 0 { return rps }
         }
         return nil
     }
