@@ -5,7 +5,7 @@ import Logging
 /// `--store URL`, `--config FILE` and `--verbose`, shared by every command (and accepted before it too:
 /// see ``GlobalOptions``).
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "Store URL: memory://, redis://host:port[/db], ring://name=host:port,..., cluster://host:port,... (default: $KV_STORE, then memory://).")
+    @Option(name: .long, help: "Store URL: memory://, redis://host:port[/db], rediss://host:port, unix:///path.sock, ring://name=host:port,..., cluster://host:port,..., sentinel://host:port,.../master (default: $KV_STORE, then memory://).")
     var store: String?
 
     @Option(name: .long, help: "A JSON or YAML configuration file: {store: URL, options: {...}}.")

@@ -47,7 +47,7 @@ enum RedisTLSContexts {
             throw failure("cannot load the system trust store")
         }
         switch (configuration.certFile, configuration.keyFile) {
-        case (nil, nil): break
+        case (nil, nil): kv_ssl_ctx_note_certificate_requests(context)
         case (let certFile?, let keyFile?):
             guard SSL_CTX_use_certificate_chain_file(context, certFile) == 1 else {
                 SSL_CTX_free(context)

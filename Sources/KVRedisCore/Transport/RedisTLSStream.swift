@@ -9,6 +9,9 @@ final class RedisTLSStream: RedisByteStream {
     private let socket: RedisSocket
     private let ssl: OpaquePointer
     let node: String
+    /// Whether anything was read yet: a server that asked for a client certificate and got none closes the
+    /// connection on the first read after the handshake (TLS 1.3).
+    private var receivedAny = false
 
     /// Runs the handshake on `socket` within its current I/O timeout.
     init(socket: RedisSocket, configuration: KVTLSConfiguration, host: String) throws(KVError) {
@@ -44,7 +47,10 @@ final class RedisTLSStream: RedisByteStream {
 
     func receive(into buffer: UnsafeMutableRawBufferPointer) throws(KVError) -> Int {
         let read = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
-        if read > 0 { return Int(read) }
+        if read > 0 {
+            receivedAny = true
+            return Int(read)
+        }
         throw sessionError(read)
     }
 
@@ -65,6 +71,15 @@ final class RedisTLSStream: RedisByteStream {
 
     /// Why a read or write failed: a timeout, the peer closing, or a TLS alert (such as a required client certificate).
     private func sessionError(_ result: Int32) -> KVError {
+        let error = describeSessionError(result)
+        // The alert saying so may be lost when the server resets the connection; that it asked is known.
+        if !receivedAny, error.code == .connectionFailed, kv_ssl_certificate_was_requested(ssl) != 0 {
+            return KVError(.tlsFailed, "the server requires a client certificate (set certFile and keyFile): it asked for one and closed the connection (\(error.message))", node: node)
+        }
+        return error
+    }
+
+    private func describeSessionError(_ result: Int32) -> KVError {
         let code = SSL_get_error(ssl, result)
         let savedErrno = errno
         switch code {
