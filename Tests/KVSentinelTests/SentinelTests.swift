@@ -42,6 +42,22 @@ import Testing
         #expect(read, "a replica read sees the write once replicated: \(String(describing: now)) \(seen)")
     }
 
+    @Test func sentinelsThatRequireAPassword() async throws {
+        let group = try await TestSentinelGroup.launch(sentinelPassword: "s3ntinel-pw")
+        let store = try await Self.open(group, "&sentinelPassword=s3ntinel-pw")
+        defer { Task { await store.shutdown() } }
+        #expect(try await store.set("k", [1]))
+        #expect(try await store.health().status == .healthy)
+        let refused = try await Self.open(group, "&retryBudget=200ms")
+        defer { Task { await refused.shutdown() } }
+        await #expect {
+            _ = try await refused.get("k")
+        } throws: { error in
+            let message = "\(error)"
+            return (error as? KVError)?.code == .unavailable && message.contains("authentication failed") && !message.contains("s3ntinel-pw")
+        }
+    }
+
     /// kill -9 of the master under the soak: the store follows the sentinels to the promoted replica.
     @Test func followsAKilledMaster() async throws {
         try await failover { group in await group.master.kill() }

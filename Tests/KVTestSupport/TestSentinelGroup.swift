@@ -11,12 +11,13 @@ public final class TestSentinelGroup: Sendable {
 
     public var url: String { "sentinel://" + sentinels.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") + "/\(Self.masterName)" }
 
-    public static func launch() async throws -> TestSentinelGroup {
+    /// With `sentinelPassword`, the sentinels require it (`requirepass`, and `sentinel sentinel-pass` between them).
+    public static func launch(sentinelPassword: String? = nil) async throws -> TestSentinelGroup {
         let master = try await TestRedisServer.launch()
         var replicas: [TestRedisServer] = []
         for _ in 0..<2 { replicas.append(try await TestRedisServer.launch(["--replicaof", "127.0.0.1", "\(master.port)"])) }
         var sentinels: [TestSentinel] = []
-        for _ in 0..<3 { sentinels.append(try await offPool { try TestSentinel(masterPort: master.port) }) }
+        for _ in 0..<3 { sentinels.append(try await offPool { try TestSentinel(masterPort: master.port, password: sentinelPassword) }) }
         let group = TestSentinelGroup(master: master, replicas: replicas, sentinels: sentinels)
         let ready = await eventually(within: .seconds(20)) {
             for sentinel in sentinels {
@@ -63,7 +64,10 @@ public final class TestSentinel: @unchecked Sendable {
     private let directory: URL
     private let process: Process
 
-    init(masterPort: Int) throws {
+    let password: String?
+
+    init(masterPort: Int, password: String? = nil) throws {
+        self.password = password
         port = try TestRedisServer.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("kv-sentinel-\(port)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -77,7 +81,7 @@ public final class TestSentinel: @unchecked Sendable {
             sentinel down-after-milliseconds \(TestSentinelGroup.masterName) 1000
             sentinel failover-timeout \(TestSentinelGroup.masterName) 5000
             sentinel parallel-syncs \(TestSentinelGroup.masterName) 2
-
+            \(password.map { "requirepass \($0)\nsentinel sentinel-pass \($0)\n" } ?? "")
             """.write(to: config, atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
@@ -87,7 +91,7 @@ public final class TestSentinel: @unchecked Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if (try? TestRedisServer.run("/usr/bin/redis-cli", ["-p", "\(port)", "PING"]))?.contains("PONG") == true { return }
+            if (try? TestRedisServer.run("/usr/bin/redis-cli", ["-p", "\(port)"] + (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + ["PING"]))?.contains("PONG") == true { return }
             usleep(20_000)
         }
         throw KVError(.connectionFailed, "sentinel on port \(port) did not answer within 10 s")
@@ -107,7 +111,7 @@ public final class TestSentinel: @unchecked Sendable {
 
     @discardableResult
     public func cli(_ arguments: String...) async throws -> String {
-        let command = ["-p", "\(port)"] + arguments
+        let command = ["-p", "\(port)"] + (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + arguments
         return try await offPool { try TestRedisServer.run("/usr/bin/redis-cli", command) }
     }
 }
