@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KVRing", targets: ["KVRing"]),
         .library(name: "KVCluster", targets: ["KVCluster"]),
         .library(name: "KVSentinel", targets: ["KVSentinel"]),
+        .library(name: "KVHealthMonitor", targets: ["KVHealthMonitor"]),
         .executable(name: "kv", targets: ["KVCommand"]),
     ],
     dependencies: [
@@ -79,8 +80,18 @@ let package = Package(
         // The raw-C hiredis loops that `kv bench` measures beside the Swift rows.
         .target(name: "CHiredisBaseline", dependencies: ["CHiredis"]),
 
+        // A health-monitoring Service for any store: status changes, swift-metrics gauges.
+        .target(
+            name: "KVHealthMonitor",
+            dependencies: [
+                "KVCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
         // Umbrella: registers every built-in backend.
-        .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis", "KVRing", "KVCluster", "KVSentinel"]),
+        .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis", "KVRing", "KVCluster", "KVSentinel", "KVHealthMonitor"]),
 
         // A verified load for fault drills (`kv soak`, fault tests).
         .target(name: "KVSoak", dependencies: ["KVCore"]),
@@ -118,7 +129,12 @@ let package = Package(
             path: "Examples/Snippets"),
         .testTarget(name: "DocsTests", dependencies: ["KV", "KVSnippets", "KVConformance"]),
 
-        .testTarget(name: "KVCoreTests", dependencies: ["KVCore", "KVMemory", "KVSoak", "KVTestSupport"]),
+        .testTarget(
+            name: "KVCoreTests",
+            dependencies: [
+                "KVCore", "KVMemory", "KVSoak", "KVTestSupport", "KVHealthMonitor",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]),
         .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance", "KVTestSupport", "CHeapProbe"]),
         // Reads the C heap's size, for the memory store's byte-accounting test.
         .target(name: "CHeapProbe", path: "Tests/CHeapProbe"),

@@ -1,6 +1,6 @@
-// A health-monitoring loop as a swift-service-lifecycle Service in a ServiceGroup. It prints each node's
-// status and latency every second, a ring's up/down events as they happen, and shuts down cleanly on
-// SIGINT or SIGTERM.
+// The library's health monitor (KVHealthMonitor, a swift-service-lifecycle Service) in a ServiceGroup: it checks
+// the store every interval, prints each change of the store's or a node's status as it happens (and records
+// swift-metrics gauges), prints a ring's up/down events, and shuts down cleanly on SIGINT or SIGTERM.
 //   swift run HealthMonitor [--store URL] [--interval SECONDS] [--reports N]
 import ExampleSupport
 import Foundation
@@ -17,7 +17,8 @@ let reports = ExampleStore.argument("--reports").flatMap(Int.init)
 let (store, configuration) = try await ExampleStore.open()
 print("HealthMonitor on \(configuration); Ctrl-C to stop")
 
-var services: [any Service] = [HealthReporter(store: store, interval: interval, reports: reports)]
+let monitor = KVHealthMonitor(store: store, interval: interval, limit: reports)
+var services: [any Service] = [monitor, ChangePrinter(changes: monitor.changes())]
 if let ring = store as? KVRingStore {
     services.append(RingEventPrinter(ring: ring))
 }
@@ -25,11 +26,18 @@ var logger = Logger(label: "health-monitor")
 logger.logLevel = .warning
 let group = ServiceGroup(configuration: .init(
     services: services.enumerated().map { index, service in
-        // The reporter ends the group when it has printed its reports.
+        // The monitor ends the group when it has made its reports.
         .init(service: service, successTerminationBehavior: index == 0 ? .gracefullyShutdownGroup : .ignore)
     },
     gracefulShutdownSignals: [.sigterm, .sigint],
     logger: logger))
 try await group.run()
+if let report = monitor.latest {
+    print("last report: \(report.backend) is \(report.status.rawValue)")
+    for node in report.nodes {
+        let latency = node.latencyMilliseconds.map { String(format: "%.2f ms", $0) } ?? "-"
+        print("  \(node.name) \(node.address) \(node.status.rawValue) \(latency)\(node.lastError.map { " (\($0))" } ?? "")")
+    }
+}
 await store.shutdown()
 print("stopped cleanly")

@@ -4,6 +4,7 @@
 @_exported import KVRing
 @_exported import KVCluster
 @_exported import KVSentinel
+@_exported import KVHealthMonitor
 import Logging
 
 /// Opens stores by URL or configuration, with every built-in backend registered.

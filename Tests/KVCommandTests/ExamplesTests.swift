@@ -41,7 +41,8 @@ import Testing
     func healthMonitor(_ name: String) async throws {
         let result = try await CommandRunner.run(["--reports", "2", "--interval", "0.1"], program: "HealthMonitor", environment: Self.environment(name))
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.text.components(separatedBy: " is healthy").count - 1 == 2)
+        #expect(result.text.contains("store: unknown → healthy"), "\(result.text)")
+        #expect(result.text.contains("last report: \(name) is healthy"), "\(result.text)")
         #expect(result.text.contains("stopped cleanly"))
     }
 
