@@ -32,9 +32,12 @@ public struct KVHealthChange: Sendable, Hashable, CustomStringConvertible {
 ///
 /// ```swift
 /// let monitor = KVHealthMonitor(store: store, interval: .seconds(5))
+/// let changes = monitor.changes()   // subscribe before the monitor runs; the stream ends with it
 /// let group = ServiceGroup(services: [monitor], gracefulShutdownSignals: [.sigterm], logger: logger)
-/// Task { for await change in monitor.changes() { logger.warning("\(change)") } }
-/// try await group.run()
+/// try await withThrowingDiscardingTaskGroup { tasks in
+///     tasks.addTask { try await group.run() }
+///     for await change in changes { logger.warning("\(change)") }
+/// }
 /// ```
 public final class KVHealthMonitor: Service, Sendable {
     public let store: any KVStore
@@ -46,6 +49,8 @@ public final class KVHealthMonitor: Service, Sendable {
 
     private struct State {
         var latest: KVHealthReport?
+        /// The gauges of each node, made once: `kv_node_healthy` and `kv_node_latency_seconds`.
+        var gauges: [String: (healthy: Gauge, latency: Gauge)] = [:]
         var subscribers: [Int: AsyncStream<KVHealthChange>.Continuation] = [:]
         var nextSubscriber = 0
         var finished = false
@@ -127,17 +132,23 @@ public final class KVHealthMonitor: Service, Sendable {
     }
 
     private func record(_ node: KVNodeHealth, backend: String) {
-        let dimensions = [("store", backend), ("node", node.name)]
+        let gauges = state.withLock { state in
+            let key = "\(backend)\u{0}\(node.name)"
+            if let gauges = state.gauges[key] { return gauges }
+            let dimensions = [("store", backend), ("node", node.name)]
+            func gauge(_ label: String) -> Gauge {
+                metrics.map { Gauge(label: label, dimensions: dimensions, factory: $0) } ?? Gauge(label: label, dimensions: dimensions)
+            }
+            let made = (healthy: gauge("kv_node_healthy"), latency: gauge("kv_node_latency_seconds"))
+            state.gauges[key] = made
+            return made
+        }
         let healthy: Double = switch node.status {
         case .healthy: 1
         case .degraded: 0.5
         case .unhealthy: 0
         }
-        let status = metrics.map { Gauge(label: "kv_node_healthy", dimensions: dimensions, factory: $0) } ?? Gauge(label: "kv_node_healthy", dimensions: dimensions)
-        status.record(healthy)
-        if let latency = node.latencyMilliseconds {
-            let gauge = metrics.map { Gauge(label: "kv_node_latency_seconds", dimensions: dimensions, factory: $0) } ?? Gauge(label: "kv_node_latency_seconds", dimensions: dimensions)
-            gauge.record(latency / 1000)
-        }
+        gauges.healthy.record(healthy)
+        if let latency = node.latencyMilliseconds { gauges.latency.record(latency / 1000) }
     }
 }

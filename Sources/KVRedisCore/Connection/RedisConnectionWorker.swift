@@ -67,11 +67,10 @@ final class RedisConnectionWorker {
             appended += request.commands.count
             latestDeadline = max(latestDeadline, request.deadline)
         }
-        context.append(encoded: output)
-        if output.capacity > Self.maxRetainedOutput { output = [] }
         core.pipelines.add(1, ordering: .relaxed)
         core.commands.add(appended, ordering: .relaxed)
-        do throws(KVError) { try context.flush(until: latestDeadline) } catch {
+        defer { if output.capacity > Self.maxRetainedOutput { output = [] } }
+        do throws(KVError) { try context.send(encoded: output, until: latestDeadline) } catch {
             discard(after: error)
             fail(live[...], with: RedisFailure(error, mayHaveRun: true))
             return

@@ -18,8 +18,7 @@ package final class RedisSubscription: Sendable {
     let onMessage: @Sendable (String) -> Void
     let logger: Logger
     private let stopped = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
-    private let running = Atomic<Bool>(false)
+    private let started = Atomic<Bool>(false)
 
     /// `nodes` is asked again before each connection, so a refreshed list is used.
     package init(channel: String, logger: Logger, nodes: @escaping @Sendable () -> [RedisConnectionConfiguration], onMessage: @escaping @Sendable (String) -> Void) {
@@ -30,20 +29,19 @@ package final class RedisSubscription: Sendable {
     }
 
     package func start() {
-        guard !running.exchange(true, ordering: .relaxed) else { return }
+        guard !started.exchange(true, ordering: .relaxed) else { return }
         let thread = Thread { [self] in
             kv_name_this_thread("kv-subscribe")
             kv_block_sigpipe()
             run()
-            finished.signal()
         }
         thread.start()
     }
 
-    /// Stops reading; returns once the thread has ended (within about 200 ms).
+    /// Stops reading without waiting (it is called from async code): the thread ends after its current read,
+    /// within 200 ms, or after its current connect or handshake, within their timeouts.
     package func stop() {
         stopped.store(true, ordering: .relaxed)
-        if running.load(ordering: .relaxed) { finished.wait() }
     }
 
     private func run() {
@@ -73,8 +71,7 @@ package final class RedisSubscription: Sendable {
         }
         var subscribe: [UInt8] = []
         RedisCommand("SUBSCRIBE", channel).encode(into: &subscribe)
-        wire.append(encoded: subscribe)
-        try wire.flush(until: .now + configuration.commandTimeout)
+        try wire.send(encoded: subscribe, until: .now + configuration.commandTimeout)
         while !stopped.load(ordering: .relaxed) {
             let reply: RedisReply
             do throws(KVError) {

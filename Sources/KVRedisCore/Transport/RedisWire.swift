@@ -10,8 +10,6 @@ final class RedisWire {
     private let commandTimeout: Duration
     /// The stream's current read and write timeout (see ``boundNextIO(by:)``).
     private var socketTimeout: Duration
-    /// Encoded commands not sent yet.
-    private var output: [UInt8] = []
     private var input = [UInt8](repeating: 0, count: 16 * 1024)
 
     /// Connects within the configuration's connect timeout, then bounds every read and write by its command timeout.
@@ -39,16 +37,11 @@ final class RedisWire {
 
     deinit { redisReaderFree(reader) }
 
-    /// Queues commands already encoded in the Redis protocol (see ``RedisCommand/encode(into:)``); nothing is
-    /// sent until ``flush(until:)``.
-    func append(encoded bytes: [UInt8]) {
-        if output.isEmpty { output = bytes } else { output += bytes }
-    }
-
-    /// Writes everything appended so far, each write bounded by what is left until `deadline`.
+    /// Writes commands already encoded in the Redis protocol (see ``RedisCommand/encode(into:)``) straight from
+    /// the caller's buffer, each write bounded by what is left until `deadline`.
     ///
     /// - Throws: `timeout` or `connectionFailed`; the connection is then dead and must be discarded.
-    func flush(until deadline: ContinuousClock.Instant) throws(KVError) {
+    func send(encoded output: [UInt8], until deadline: ContinuousClock.Instant) throws(KVError) {
         var offset = 0
         while offset < output.count {
             try boundNextIO(by: deadline)
@@ -57,7 +50,6 @@ final class RedisWire {
             }
             offset += try sent.get()
         }
-        output.removeAll(keepingCapacity: output.count <= 1 << 20)
     }
 
     /// Reads one reply, waiting no longer than `deadline` in all: a reply that trickles in byte by byte
@@ -85,8 +77,7 @@ final class RedisWire {
         let deadline = ContinuousClock.now + timeout
         var encoded: [UInt8] = []
         command.encode(into: &encoded)
-        append(encoded: encoded)
-        try flush(until: deadline)
+        try send(encoded: encoded, until: deadline)
         return try readReply(until: deadline)
     }
 
