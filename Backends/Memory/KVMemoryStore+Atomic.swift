@@ -18,7 +18,7 @@ extension KVMemoryStore {
         try checkWrite(key: key, valueCount: 20)
         let key = MemoryKey(key)
         let budget = options.sweepBudget
-        let value = try withTable(stripe(for: key)) { (table) throws(KVError) -> Int64 in
+        let value = try withTable(stripeIndex(for: key)) { (table) throws(KVError) -> Int64 in
             if table.isShutdown { throw KVError.shutdown(node: "memory") }
             return try table.increment(key, by: delta, ttl: ttl, sweepBudget: budget)
         }

@@ -53,7 +53,7 @@ extension KVMemoryStore {
                 buckets[stripeIndex(for: key)].append(Int32(index - start))
                 keys.append(key)
             }
-            for (stripe, bucket) in zip(stripes, buckets) where !bucket.isEmpty {
+            for (stripe, bucket) in zip(stripes.indices, buckets) where !bucket.isEmpty {
                 try withTable(stripe) { table throws(KVError) in
                     if table.isShutdown { throw KVError.shutdown(node: "memory") }
                     for offset in bucket { apply(&table, keys[Int(offset)], start + Int(offset)) }

@@ -1,6 +1,11 @@
 /// The memory store's key hash: wyhash (final version 4) over the key's UTF-8 bytes, with a seed drawn at random
 /// once per process, so keys crafted to collide in one process do not collide in another (the defence Go's
 /// runtime map uses). A few nanoseconds for short keys, where `Hasher` needs about fifty.
+///
+/// Keys of up to 16 bytes are read by ``pack(_:)`` rather than wyhash's overlapping reads: a short Swift string
+/// is handed over as a 16-byte copy on the stack written as two 8-byte stores, and a load that straddles the
+/// two cannot be forwarded from them (a stall of about 5 ns). The hash lives only in this process, so its exact
+/// values need match nothing else.
 enum MemoryHash {
     private static let secret: (UInt64, UInt64, UInt64, UInt64) =
         (0xa076_1d64_78bd_642f, 0xe703_7ed1_a0b4_28db, 0x8ebc_6af0_9c88_c6e3, 0x5899_65cc_7537_4cc3)
@@ -19,18 +24,29 @@ enum MemoryHash {
         UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
     }
 
+    /// Up to 16 bytes as two words, every load inside bytes 0–7 or 8–15: for a given length, two keys pack
+    /// equal exactly when their bytes are equal.
+    @inline(__always)
+    static func pack(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+        let length = bytes.count
+        if length >= 8 { return (read8(bytes, 0), tail(bytes, from: 8, count: length - 8)) }
+        return (tail(bytes, from: 0, count: length), 0)
+    }
+
+    /// `count` (0–8) bytes from `offset`, as one word.
+    @inline(__always)
+    private static func tail(_ bytes: UnsafeRawBufferPointer, from offset: Int, count: Int) -> UInt64 {
+        if count >= 4 { return read4(bytes, offset) | read4(bytes, offset + count - 4) << 32 }
+        if count > 0 { return UInt64(bytes[offset]) << 16 | UInt64(bytes[offset + count >> 1]) << 8 | UInt64(bytes[offset + count - 1]) }
+        return 0
+    }
+
     static func hash(_ bytes: UnsafeRawBufferPointer, seed initial: UInt64 = seed) -> UInt64 {
         let length = bytes.count
         var seed = initial ^ mix(initial ^ secret.0, secret.1)
         var a: UInt64 = 0, b: UInt64 = 0
         if length <= 16 {
-            if length >= 4 {
-                let step = (length >> 3) << 2
-                a = read4(bytes, 0) << 32 | read4(bytes, step)
-                b = read4(bytes, length - 4) << 32 | read4(bytes, length - 4 - step)
-            } else if length > 0 {
-                a = UInt64(bytes[0]) << 16 | UInt64(bytes[length >> 1]) << 8 | UInt64(bytes[length - 1])
-            }
+            (a, b) = pack(bytes)
         } else {
             var offset = 0
             var remaining = length

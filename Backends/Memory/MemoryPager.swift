@@ -15,7 +15,7 @@ struct MemoryPager: KVKeyPageSource {
             var position = self.position
             var startSequence = self.startSequence
             let prefix = self.prefix
-            let (keys, finished) = try store.stripes[stripe].state.withLock { table throws(KVError) in
+            let (keys, finished) = try store.stripes.withLock(stripe) { table throws(KVError) in
                 if table.isShutdown { throw KVError.shutdown(node: "memory") }
                 let limit = startSequence ?? table.nextSequence
                 startSequence = limit

@@ -7,6 +7,7 @@ import KVCore
 /// key lives, which lets `list` page through the slots without copying every key. The clock is read only while
 /// the stripe holds a key with an expiry, and recency is kept only when the store evicts.
 struct MemoryTable {
+    /// What a lookup reads, 48 bytes; the rest of an entry lives in arrays beside it, so lookups touch less memory.
     struct Slot {
         var key: MemoryKey
         var value: [UInt8]
@@ -14,16 +15,22 @@ struct MemoryTable {
         var expiresAt: UInt64
         /// Insertion order, so a listing can skip keys inserted after it started; 0 marks a free slot.
         var sequence: UInt64
-        /// The bytes charged for this entry (see ``MemoryCost``).
-        var cost: Int
-        /// The store-wide recency stamp of the last access, when the store evicts.
-        var stamp: UInt64 = 0
-        var newer = -1
-        var older = -1
         var live: Bool { sequence != 0 }
     }
 
+    /// A slot's place in the least-recently-used list, kept only when the store evicts.
+    struct RecencyLink {
+        /// The store-wide recency stamp of the last access.
+        var stamp: UInt64 = 0
+        var newer = -1
+        var older = -1
+    }
+
     private(set) var slots: [Slot] = []
+    /// The bytes charged for each slot's entry (see ``MemoryCost``).
+    private var costs: [Int] = []
+    /// Each slot's LRU links; empty when the store has no limits.
+    private var links: [RecencyLink] = []
     private var index = MemoryIndex()
     private var freeSlots: [Int] = []
     private var newest = -1
@@ -48,7 +55,7 @@ struct MemoryTable {
 
     var count: Int { index.count }
     /// The recency stamp of this stripe's least recently used key.
-    var oldestStamp: UInt64? { oldest >= 0 ? slots[oldest].stamp : nil }
+    var oldestStamp: UInt64? { oldest >= 0 ? links[oldest].stamp : nil }
 
     /// The current time if any key here can expire (or `force`), else 0.
     func now(force: Bool = false) -> UInt64 {
@@ -57,7 +64,14 @@ struct MemoryTable {
 
     /// The live slot of `key`, removing it first if it has expired. Marks it most recently used.
     mutating func find(_ key: MemoryKey, now: UInt64) -> Int? {
-        guard let slot = index.find(hash: key.hash, matches: { slots[$0].key == key }) else { return nil }
+        find(key.key, hash: key.hash, now: now)
+    }
+
+    /// ``find(_:now:)`` for a key whose hash the caller computed (``MemoryKey/hash(of:)``).
+    @inline(__always)
+    mutating func find(_ key: String, hash: Int, now: UInt64) -> Int? {
+        guard let slot = index.find(hash: hash, matches: { slots[$0].key.hash == hash && MemoryKey.sameBytes(slots[$0].key.key, key) })
+        else { return nil }
         if isExpired(slot, now: now) {
             remove(slot: slot)
             expirations += 1
@@ -74,40 +88,56 @@ struct MemoryTable {
 
     /// `set` on this stripe: checks the condition, writes, and sweeps a few slots for expired keys.
     mutating func write(_ key: MemoryKey, _ value: [UInt8], ttl: Int64?, options: KVSetOptions, sweepBudget: Int) -> Bool {
+        write(key.key, hash: key.hash, value, ttl: ttl, options: options, sweepBudget: sweepBudget)
+    }
+
+    /// ``write(_:_:ttl:options:sweepBudget:)`` for a key whose hash the caller computed.
+    @inline(__always)
+    mutating func write(_ key: String, hash: Int, _ value: [UInt8], ttl: Int64?, options: KVSetOptions, sweepBudget: Int) -> Bool {
         let now = now(force: ttl != nil)
-        let existing = find(key, now: now)
+        let existing = find(key, hash: hash, now: now)
         switch options.condition {
         case .always: break
         case .onlyIfAbsent: if existing != nil { return false }
         case .onlyIfPresent: if existing == nil { return false }
         }
-        store(key, value, expiresAt: expiry(ttl: ttl, keepTTL: options.keepTTL, existing: existing, now: now), existing: existing)
+        store(key, hash: hash, value, expiresAt: expiry(ttl: ttl, keepTTL: options.keepTTL, existing: existing, now: now), existing: existing)
         if expiringCount > 0 { sweep(now: now, budget: sweepBudget) }
         return true
     }
 
     /// Writes a value into an existing slot or a new one.
     mutating func store(_ key: MemoryKey, _ value: [UInt8], expiresAt: UInt64, existing: Int?) {
-        let cost = MemoryCost.entry(key: key.key, value: value)
+        store(key.key, hash: key.hash, value, expiresAt: expiresAt, existing: existing)
+    }
+
+    /// ``store(_:_:expiresAt:existing:)`` for a key whose hash the caller computed: a replaced value keeps the
+    /// slot's key, so only a new slot takes a copy of the caller's.
+    @inline(__always)
+    mutating func store(_ key: String, hash: Int, _ value: [UInt8], expiresAt: UInt64, existing: Int?) {
+        let cost = MemoryCost.entry(key: key, value: value, recency: recency != nil)
         if let slot = existing {
-            bytes += cost - slots[slot].cost
+            bytes += cost - costs[slot]
             expiringCount += (expiresAt != 0 ? 1 : 0) - (slots[slot].expiresAt != 0 ? 1 : 0)
             slots[slot].value = value
             slots[slot].expiresAt = expiresAt
-            slots[slot].cost = cost
+            costs[slot] = cost
             return
         }
-        let slot = Slot(key: key, value: value, expiresAt: expiresAt, sequence: nextSequence, cost: cost)
+        let slot = Slot(key: MemoryKey(key, hash: hash), value: value, expiresAt: expiresAt, sequence: nextSequence)
         nextSequence += 1
         let position: Int
         if let reused = freeSlots.popLast() {
             slots[reused] = slot
+            costs[reused] = cost
             position = reused
         } else {
             slots.append(slot)
+            costs.append(cost)
+            if recency != nil { links.append(RecencyLink()) }
             position = slots.count - 1
         }
-        index.insert(hash: key.hash, slot: position)
+        index.insert(hash: hash, slot: position)
         bytes += cost
         if expiresAt != 0 { expiringCount += 1 }
         if recency != nil { linkAsNewest(position) }
@@ -116,9 +146,10 @@ struct MemoryTable {
     mutating func remove(slot: Int) {
         if recency != nil { unlink(slot) }
         index.remove(hash: slots[slot].key.hash, slot: slot)
-        bytes -= slots[slot].cost
+        bytes -= costs[slot]
         if slots[slot].expiresAt != 0 { expiringCount -= 1 }
-        slots[slot] = Slot(key: MemoryTable.freeKey, value: [], expiresAt: 0, sequence: 0, cost: 0)
+        slots[slot] = Slot(key: MemoryTable.freeKey, value: [], expiresAt: 0, sequence: 0)
+        costs[slot] = 0
         freeSlots.append(slot)
     }
 
@@ -126,7 +157,7 @@ struct MemoryTable {
 
     /// Evicts this stripe's least recently used key if its stamp is still `stamp`; returns whether it did.
     mutating func evictOldest(ifStamp stamp: UInt64) -> Bool {
-        guard oldest >= 0, slots[oldest].stamp == stamp else { return false }
+        guard oldest >= 0, links[oldest].stamp == stamp else { return false }
         remove(slot: oldest)
         evictions += 1
         return true
@@ -169,7 +200,7 @@ struct MemoryTable {
 
     private mutating func touch(_ slot: Int) {
         guard newest != slot else {
-            slots[slot].stamp = recency?.next() ?? 0
+            links[slot].stamp = recency?.next() ?? 0
             return
         }
         unlink(slot)
@@ -177,19 +208,19 @@ struct MemoryTable {
     }
 
     private mutating func linkAsNewest(_ slot: Int) {
-        slots[slot].stamp = recency?.next() ?? 0
-        slots[slot].older = newest
-        slots[slot].newer = -1
-        if newest >= 0 { slots[newest].newer = slot }
+        links[slot].stamp = recency?.next() ?? 0
+        links[slot].older = newest
+        links[slot].newer = -1
+        if newest >= 0 { links[newest].newer = slot }
         newest = slot
         if oldest < 0 { oldest = slot }
     }
 
     private mutating func unlink(_ slot: Int) {
-        let (newer, older) = (slots[slot].newer, slots[slot].older)
-        if newer >= 0 { slots[newer].older = older } else { newest = older }
-        if older >= 0 { slots[older].newer = newer } else { oldest = newer }
-        slots[slot].newer = -1
-        slots[slot].older = -1
+        let (newer, older) = (links[slot].newer, links[slot].older)
+        if newer >= 0 { links[newer].older = older } else { newest = older }
+        if older >= 0 { links[older].newer = newer } else { oldest = newer }
+        links[slot].newer = -1
+        links[slot].older = -1
     }
 }

@@ -21,14 +21,16 @@ public struct KVSetOptions: Sendable, Hashable {
     public var keepTTL: Bool
     public var condition: Condition
 
+    @inlinable
     public init(ttl: Duration? = nil, keepTTL: Bool = false, condition: Condition = .always) {
         self.ttl = ttl
         self.keepTTL = keepTTL
         self.condition = condition
     }
 
-    /// Write always, with no expiry.
-    public static let `default` = KVSetOptions()
+    /// Write always, with no expiry. (Computed, so a hot loop passing it reads no lazily initialised global.)
+    @inlinable
+    public static var `default`: KVSetOptions { KVSetOptions() }
 
     /// Write always, expiring after `duration`.
     public static func ttl(_ duration: Duration) -> KVSetOptions { KVSetOptions(ttl: duration) }
@@ -37,8 +39,14 @@ public struct KVSetOptions: Sendable, Hashable {
     ///
     /// - Throws: ``KVError/Code/invalidArgument`` for a TTL of zero or less, over ``KVLimits/maxTTLSeconds``,
     ///   or combined with `keepTTL`.
+    @inlinable
     public func ttlMilliseconds(key: String? = nil) throws(KVError) -> Int64? {
         guard let ttl else { return nil }
+        return try Self.validatedMilliseconds(ttl, keepTTL: keepTTL, key: key)
+    }
+
+    @usableFromInline
+    static func validatedMilliseconds(_ ttl: Duration, keepTTL: Bool, key: String?) throws(KVError) -> Int64 {
         if keepTTL { throw .invalidArgument("ttl and keepTTL cannot be combined", key: key) }
         guard ttl > .zero else { throw .invalidArgument("ttl must be greater than zero, got \(ttl)", key: key) }
         guard ttl <= .seconds(Int64(KVLimits.maxTTLSeconds)) else {

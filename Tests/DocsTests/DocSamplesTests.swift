@@ -58,7 +58,7 @@ import Testing
 /// The atomic-operations page's sample runs on the memory store.
 @Suite struct AtomicOperationsSampleTests {
     @Test func theSampleRuns() async throws {
-        let store = KVMemoryStore()
+        let store: any KVStore = KVMemoryStore()
         try await store.set("cart:7", [1])
         try await atomicOperations(store: store, old: [1], updated: [2])
         #expect(try await store.get("cart:7") == [2])

@@ -108,10 +108,10 @@ import Testing
 /// A store where another writer always gets there first: every compare-and-set fails.
 struct LosingRace: KVStore {
     let inner = KVMemoryStore()
-    func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool { try await inner.set(key, value, options: options) }
-    func get(_ key: String) async throws(KVError) -> [UInt8]? { try await inner.get(key) }
-    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try await inner.ttl(key) }
-    func delete(_ key: String) async throws(KVError) -> Bool { try await inner.delete(key) }
+    func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool { try inner.set(key, value, options: options) }
+    func get(_ key: String) async throws(KVError) -> [UInt8]? { try inner.get(key) }
+    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try inner.ttl(key) }
+    func delete(_ key: String) async throws(KVError) -> Bool { try inner.delete(key) }
     func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options: KVSetOptions) async throws(KVError) -> Bool { false }
     func list(prefix: String) -> KVKeySequence { inner.list(prefix: prefix) }
     func health() async throws(KVError) -> KVHealthReport { try await inner.health() }

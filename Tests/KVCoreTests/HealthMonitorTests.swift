@@ -45,10 +45,10 @@ final class ScriptedHealthStore: KVStore {
     let statuses: [KVHealthStatus]
     let checks = Locked(0)
     init(statuses: [KVHealthStatus]) { self.statuses = statuses }
-    func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool { try await inner.set(key, value, options: options) }
-    func get(_ key: String) async throws(KVError) -> [UInt8]? { try await inner.get(key) }
-    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try await inner.ttl(key) }
-    func delete(_ key: String) async throws(KVError) -> Bool { try await inner.delete(key) }
+    func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool { try inner.set(key, value, options: options) }
+    func get(_ key: String) async throws(KVError) -> [UInt8]? { try inner.get(key) }
+    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try inner.ttl(key) }
+    func delete(_ key: String) async throws(KVError) -> Bool { try inner.delete(key) }
     func list(prefix: String) -> KVKeySequence { inner.list(prefix: prefix) }
     func locate(_ key: String) async throws(KVError) -> KVLocation { try await inner.locate(key) }
     func shutdown() async { await inner.shutdown() }

@@ -35,11 +35,11 @@ final class MisbehavingStore: KVStore {
 
     func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool {
         state.withLock { $0.history[key, default: []].append(value) }
-        return try await inner.set(key, value, options: options)
+        return try inner.set(key, value, options: options)
     }
 
     func get(_ key: String) async throws(KVError) -> [UInt8]? {
-        let value = try await inner.get(key)
+        let value = try inner.get(key)
         return state.withLock { state in
             state.calls += 1
             switch state.calls % 4 {
@@ -53,8 +53,8 @@ final class MisbehavingStore: KVStore {
         }
     }
 
-    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try await inner.ttl(key) }
-    func delete(_ key: String) async throws(KVError) -> Bool { try await inner.delete(key) }
+    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try inner.ttl(key) }
+    func delete(_ key: String) async throws(KVError) -> Bool { try inner.delete(key) }
     func list(prefix: String) -> KVKeySequence { inner.list(prefix: prefix) }
     func health() async throws(KVError) -> KVHealthReport { try await inner.health() }
     func locate(_ key: String) async throws(KVError) -> KVLocation { try await inner.locate(key) }

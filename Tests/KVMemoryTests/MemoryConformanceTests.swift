@@ -46,15 +46,15 @@ import Testing
 struct BrokenStore: KVStore {
     let inner: KVMemoryStore
     func set(_ key: String, _ value: [UInt8], options: KVSetOptions) async throws(KVError) -> Bool {
-        try await inner.set(key, value, options: KVSetOptions(condition: options.condition))
+        try inner.set(key, value, options: KVSetOptions(condition: options.condition))
     }
-    func get(_ key: String) async throws(KVError) -> [UInt8]? { try await inner.get(key) }
-    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try await inner.ttl(key) }
-    func delete(_ key: String) async throws(KVError) -> Bool { try await inner.delete(key) }
+    func get(_ key: String) async throws(KVError) -> [UInt8]? { try inner.get(key) }
+    func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try inner.ttl(key) }
+    func delete(_ key: String) async throws(KVError) -> Bool { try inner.delete(key) }
     func list(prefix: String) -> KVKeySequence { KVKeySequence(keys: []) }
     func batchGet(_ keys: [String]) async throws(KVError) -> [String: [UInt8]] {
         var result: [String: [UInt8]] = [:]
-        for key in keys { result[key] = try await inner.get(key) ?? [] }
+        for key in keys { result[key] = try inner.get(key) ?? [] }
         return result
     }
     func health() async throws(KVError) -> KVHealthReport { try await inner.health() }

@@ -43,6 +43,30 @@ import Testing
         let two = bytes.withUnsafeBytes { MemoryHash.hash($0, seed: 2) }
         #expect(one != two, "the seed changes every hash")
     }
+
+    /// Keys of up to 16 bytes are packed into two words for hashing and comparing: a difference in any one byte,
+    /// at every length, must still tell two keys apart, and the same bytes held as a small (inline) string and as
+    /// a heap string must be one key.
+    @Test func shortKeysDifferingInAnyByteAreDifferentKeys() {
+        var random = SplitMix(seed: 7)
+        for length in 0...40 {
+            let bytes = (0..<length).map { _ in UInt8(ascii: "a") + UInt8(random.next() % 26) }
+            let key = String(decoding: bytes, as: UTF8.self)
+            var heap = String()
+            heap.reserveCapacity(64)
+            heap.append(key)
+            #expect(MemoryKey(key) == MemoryKey(heap), "length \(length): the same bytes in two representations")
+            #expect(MemoryKey(key).hash == MemoryKey(heap).hash)
+            for position in 0..<length {
+                var changed = bytes
+                changed[position] = changed[position] == UInt8(ascii: "z") ? UInt8(ascii: "y") : changed[position] + 1
+                let other = String(decoding: changed, as: UTF8.self)
+                #expect(MemoryKey(key) != MemoryKey(other), "length \(length), byte \(position)")
+                #expect(!MemoryKey.sameBytes(key, other), "length \(length), byte \(position)")
+            }
+            #expect(!MemoryKey.sameBytes(key, key + "a"), "a longer key with the same start")
+        }
+    }
 }
 
 struct SplitMix {

@@ -6,7 +6,7 @@ import Testing
     @Test func maxEntriesEvictsLeastRecentlyUsed() async throws {
         let store = KVMemoryStore(options: .init(maxEntries: 3))
         for key in ["a", "b", "c"] { try await store.set(key, [1]) }
-        _ = try await store.get("a")  // a is now the most recently used
+        _ = try store.get("a")  // a is now the most recently used
         try await store.set("d", [1])
         #expect(try await store.contains("b") == false, "b was least recently used")
         #expect(try await store.contains("a"))
@@ -73,8 +73,8 @@ import Testing
                 // Which keys come first depends on the per-process hash seed: pick one already listed and one not.
                 listed = key
                 unlisted = (0..<3000).map { "k\($0)" }.last { seen[$0] == nil }!
-                _ = try await store.delete(unlisted)
-                _ = try await store.delete(listed)
+                _ = try store.delete(unlisted)
+                _ = try store.delete(listed)
                 try await store.set(listed, [2])  // re-inserted, possibly into a slot the listing has not reached yet
             }
         }
@@ -93,7 +93,7 @@ import CHeapProbe
     @Test func leastRecentlyUsedIsExactAcrossStripes() async throws {
         let store = KVMemoryStore(options: .init(maxEntries: 100))
         for i in 0..<100 { try await store.set("k\(i)", [1]) }
-        for i in stride(from: 0, to: 100, by: 2) { _ = try await store.get("k\(i)") }  // even keys are now newer
+        for i in stride(from: 0, to: 100, by: 2) { _ = try store.get("k\(i)") }  // even keys are now newer
         for i in 100..<150 { try await store.set("k\(i)", [1]) }
         for i in 0..<100 { #expect(try await store.contains("k\(i)") == (i % 2 == 0), "k\(i)") }
         #expect(store.statistics.entries == 100)
@@ -108,16 +108,17 @@ import CHeapProbe
             try await store.batchSet([KVEntry("a", [1]), KVEntry("big", [UInt8](repeating: 0, count: 20_000))])
             Issue.record("a batch with an oversized entry must fail")
         } catch { #expect(error.code == .valueTooLarge) }
-        #expect(try await store.get("small") == [1])
+        #expect(try store.get("small") == [1])
         #expect(try await store.contains("a") == false, "nothing of the refused batch was written")
         #expect(store.statistics.evictions == 0)
     }
 
-    /// `statistics.bytes` (what `maxBytes` limits) within 10% of the heap growth glibc reports, for small and large values.
-    @Test(arguments: [(100_000, 16), (50_000, 100), (300, 200_000)])
-    func bytesFollowMeasuredMemory(entries: Int, valueSize: Int) async throws {
+    /// `statistics.bytes` (what `maxBytes` limits) within 10% of the heap growth glibc reports, for small and large
+    /// values, with and without the LRU links a store with limits keeps.
+    @Test(arguments: [(100_000, 16, false), (50_000, 100, false), (300, 200_000, false), (100_000, 16, true), (50_000, 100, true)])
+    func bytesFollowMeasuredMemory(entries: Int, valueSize: Int, limited: Bool) async throws {
         let before = kv_heap_bytes_in_use()
-        let store = KVMemoryStore()
+        let store = KVMemoryStore(options: .init(maxBytes: limited ? 1 << 40 : nil))
         for i in 0..<entries { try await store.set("memory:test:key:\(i)", [UInt8](repeating: 7, count: valueSize)) }
         let grown = Double(kv_heap_bytes_in_use() - before)
         let counted = Double(store.statistics.bytes)

@@ -70,19 +70,20 @@ enum ShortDigest {
             // The message schedule kept in the block's sixteen words, each replaced as the rounds reach it.
             var a: UInt32 = 0x6745_2301, b: UInt32 = 0xEFCD_AB89, c: UInt32 = 0x98BA_DCFE, d: UInt32 = 0x1032_5476, e: UInt32 = 0xC3D2_E1F0
             @inline(__always) func word(_ i: Int) -> UInt32 {
-                if i < 16 { return w[i] }
                 let next = rotate(w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15], 1)
                 w[i & 15] = next
                 return next
             }
-            @inline(__always) func step(_ f: UInt32, _ k: UInt32, _ i: Int) {
-                let temp = rotate(a, 5) &+ f &+ e &+ k &+ word(i)
+            @inline(__always) func step(_ f: UInt32, _ k: UInt32, _ word: UInt32) {
+                let temp = rotate(a, 5) &+ f &+ e &+ k &+ word
                 e = d; d = c; c = rotate(b, 30); b = a; a = temp
             }
-            for i in 0..<20 { step((b & c) | (~b & d), 0x5A82_7999, i) }
-            for i in 20..<40 { step(b ^ c ^ d, 0x6ED9_EBA1, i) }
-            for i in 40..<60 { step((b & c) | (b & d) | (c & d), 0x8F1B_BCDC, i) }
-            for i in 60..<80 { step(b ^ c ^ d, 0xCA62_C1D6, i) }
+            // The first sixteen rounds read the block as it is; the rest extend the schedule in place.
+            for i in 0..<16 { step((b & c) | (~b & d), 0x5A82_7999, w[i]) }
+            for i in 16..<20 { step((b & c) | (~b & d), 0x5A82_7999, word(i)) }
+            for i in 20..<40 { step(b ^ c ^ d, 0x6ED9_EBA1, word(i)) }
+            for i in 40..<60 { step((b & c) | (b & d) | (c & d), 0x8F1B_BCDC, word(i)) }
+            for i in 60..<80 { step(b ^ c ^ d, 0xCA62_C1D6, word(i)) }
             a = a &+ 0x6745_2301; b = b &+ 0xEFCD_AB89; c = c &+ 0x98BA_DCFE; d = d &+ 0x1032_5476; e = e &+ 0xC3D2_E1F0
             return (UInt64(a) << 32 | UInt64(b), UInt64(c) << 32 | UInt64(d), UInt64(e) << 32)
         }

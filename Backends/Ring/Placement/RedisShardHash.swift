@@ -133,11 +133,30 @@ public struct RedisShardHash: KVConsistentHash {
         let function: Function
         let points: [Point]
         let owners: [Int]
+        /// Where the points whose top 12 bits are `b` start, for each `b`, and the count at the end: a key's
+        /// search starts within its bucket, a few points at most, instead of bisecting all of them (whose
+        /// unpredictable branches cost more than a SHA-1 block).
+        let directory: [Int32]
 
         init(function: Function, points: [[UInt8]], owners: [Int]) {
             self.function = function
             self.points = points.map(Point.init)
             self.owners = owners
+            directory = Self.directory(self.points.map(\.high))
+        }
+
+        static let directoryBits = 12
+
+        /// `directory[b]`: the index of the first of the sorted `tops` whose top bits are `b` or more.
+        static func directory(_ tops: [UInt64]) -> [Int32] {
+            var directory = [Int32](repeating: 0, count: (1 << directoryBits) + 1)
+            var index = 0
+            for bucket in 0..<(1 << directoryBits) {
+                while index < tops.count, Int(tops[index] >> (64 - UInt64(directoryBits))) < bucket { index += 1 }
+                directory[bucket] = Int32(index)
+            }
+            directory[1 << directoryBits] = Int32(tops.count)
+            return directory
         }
 
         func shardIndex(for key: String) -> Int {
@@ -158,8 +177,11 @@ public struct RedisShardHash: KVConsistentHash {
         }
 
         func owner(of value: Point) -> Int {
-            var low = 0, high = points.count
-            while low < high {  // bisect_right
+            // bisect_right over the points of the value's bucket: every point of an earlier bucket is smaller,
+            // every point of a later one larger.
+            let bucket = Int(value.high >> (64 - UInt64(Self.directoryBits)))
+            var low = Int(directory[bucket]), high = Int(directory[bucket + 1])
+            while low < high {
                 let mid = (low + high) / 2
                 if value < points[mid] { high = mid } else { low = mid + 1 }
             }

@@ -5,10 +5,15 @@ struct BenchComparison: Codable, Sendable {
     /// `dictionary+mutex`, `hiredis-c`, `redis-benchmark`, ...
     var reference: String
     var opsPerSecond: Double
-    /// The row's ops/s divided by the reference's.
+    /// The row's ops/s divided by the reference's; for a `max-wait` comparison, the reference's slowest
+    /// operation divided by the row's (how many times shorter the row's worst wait is).
     var ratio: Double
     /// The target ratio from the issue, if any.
     var target: Double?
+    /// What is compared: nil for throughput, `max-wait` for the slowest single operation.
+    var metric: String? = nil
+    /// The reference's slowest single operation, for a `max-wait` comparison.
+    var referenceMaxMicroseconds: Double? = nil
 }
 
 /// One line of the `kv bench` table: a workload on the store beside its references.
@@ -40,6 +45,15 @@ struct BenchRow: Codable, Sendable {
         row.comparisons.append(BenchComparison(reference: reference, opsPerSecond: other, ratio: opsPerSecond / other, target: target))
         return row
     }
+
+    /// Adds a comparison of the slowest single operation with a reference whose slowest took `referenceMax` µs.
+    func comparedByMaxWait(with reference: String, referenceMaxMicroseconds referenceMax: Double?, opsPerSecond other: Double) -> BenchRow {
+        guard let referenceMax, referenceMax.isFinite, let max = maxMicroseconds, max > 0 else { return self }
+        var row = self
+        row.comparisons.append(BenchComparison(
+            reference: reference, opsPerSecond: other, ratio: referenceMax / max, metric: "max-wait", referenceMaxMicroseconds: referenceMax))
+        return row
+    }
 }
 
 /// Prints rows as an aligned table, one column per reference.
@@ -64,6 +78,9 @@ enum BenchTable {
         let p99: String = row.p99Microseconds.map { format($0, digits: 1) } ?? "-"
         let versus: [String] = references.map { name in
             guard let comparison = row.comparisons.first(where: { $0.reference == name }) else { return "-" }
+            if comparison.metric == "max-wait", let referenceMax = comparison.referenceMaxMicroseconds {
+                return "max wait \(format(comparison.ratio, digits: 0))× shorter than \(format(referenceMax, digits: 0)) µs"
+            }
             var text = "\(format(comparison.ratio, digits: 2))× of \(format(comparison.opsPerSecond, digits: 0))"
             if let target = comparison.target { text += comparison.ratio >= target ? " (≥\(format(target, digits: 2)) ok)" : " (≥\(format(target, digits: 2)) MISSED)" }
             return text

@@ -18,43 +18,42 @@ final class MutexDictionary: Sendable {
 
 /// Memory-store rows, each beside the same workload on ``MutexDictionary``.
 enum MemoryBench {
+    /// The targets the rows are held to (issue #13): single-key and batch rows at 0.8× the dictionary or better,
+    /// concurrent rows at 1.2×.
+    static let sequentialTarget = 0.8
+    static let concurrentTarget = 1.2
+
     static func rows(store: any KVStore, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
         let value = [UInt8](repeating: 0x61, count: 100)
         let keys = (0..<count).map { "bench:\($0)" }
         let reference = MutexDictionary()
         var rows: [BenchRow] = []
-        let backend = "memory"
 
-        progress("set-sequential")
-        let setStore = try await BenchMeasurement.sequential(count) { i in _ = try await store.set(keys[i], value, options: .default) }
-        let setRef = try await BenchMeasurement.sequential(count) { i in await reference.set(keys[i], value) }
-        rows.append(BenchRow("set-sequential", backend: backend, setStore).compared(with: "dictionary+mutex", opsPerSecond: setRef.opsPerSecond))
+        func row(_ name: String, target: Double, store: () async throws -> BenchMeasurement, reference: () async throws -> BenchMeasurement) async throws {
+            progress(name)
+            let (measured, referenceMeasured) = try await paired(store: store, reference: reference)
+            rows.append(BenchRow(name, backend: "memory", measured).compared(with: "dictionary+mutex", opsPerSecond: referenceMeasured.opsPerSecond, target: target))
+        }
 
-        progress("get-sequential")
-        let getStore = try await BenchMeasurement.sequential(count) { i in _ = try await store.get(keys[i]) }
-        let getRef = try await BenchMeasurement.sequential(count) { i in _ = await reference.get(keys[i]) }
-        rows.append(BenchRow("get-sequential", backend: backend, getStore).compared(with: "dictionary+mutex", opsPerSecond: getRef.opsPerSecond))
-
-        progress("get-concurrent-64")
-        let getConc = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) }
-        let getConcRef = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = await reference.get(keys[i % keys.count]) }
-        rows.append(BenchRow("get-concurrent-64", backend: backend, getConc).compared(with: "dictionary+mutex", opsPerSecond: getConcRef.opsPerSecond))
-
-        progress("set-concurrent-64")
-        let setConc = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.set(keys[i % keys.count], value, options: .default) }
-        let setConcRef = try await BenchMeasurement.concurrent(tasks: 64, count) { i in await reference.set(keys[i % keys.count], value) }
-        rows.append(BenchRow("set-concurrent-64", backend: backend, setConc).compared(with: "dictionary+mutex", opsPerSecond: setConcRef.opsPerSecond))
-
-        progress("set-pipelined")
+        try await row("set-sequential", target: sequentialTarget,
+            store: { try await BenchMeasurement.sequential(count) { i in _ = try await store.set(keys[i], value, options: .default) } },
+            reference: { try await BenchMeasurement.sequential(count) { i in await reference.set(keys[i], value) } })
+        try await row("get-sequential", target: sequentialTarget,
+            store: { try await BenchMeasurement.sequential(count) { i in _ = try await store.get(keys[i]) } },
+            reference: { try await BenchMeasurement.sequential(count) { i in _ = await reference.get(keys[i]) } })
+        try await row("get-concurrent-64", target: concurrentTarget,
+            store: { try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) } },
+            reference: { try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = await reference.get(keys[i % keys.count]) } })
+        try await row("set-concurrent-64", target: concurrentTarget,
+            store: { try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.set(keys[i % keys.count], value, options: .default) } },
+            reference: { try await BenchMeasurement.concurrent(tasks: 64, count) { i in await reference.set(keys[i % keys.count], value) } })
         let entries = keys.map { KVEntry($0, value) }
-        let batchSet = try await BenchMeasurement.batch(count) { try await store.batchSet(entries, options: .default) }
-        let batchSetRef = try await BenchMeasurement.batch(count) { await reference.setAll(entries) }
-        rows.append(BenchRow("set-pipelined", backend: backend, batchSet).compared(with: "dictionary+mutex", opsPerSecond: batchSetRef.opsPerSecond))
-
-        progress("get-pipelined")
-        let batchGet = try await BenchMeasurement.batch(count) { _ = try await store.batchGet(keys) }
-        let batchGetRef = try await BenchMeasurement.batch(count) { _ = await reference.getAll(keys) }
-        rows.append(BenchRow("get-pipelined", backend: backend, batchGet).compared(with: "dictionary+mutex", opsPerSecond: batchGetRef.opsPerSecond))
+        try await row("set-pipelined", target: sequentialTarget,
+            store: { try await BenchMeasurement.batch(count) { try await store.batchSet(entries, options: .default) } },
+            reference: { try await BenchMeasurement.batch(count) { await reference.setAll(entries) } })
+        try await row("get-pipelined", target: sequentialTarget,
+            store: { try await BenchMeasurement.batch(count) { _ = try await store.batchGet(keys) } },
+            reference: { try await BenchMeasurement.batch(count) { _ = await reference.getAll(keys) } })
 
         _ = try await store.batchDelete(keys)
 
@@ -62,6 +61,22 @@ enum MemoryBench {
         let stall = try await stallRow(store: store, reference: reference, value: value, keys: keys)
         rows.append(stall)
         return rows
+    }
+
+    /// Runs the store's workload and the reference's alternately, three rounds each, and keeps each side's
+    /// fastest round: a round that met page faults or a busy neighbour core says little about either, and
+    /// alternating gives both the same conditions.
+    static func paired(
+        rounds: Int = 3, store: () async throws -> BenchMeasurement, reference: () async throws -> BenchMeasurement
+    ) async throws -> (store: BenchMeasurement, reference: BenchMeasurement) {
+        var best: (store: BenchMeasurement?, reference: BenchMeasurement?) = (nil, nil)
+        for _ in 0..<rounds {
+            let measured = try await store()
+            if measured.opsPerSecond > best.store?.opsPerSecond ?? -1 { best.store = measured }
+            let referenceMeasured = try await reference()
+            if referenceMeasured.opsPerSecond > best.reference?.opsPerSecond ?? -1 { best.reference = referenceMeasured }
+        }
+        return (best.store!, best.reference!)
     }
 
     /// Gets on keys that exist, from their own task, while another task writes 1,000,000 entries in one
@@ -78,13 +93,13 @@ enum MemoryBench {
             await reference.setAll(big)
         }
         _ = try await store.batchDelete(big.map(\.key) + probes)
-        // Gets served during the batch, beside the dictionary's (whose lock holds them off for the whole batch).
+        // The dictionary's one lock holds its gets off for the whole batch: compare the slowest waits, not how
+        // many gets fit in a batch of either length.
+        let referenceSlowest = referenceGets.latencies.last.map { Double($0) / 1000 }
         var row = BenchRow("get-during-batchSet-1M", backend: "memory", storeGets)
-            .compared(with: "dictionary+mutex", opsPerSecond: referenceGets.opsPerSecond)
+            .comparedByMaxWait(with: "dictionary+mutex", referenceMaxMicroseconds: referenceSlowest, opsPerSecond: referenceGets.opsPerSecond)
         let slowest = (row.maxMicroseconds ?? .infinity) / 1000
-        let referenceSlowest = (referenceGets.latencies.last.map { Double($0) } ?? .infinity) / 1e6
-        row.workload += " (max \(BenchTable.format(slowest, digits: 1)) ms \(slowest <= 50 ? "≤50 ok" : ">50 MISSED")"
-            + "; dictionary+mutex max \(BenchTable.format(referenceSlowest, digits: 0)) ms)"
+        row.workload += " (max \(BenchTable.format(slowest, digits: 1)) ms \(slowest <= 50 ? "≤50 ok" : ">50 MISSED"))"
         return row
     }
 
