@@ -15,8 +15,11 @@ demo: deps
 # Starts the Redis servers the tests need, runs every test, and stops the servers even when tests fail.
 # Tests run one at a time: fault tests pause and kill servers and measure gaps, which CPU-heavy neighbours
 # on 2 cores would distort.
+# Every trait on (the Hummingbird, Vapor and swift-configuration adapters are tested too), then a build with
+# every trait off, checked with ldd.
 test: deps
-	@scripts/with-test-servers.sh $(SWIFT) test --no-parallel
+	@scripts/with-test-servers.sh $(SWIFT) test --no-parallel --enable-all-traits
+	@scripts/check-minimal-build.sh
 
 bench: deps
 	$(SWIFT) build -c release --product kv

@@ -15,7 +15,20 @@ let package = Package(
         .library(name: "KVCluster", targets: ["KVCluster"]),
         .library(name: "KVSentinel", targets: ["KVSentinel"]),
         .library(name: "KVHealthMonitor", targets: ["KVHealthMonitor"]),
+        .library(name: "KVFileConfiguration", targets: ["KVFileConfiguration"]),
+        .library(name: "KVSwiftConfiguration", targets: ["KVSwiftConfiguration"]),
+        .library(name: "KVHummingbird", targets: ["KVHummingbird"]),
+        .library(name: "KVVapor", targets: ["KVVapor"]),
         .executable(name: "kv", targets: ["KVCommand"]),
+    ],
+    traits: [
+        .trait(name: "Redis", description: "The redis, rediss, unix, ring, cluster and sentinel stores (needs libhiredis-dev and libssl-dev)."),
+        .trait(name: "FileConfiguration", description: "JSON and YAML configuration files (Yams), KV_CONFIG and `kv --config`."),
+        .trait(name: "DistributedTracingSupport", description: "A client span per Redis store call (swift-distributed-tracing)."),
+        .trait(name: "ConfigurationSupport", description: "Store configurations from apple/swift-configuration's ConfigReader."),
+        .trait(name: "HummingbirdSupport", description: "A Hummingbird 2 PersistDriver over any store."),
+        .trait(name: "VaporSupport", description: "A Vapor 4 Cache over any store, and app.caches.use(.kv(store))."),
+        .default(enabledTraits: ["Redis", "FileConfiguration", "DistributedTracingSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,16 +36,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.122.0"),
     ],
     targets: [
         // The contract: protocol, errors, options, health, Codable client, configuration, registry.
+        .target(name: "KVCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // JSON and YAML configuration files, KV_CONFIG (trait FileConfiguration): Yams stays out of the contract.
         .target(
-            name: "KVCore",
-            dependencies: [
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
-            ]
-        ),
+            name: "KVFileConfiguration",
+            dependencies: ["KVCore", .product(name: "Yams", package: "Yams", condition: .when(traits: ["FileConfiguration"]))]),
         // The conformance suite every backend (built-in or third-party) runs.
         .target(name: "KVConformance", dependencies: ["KVCore"]),
 
@@ -51,6 +66,7 @@ let package = Package(
                 "KVCore", "CHiredis", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["DistributedTracingSupport"])),
             ]),
 
         // Backends: each a thin store over the engine (or, for memory, its own tables); none depends on another.
@@ -90,8 +106,34 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
-        // Umbrella: registers every built-in backend.
-        .target(name: "KV", dependencies: ["KVCore", "KVMemory", "KVRedis", "KVRing", "KVCluster", "KVSentinel", "KVHealthMonitor"]),
+        // Umbrella: registers every built-in backend (the Redis-based ones with the Redis trait).
+        .target(
+            name: "KV",
+            dependencies: [
+                "KVCore", "KVMemory", "KVHealthMonitor",
+                .target(name: "KVFileConfiguration", condition: .when(traits: ["FileConfiguration"])),
+                .target(name: "KVRedis", condition: .when(traits: ["Redis"])),
+                .target(name: "KVRing", condition: .when(traits: ["Redis"])),
+                .target(name: "KVCluster", condition: .when(traits: ["Redis"])),
+                .target(name: "KVSentinel", condition: .when(traits: ["Redis"])),
+            ]),
+
+        // Adapters to the ecosystem, each behind its trait.
+        .target(
+            name: "KVSwiftConfiguration",
+            dependencies: ["KVCore", .product(name: "Configuration", package: "swift-configuration", condition: .when(traits: ["ConfigurationSupport"]))],
+            path: "Sources/Adapters/KVSwiftConfiguration"),
+        .target(
+            name: "KVHummingbird",
+            dependencies: [
+                "KVCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+            ],
+            path: "Sources/Adapters/KVHummingbird"),
+        .target(
+            name: "KVVapor",
+            dependencies: ["KVCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"]))],
+            path: "Sources/Adapters/KVVapor"),
 
         // A verified load for fault drills (`kv soak`, fault tests).
         .target(name: "KVSoak", dependencies: ["KVCore"]),
@@ -100,7 +142,9 @@ let package = Package(
         .executableTarget(
             name: "KVCommand",
             dependencies: [
-                "KV", "KVSoak", "KVRedisCore", "CHiredisBaseline",
+                "KV", "KVSoak",
+                .target(name: "KVRedisCore", condition: .when(traits: ["Redis"])),
+                .target(name: "CHiredisBaseline", condition: .when(traits: ["Redis"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -123,8 +167,13 @@ let package = Package(
         .target(
             name: "KVSnippets",
             dependencies: [
-                "KV", .product(name: "Logging", package: "swift-log"),
+                "KV", "KVSwiftConfiguration", "KVHummingbird", "KVVapor",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration", condition: .when(traits: ["ConfigurationSupport"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+                .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["DistributedTracingSupport"])),
             ],
             path: "Examples/Snippets"),
         .testTarget(name: "DocsTests", dependencies: ["KV", "KVSnippets", "KVConformance"]),
@@ -132,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "KVCoreTests",
             dependencies: [
-                "KVCore", "KVMemory", "KVSoak", "KVTestSupport", "KVHealthMonitor",
+                "KVCore", "KVMemory", "KVSoak", "KVTestSupport", "KVHealthMonitor", "KVFileConfiguration",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]),
         .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance", "KVTestSupport", "CHeapProbe"]),
@@ -145,6 +194,16 @@ let package = Package(
         .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVSentinelTests", dependencies: ["KVSentinel", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(
+            name: "KVAdapterTests",
+            dependencies: [
+                "KV", "KVSwiftConfiguration", "KVHummingbird", "KVVapor", "KVTestSupport",
+                .product(name: "Configuration", package: "swift-configuration", condition: .when(traits: ["ConfigurationSupport"])),
+                .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "VaporTesting", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing", condition: .when(traits: ["DistributedTracingSupport"])),
+                .target(name: "KVRedis", condition: .when(traits: ["Redis"])),
+            ]),
         .target(name: "KVTestSupport", dependencies: ["KVCore", .product(name: "Logging", package: "swift-log")], path: "Tests/KVTestSupport"),
     ]
 )

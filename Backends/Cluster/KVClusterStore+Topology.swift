@@ -8,7 +8,7 @@ extension KVClusterStore {
     ///   - force: refresh even if the last refresh was less than `minRefreshInterval` ago (but not twice within
     ///     half of it).
     ///   - waitIfRunning: when another refresh is under way, wait for it (true) or return at once (false).
-    ///   - avoiding: a node that just failed or timed out, asked last.
+    ///   - suspect: a node that just failed or timed out, asked last.
     public func refresh(force: Bool = false, waitIfRunning: Bool = true, avoiding suspect: KVEndpoint? = nil) async {
         enum Step { case skip, wait, run }
         let now = ContinuousClock.now

@@ -216,7 +216,7 @@ public final class KVClusterStore: KVStore, Service {
         return KVLocation(key: key, node: master.description, slot: slot)
     }
 
-    /// Every key with the prefix, each once, also while slots migrate (see ``ClusterListing``).
+    /// Every key with the prefix, each once, also while slots migrate (see `ClusterListing`).
     public func list(prefix: String) -> KVKeySequence {
         KVKeySequence { [self] in ClusterListing(store: self, prefix: prefix) }
     }

@@ -23,7 +23,11 @@ var configurations: [(String, Result<KVConfiguration, KVError>)] = []
 if files.isEmpty {
     configurations.append(("environment", Result { () throws(KVError) in try ExampleStore.configuration() }))
 } else {
+    #if FileConfiguration
     for file in files { configurations.append((file, Result { () throws(KVError) in try KVConfiguration.load(file: file) })) }
+    #else
+    for file in files { configurations.append((file, .failure(.invalidConfiguration("built without the FileConfiguration trait")))) }
+    #endif
 }
 
 var reachable: [String] = []

@@ -12,7 +12,12 @@ public enum ExampleStore {
     }
 
     public static func configuration() throws(KVError) -> KVConfiguration {
+        #if FileConfiguration
         try KVConfiguration.resolve(url: argument("--store"), file: argument("--config"))
+        #else
+        if let url = argument("--store") ?? ProcessInfo.processInfo.environment["KV_STORE"] { return try KVConfiguration(url: url) }
+        return .memory
+        #endif
     }
 
     public static func open() async throws -> (any KVStore, KVConfiguration) {

@@ -17,6 +17,7 @@ struct ChangePrinter: Service {
     }
 }
 
+#if Redis
 /// Prints a ring's shard events as they happen.
 struct RingEventPrinter: Service {
     let ring: KVRingStore
@@ -27,3 +28,4 @@ struct RingEventPrinter: Service {
         }
     }
 }
+#endif

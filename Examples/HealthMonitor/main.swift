@@ -19,9 +19,11 @@ print("HealthMonitor on \(configuration); Ctrl-C to stop")
 
 let monitor = KVHealthMonitor(store: store, interval: interval, limit: reports)
 var services: [any Service] = [monitor, ChangePrinter(changes: monitor.changes())]
+#if Redis
 if let ring = store as? KVRingStore {
     services.append(RingEventPrinter(ring: ring))
 }
+#endif
 var logger = Logger(label: "health-monitor")
 logger.logLevel = .warning
 let group = ServiceGroup(configuration: .init(

@@ -15,6 +15,7 @@ func readWithClearErrors(_ store: any KVStore) async {
     }
 }
 
+#if Redis
 func monitorRing() async throws {
     let ring = try KVRingStore(options: .init(
         shards: [try KVRingShard(name: "a", address: "127.0.0.1:7000"), try KVRingShard(name: "b", address: "127.0.0.1:7001")]))
@@ -22,6 +23,7 @@ func monitorRing() async throws {
     let group = ServiceGroup(configuration: .init(services: [ring], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "app")))
     try await group.run()
 }
+#endif
 
 func readFromReplicas() async throws -> [UInt8]? {
     let cluster = try await KVStores.open("cluster://127.0.0.1:7100,127.0.0.1:7101?readFrom=replicaPreferred")

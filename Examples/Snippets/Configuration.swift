@@ -1,4 +1,6 @@
 // Samples from docs/configuration.md.
+// Built with the FileConfiguration trait (KVConfiguration.resolve reads KV_CONFIG files).
+#if FileConfiguration
 import KV
 
 func openByURL() async throws -> any KVStore {
@@ -17,3 +19,4 @@ func openFromFileOrEnvironment() async throws -> any KVStore {
     let configuration = try KVConfiguration.resolve(file: CommandLine.arguments.dropFirst().first)
     return try await KVStores.open(configuration)
 }
+#endif

@@ -6,6 +6,7 @@ struct Session: Codable, Equatable {
     var cart: [String]
 }
 
+#if FileConfiguration  // KVConfiguration.resolve reads KV_CONFIG files
 func firstCodableStore() async throws {
     let store = try await KVStores.open(KVConfiguration.resolve())  // KV_STORE, KV_CONFIG, or memory://
     let sessions = KVClient(store: store, namespace: "session:")
@@ -15,6 +16,7 @@ func firstCodableStore() async throws {
     }
     await store.shutdown()
 }
+#endif
 
 func firstRedisStore() async throws {
     let store = try await KVStores.open("redis://127.0.0.1:6379")

@@ -16,11 +16,20 @@ struct KVCommandLine: AsyncParsableCommand {
             Exit codes: 0 success, 1 key not found or store unhealthy, 2 bad usage or configuration, 3 store error.
             """,
         version: "kv \(KVVersion.current)",
-        subcommands: [
-            SetCommand.self, GetCommand.self, DeleteCommand.self, IncrementCommand.self, ListCommand.self, MSetCommand.self, MGetCommand.self,
-            HealthCommand.self, LocateCommand.self, DemoCommand.self, BenchCommand.self, SoakCommand.self, RebalanceCommand.self,
-        ]
+        subcommands: subcommands
     )
+
+    /// Every command; `rebalance` (ring stores) needs the `Redis` trait.
+    static var subcommands: [any ParsableCommand.Type] {
+        var commands: [any ParsableCommand.Type] = [
+            SetCommand.self, GetCommand.self, DeleteCommand.self, IncrementCommand.self, ListCommand.self, MSetCommand.self, MGetCommand.self,
+            HealthCommand.self, LocateCommand.self, DemoCommand.self, BenchCommand.self, SoakCommand.self,
+        ]
+        #if Redis
+        commands.append(RebalanceCommand.self)
+        #endif
+        return commands
+    }
 
     static func main() async {
         do {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KV
 import Logging
 
@@ -15,7 +16,18 @@ struct StoreOptions: ParsableArguments {
     var verbose = false
 
     func configuration() throws(KVError) -> KVConfiguration {
+        #if FileConfiguration
         try KVConfiguration.resolve(url: store, file: config)
+        #else
+        // Built without the FileConfiguration trait: URLs only (--store, then KV_STORE, then memory://).
+        if config != nil || ProcessInfo.processInfo.environment["KV_CONFIG"].map({ !$0.isEmpty }) == true {
+            throw .invalidConfiguration("this kv was built without the FileConfiguration trait: pass --store URL (or set KV_STORE) instead of a configuration file")
+        }
+        if let url = store ?? ProcessInfo.processInfo.environment["KV_STORE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            return try KVConfiguration(url: url)
+        }
+        return .memory
+        #endif
     }
 
     /// Opens the store, runs `body`, and shuts the store down whatever happens.

@@ -82,7 +82,7 @@ public struct KVConformanceCase: Sendable, CustomStringConvertible {
     }
 }
 
-/// The suite: every case of the ``KVStore`` contract.
+/// The suite: every case of the `KVStore` contract.
 public enum KVConformance {
     public static let cases: [KVConformanceCase] =
         BasicCases.all + KeyCases.all + RawKeyCases.all + ValueCases.all + AtomicCases.all + TTLCases.all + ConditionalCases.all

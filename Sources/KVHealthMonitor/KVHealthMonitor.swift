@@ -58,7 +58,12 @@ public final class KVHealthMonitor: Service, Sendable {
 
     private let state = Mutex(State())
 
-    /// - Parameter metrics: the factory for the gauges; nil for swift-metrics' bootstrapped system.
+    /// - Parameters:
+    ///   - store: the store to check.
+    ///   - interval: the time between the start of one check and the next.
+    ///   - limit: stop after this many checks (nil: run until graceful shutdown).
+    ///   - logger: where changes are logged, at info.
+    ///   - metrics: the factory for the gauges; nil for swift-metrics' bootstrapped system.
     public init(store: any KVStore, interval: Duration = .seconds(5), limit: Int? = nil, logger: Logger = KVLogging.disabled, metrics: (any MetricsFactory)? = nil) {
         self.store = store
         self.interval = interval

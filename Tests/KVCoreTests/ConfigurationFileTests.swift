@@ -1,4 +1,5 @@
 import KVCore
+import KVFileConfiguration
 import Testing
 
 /// Configuration files keep every scalar's text, refuse duplicate keys, and never echo their text in errors.

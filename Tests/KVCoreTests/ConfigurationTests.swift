@@ -1,5 +1,6 @@
 import Foundation
 import KVCore
+import KVFileConfiguration
 import KVMemory
 import Testing
 

@@ -57,10 +57,12 @@ struct BenchCommand: AsyncParsableCommand {
         }
         return switch scheme {
         case "memory": try await MemoryBench.rows(store: store, count: count, progress: progress)
+        #if Redis
         case "redis", "rediss", "unix": try await RedisBench.rows(store: store as! RedisStore, count: count, compare: compare, progress: progress)
         case "ring": try await RingBench.rows(store: store as! KVRingStore, count: count, progress: progress)
         case "cluster": try await ClusterBench.rows(store: store as! KVClusterStore, count: count, progress: progress)
         case "sentinel": try await SentinelBench.rows(store: store as! KVSentinelStore, count: count, progress: progress)
+        #endif
         default: throw KVError.invalidConfiguration("kv bench has no workloads for \(scheme):// yet")
         }
     }

@@ -1,3 +1,4 @@
+#if Redis
 import KV
 
 /// Cluster rows beside `redis-benchmark --cluster` with the same client count, measured in the same run.
@@ -30,3 +31,4 @@ enum ClusterBench {
         return rows
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Redis
 import CHiredisBaseline
 import KV
 
@@ -104,3 +105,4 @@ enum RedisBench {
         return rows
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Redis
 import Foundation
 import KV
 import KVRedisCore
@@ -91,3 +92,4 @@ func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         Thread { continuation.resume(returning: body()) }.start()
     }
 }
+#endif

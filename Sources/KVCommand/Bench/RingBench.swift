@@ -1,3 +1,4 @@
+#if Redis
 import KV
 import KVRedisCore
 
@@ -77,3 +78,4 @@ enum RingBench {
         return rows + (try await placementRows(count: min(count, 200_000), progress: progress))
     }
 }
+#endif

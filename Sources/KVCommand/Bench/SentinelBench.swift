@@ -1,3 +1,4 @@
+#if Redis
 import KV
 
 /// Sentinel rows: the concurrent workloads through the store (which finds the master through the sentinels)
@@ -22,3 +23,4 @@ enum SentinelBench {
         ]
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Redis
 import ArgumentParser
 import KV
 
@@ -30,3 +31,4 @@ struct RebalanceCommand: AsyncParsableCommand {
         try Output.json(report)
     }
 }
+#endif

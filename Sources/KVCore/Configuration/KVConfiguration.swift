@@ -3,7 +3,8 @@ import Foundation
 /// Which store to open and how: a URL plus options.
 ///
 /// Options come from the URL's query and from ``options``; an explicit option wins over the query.
-/// A configuration is made from a URL, from a JSON or YAML file, or from the environment:
+/// A configuration is made from a URL, from a JSON or YAML file or the environment (`KVFileConfiguration`, trait
+/// `FileConfiguration`), or from a swift-configuration `ConfigReader` (`KVSwiftConfiguration`):
 ///
 /// ```swift
 /// let config = try KVConfiguration(url: "redis://127.0.0.1:6379/0", options: ["commandTimeout": "2s"])
@@ -39,39 +40,5 @@ public struct KVConfiguration: Sendable, Hashable, CustomStringConvertible, Cust
 
     public var customMirror: Mirror {
         Mirror(self, children: ["description": description], displayStyle: .struct)
-    }
-
-    // MARK: Sources
-
-    /// Reads a JSON or YAML file of the form `{ "store": URL, "options": { name: value } }`.
-    public static func load(file path: String) throws(KVError) -> KVConfiguration {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .invalidConfiguration("cannot read configuration file \(path): \(error.localizedDescription)")
-        }
-        return try parse(text, source: path)
-    }
-
-    /// Parses configuration text, JSON or YAML (see ``KVConfigurationFile`` for the rules).
-    public static func parse(_ text: String, source: String = "configuration") throws(KVError) -> KVConfiguration {
-        let file = try KVConfigurationFile(text, source: source)
-        return try KVConfiguration(url: file.store, options: file.options)
-    }
-
-    /// The configuration named by the environment: `KV_STORE` (a URL) or else `KV_CONFIG` (a file), or `nil`.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(KVError) -> KVConfiguration? {
-        if let url = environment["KV_STORE"], !url.isEmpty { return try KVConfiguration(url: url) }
-        if let file = environment["KV_CONFIG"], !file.isEmpty { return try load(file: file) }
-        return nil
-    }
-
-    /// Resolves the usual precedence: an explicit URL, then an explicit file, then the environment, then `memory://`.
-    public static func resolve(
-        url: String? = nil, file: String? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(KVError) -> KVConfiguration {
-        if let url { return try KVConfiguration(url: url) }
-        if let file { return try load(file: file) }
-        return try fromEnvironment(environment) ?? .memory
     }
 }

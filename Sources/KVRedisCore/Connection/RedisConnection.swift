@@ -57,6 +57,17 @@ package final class RedisConnection: Sendable {
     /// included. The failure says whether the commands may have reached the server.
     package func execute(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisFailure) -> [RedisReply] {
         if commands.isEmpty { return [] }
+        #if DistributedTracingSupport
+        return try await RedisTracing.traced(commands, configuration: configuration) { () throws(RedisFailure) in
+            try await enqueue(commands, deadline: deadline)
+        }
+        #else
+        return try await enqueue(commands, deadline: deadline)
+        #endif
+    }
+
+    /// Queues the request for the connection thread and waits for its outcome.
+    private func enqueue(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisFailure) -> [RedisReply] {
         if Task.isCancelled { throw RedisFailure(KVError(.cancelled, "the task was cancelled before sending", node: node), mayHaveRun: false) }
         let request = RedisRequest(commands, deadline: deadline)
         let node = self.node

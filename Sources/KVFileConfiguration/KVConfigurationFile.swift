@@ -1,11 +1,13 @@
+#if FileConfiguration
+import KVCore
 import Yams
 
 /// The fields of a configuration file, JSON or YAML: `store` (a URL) and `options` (names to values).
 ///
 /// Every value keeps the text it was written with: `password: 0123` is the string `0123` (not YAML 1.1's octal 83),
 /// `clientName: 1:30` stays `1:30`, `on` stays `on` and `~` stays `~`. Typed options are then read from that
-/// text by their declared type (``KVConfiguration/int(_:in:)``, ``KVConfiguration/bool(_:)``,
-/// ``KVConfiguration/duration(_:)``), so `poolSize: 0x1F` is an error, not 31. A key given twice, at the top or
+/// text by their declared type (`KVConfiguration.int(_:in:)`, `KVConfiguration.bool(_:)`,
+/// `KVConfiguration.duration(_:)`), so `poolSize: 0x1F` is an error, not 31. A key given twice, at the top or
 /// among the options, is an error. Errors give the line and column, never the file's text (it may hold a password).
 ///
 /// ```swift
@@ -80,3 +82,4 @@ public struct KVConfigurationFile: Sendable, Hashable {
         }
     }
 }
+#endif

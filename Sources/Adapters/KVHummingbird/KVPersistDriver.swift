@@ -1,0 +1,80 @@
+#if HummingbirdSupport
+import Hummingbird
+import KVCore
+import ServiceLifecycle
+
+/// Hummingbird's persist and session storage on any store: memory in tests, Redis, a ring or a cluster in
+/// production, chosen by configuration.
+///
+/// Hummingbird's semantics hold on every store: `create` writes only a key that does not exist (else
+/// `PersistError.duplicate`), `set` with `expires: nil` keeps the expiry a key already has, `get` of a value
+/// that does not decode as the type asked for throws `PersistError.invalidConversion`, and `getWithTTL` is one
+/// round trip on the Redis-based stores. Values are encoded by the `KVClient`'s codec (JSON by default).
+///
+/// ```swift
+/// let store = try await KVStores.open("redis://127.0.0.1:6379")
+/// let persist = KVPersistDriver(store: store)
+/// router.get("/visits") { _, _ in
+///     let visits = (try await persist.get(key: "visits", as: Int.self) ?? 0) + 1
+///     try await persist.set(key: "visits", value: visits, expires: .seconds(3600))
+///     return "\(visits)"
+/// }
+/// let app = Application(router: router, services: [persist])
+/// ```
+///
+/// It is a `Service`: add it to the application's services, and its `run()` returns at graceful shutdown. It
+/// does not shut the store down, which its owner may share with other users.
+public struct KVPersistDriver: PersistDriver {
+    public let client: KVClient
+
+    /// A driver over `store`, values encoded with `codec` under keys prefixed with `namespace`.
+    public init(store: any KVStore, codec: any KVCodec = KVJSONCodec(), namespace: String = "") {
+        client = KVClient(store: store, codec: codec, namespace: namespace)
+    }
+
+    /// A driver over a client's store, codec and namespace.
+    public init(client: KVClient) {
+        self.client = client
+    }
+
+    public func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
+        do {
+            try await client.create(value, for: key, ttl: expires)
+        } catch where error.code == .alreadyExists {
+            throw PersistError.duplicate
+        }
+    }
+
+    public func set<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
+        // No expiry given: an existing key keeps the one it has (Hummingbird's contract), a new key gets none.
+        let options = expires.map { KVSetOptions(ttl: $0) } ?? KVSetOptions(keepTTL: true)
+        try await client.set(value, for: key, options: options)
+    }
+
+    public func get<Object: Codable & Sendable>(key: String, as type: Object.Type) async throws -> Object? {
+        do {
+            return try await client.get(type, for: key)
+        } catch where error.code == .decodingFailed {
+            throw PersistError.invalidConversion
+        }
+    }
+
+    public func getWithTTL<Object: Codable & Sendable>(key: String, as type: Object.Type) async throws -> (object: Object, ttl: Duration?)? {
+        do {
+            guard let read = try await client.getWithTTL(type, for: key) else { return nil }
+            return (read.value, read.ttl.remaining)
+        } catch where error.code == .decodingFailed {
+            throw PersistError.invalidConversion
+        }
+    }
+
+    public func remove(key: String) async throws {
+        try await client.delete(key)
+    }
+
+    /// Waits for graceful shutdown; the store stays open for its owner.
+    public func run() async throws {
+        try? await gracefulShutdown()
+    }
+}
+#endif

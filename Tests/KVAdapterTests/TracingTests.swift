@@ -1,0 +1,74 @@
+#if DistributedTracingSupport && Redis
+import Foundation
+import InMemoryTracing
+import KV
+import KVTestSupport
+import Testing
+import Tracing
+
+/// A client span per request to Redis, attributed per OpenTelemetry's database conventions, under the
+/// caller's span; none without a tracer.
+@Suite(.serialized) struct TracingTests {
+    static func withStore(_ body: (any KVStore, String) async throws -> Void) async throws {
+        let store = try await KVStores.open(TestServers.redisURL)
+        do { try await body(store, "trace-test:\(UUID().uuidString):") } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+    }
+
+    @Test func eachCallIsOneClientSpanWithDatabaseAttributes() async throws {
+        let tracer = InMemoryTracer()
+        let address = try #require(try KVStoreURL(TestServers.redisURL).hosts.first)
+        let host = String(address[..<(address.lastIndex(of: ":") ?? address.endIndex)])
+        let port = address.lastIndex(of: ":").flatMap { Int(address[address.index(after: $0)...]) } ?? 6379
+        try await Self.withStore { store, prefix in
+            try await withTracer(tracer) {
+                try await withSpan("handler") { _ in
+                    _ = try await store.set(prefix + "a", [1], options: .default)
+                    _ = try await store.get(prefix + "a")
+                    try await store.batchSet((0..<5).map { KVEntry(prefix + "b\($0)", [2]) }, options: .default)
+                    _ = try await store.getWithTTL(prefix + "a")
+                }
+            }
+        }
+        let spans = tracer.finishedSpans
+        let parent = try #require(spans.first { $0.operationName == "handler" })
+        let redis = spans.filter { $0.operationName != "handler" }
+        #expect(redis.map(\.operationName) == ["SET", "GET", "BATCH SET", "BATCH"], "\(redis.map(\.operationName))")
+        for span in redis {
+            #expect(span.kind == .client)
+            #expect(span.parentSpanID == parent.spanID, "\(span.operationName) is a child of the caller's span")
+            #expect(span.attributes["db.system.name"]?.toSpanAttribute() == "redis")
+            #expect(span.attributes["db.operation.name"]?.toSpanAttribute() == .string(span.operationName))
+            #expect(span.attributes["server.address"]?.toSpanAttribute() == .string(host))
+            #expect(span.attributes["server.port"]?.toSpanAttribute() == .int64(Int64(port)))
+            #expect(span.attributes["db.namespace"] != nil)
+            #expect(span.status == nil, "no error")
+        }
+        let batch = try #require(redis.first { $0.operationName == "BATCH SET" })
+        #expect(batch.attributes["db.operation.batch.size"]?.toSpanAttribute() == 5)
+        for span in redis {
+            let text = "\(span.attributes)"
+            #expect(!text.contains("trace-test:"), "no key in a span: \(text)")
+        }
+    }
+
+    @Test func aFailedCallRecordsItsErrorType() async throws {
+        let tracer = InMemoryTracer()
+        // A server that drops every connection after the command: the outcome is unknown.
+        let node = try FakeRedisNode { _ in .close }
+        defer { node.close() }
+        let store = try await KVStores.open("redis://127.0.0.1:\(node.port)?commandTimeout=1s")
+        await withTracer(tracer) {
+            _ = try? await store.delete("k")
+        }
+        await store.shutdown()
+        let span = try #require(tracer.finishedSpans.first { $0.operationName == "UNLINK" })
+        #expect(span.status?.code == .error)
+        #expect(span.attributes["error.type"] != nil)
+        #expect(!span.errors.isEmpty)
+    }
+}
+#endif

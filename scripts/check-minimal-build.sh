@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds `kv` with every trait off (no Redis, no configuration files, no tracing) in a scratch folder of its
+# own, and checks what that build promises: it succeeds, the binary does not link libhiredis or libssl, it
+# runs the memory store, and a Redis URL is a clear configuration error (exit 2), not a crash.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scratch=.build-minimal
+swift=${SWIFT:-swift}
+
+start=$(date +%s)
+"$swift" build --disable-default-traits --product kv --scratch-path "$scratch"
+echo "check-minimal-build: built kv with no traits in $(( $(date +%s) - start )) s"
+kv="$scratch/debug/kv"
+
+libraries=$(ldd "$kv")
+if grep -Eq 'libhiredis|libssl|libcrypto' <<<"$libraries"; then
+    echo "check-minimal-build: FAILED: kv built without the Redis trait links:" >&2
+    grep -E 'libhiredis|libssl|libcrypto' <<<"$libraries" >&2
+    exit 1
+fi
+echo "check-minimal-build: ldd: no libhiredis, libssl or libcrypto"
+
+"$kv" demo >/dev/null
+set +e
+message=$("$kv" get k --store redis://127.0.0.1:1 2>&1)
+status=$?
+set -e
+if [[ $status -ne 2 || "$message" != *"Redis trait"* ]]; then
+    echo "check-minimal-build: FAILED: a redis:// URL without the Redis trait gave exit $status: $message" >&2
+    exit 1
+fi
+echo "check-minimal-build: memory demo ran; redis:// is a configuration error (exit 2): $message"
