@@ -1,7 +1,7 @@
 # The two README commands: `make demo` runs the main job, `make test` runs every test.
 SWIFT ?= swift
 
-.PHONY: demo test build bench deps servers-up servers-down clean
+.PHONY: demo test build bench docs deps servers-up servers-down clean
 
 deps:
 	@scripts/install-deps.sh
@@ -20,6 +20,10 @@ demo: deps
 test: deps
 	@scripts/with-test-servers.sh $(SWIFT) test --no-parallel --enable-all-traits
 	@scripts/check-minimal-build.sh
+
+# The DocC catalog of every public module, into .build/docs; fails on any DocC warning.
+docs: deps
+	@scripts/build-docs.sh
 
 bench: deps
 	$(SWIFT) build -c release --product kv

@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/vapor/vapor", from: "4.122.0"),
+        // `make docs` only: a command plugin, never built into the package's products.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The contract: protocol, errors, options, health, Codable client, configuration, registry.
