@@ -7,7 +7,7 @@ import Testing
 import Tracing
 
 /// A client span per request to Redis, attributed per OpenTelemetry's database conventions, under the
-/// caller's span; none without a tracer.
+/// caller's span, to the tracer active when the store was opened; none without one.
 @Suite(.serialized) struct TracingTests {
     static func withStore(_ body: (any KVStore, String) async throws -> Void) async throws {
         let store = try await KVStores.open(TestServers.redisURL)
@@ -23,8 +23,8 @@ import Tracing
         let address = try #require(try KVStoreURL(TestServers.redisURL).hosts.first)
         let host = String(address[..<(address.lastIndex(of: ":") ?? address.endIndex)])
         let port = address.lastIndex(of: ":").flatMap { Int(address[address.index(after: $0)...]) } ?? 6379
-        try await Self.withStore { store, prefix in
-            try await withTracer(tracer) {
+        try await withTracer(tracer) {
+            try await Self.withStore { store, prefix in
                 try await withSpan("handler") { _ in
                     _ = try await store.set(prefix + "a", [1], options: .default)
                     _ = try await store.get(prefix + "a")
@@ -60,15 +60,27 @@ import Tracing
         // A server that drops every connection after the command: the outcome is unknown.
         let node = try FakeRedisNode { _ in .close }
         defer { node.close() }
-        let store = try await KVStores.open("redis://127.0.0.1:\(node.port)?commandTimeout=1s")
-        await withTracer(tracer) {
+        try await withTracer(tracer) {
+            let store = try await KVStores.open("redis://127.0.0.1:\(node.port)?commandTimeout=1s")
             _ = try? await store.delete("k")
+            await store.shutdown()
         }
-        await store.shutdown()
         let span = try #require(tracer.finishedSpans.first { $0.operationName == "UNLINK" })
         #expect(span.status?.code == .error)
         #expect(span.attributes["error.type"] != nil)
         #expect(!span.errors.isEmpty)
+    }
+
+    /// The tracer is taken when the store opens (no lookup per request): a store opened with no tracer active
+    /// makes no spans, even for calls made later inside a tracer's scope.
+    @Test func aStoreOpenedWithoutATracerMakesNoSpans() async throws {
+        let tracer = InMemoryTracer()
+        try await Self.withStore { store, prefix in
+            try await withTracer(tracer) {
+                _ = try await store.get(prefix + "x")
+            }
+        }
+        #expect(tracer.finishedSpans.isEmpty)
     }
 }
 #endif

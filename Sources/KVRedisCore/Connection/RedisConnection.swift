@@ -4,6 +4,9 @@ import Foundation
 import KVCore
 import Logging
 import Synchronization
+#if DistributedTracingSupport
+import Tracing
+#endif
 
 /// One connection to one Redis node, with a thread of its own.
 ///
@@ -20,12 +23,19 @@ import Synchronization
 /// unsent, and no read waits beyond it, however slowly a reply trickles in.
 package final class RedisConnection: Sendable {
     package let configuration: RedisConnectionConfiguration
+    #if DistributedTracingSupport
+    /// Where this connection's spans go (``RedisTracing``); nil without a tracer.
+    let tracer: (any Tracer)?
+    #endif
     /// `host:port`, as named in errors.
     package var node: String { configuration.node }
     let core: RedisConnectionCore
 
     package init(configuration: RedisConnectionConfiguration, logger: Logger) {
         self.configuration = configuration
+        #if DistributedTracingSupport
+        tracer = RedisTracing.activeTracer()
+        #endif
         core = RedisConnectionCore(configuration: configuration, logger: logger)
         core.start()
     }
@@ -58,12 +68,13 @@ package final class RedisConnection: Sendable {
     package func execute(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisFailure) -> [RedisReply] {
         if commands.isEmpty { return [] }
         #if DistributedTracingSupport
-        return try await RedisTracing.traced(commands, configuration: configuration) { () throws(RedisFailure) in
-            try await enqueue(commands, deadline: deadline)
+        if let tracer {
+            return try await RedisTracing.traced(commands, configuration: configuration, tracer: tracer) { () throws(RedisFailure) in
+                try await enqueue(commands, deadline: deadline)
+            }
         }
-        #else
-        return try await enqueue(commands, deadline: deadline)
         #endif
+        return try await enqueue(commands, deadline: deadline)
     }
 
     /// Queues the request for the connection thread and waits for its outcome.
