@@ -12,16 +12,9 @@ import Testing
 @Suite(.serialized) struct HummingbirdPersistTests {
     static let stores = ["memory://", TestServers.redisURL]
 
-    /// Runs `body` with a driver on the store `url` names, in a namespace of its own, and shuts the store down.
+    /// Runs `body` with a driver on the store `url` names, in a namespace of its own.
     static func withDriver(_ url: String, _ body: (KVPersistDriver) async throws -> Void) async throws {
-        let store = try await KVStores.open(url)
-        do {
-            try await body(KVPersistDriver(store: store, namespace: "hb-test:\(UUID().uuidString):"))
-        } catch {
-            await store.shutdown()
-            throw error
-        }
-        await store.shutdown()
+        try await withStore(url) { store, prefix in try await body(KVPersistDriver(store: store, namespace: prefix)) }
     }
 
     @Test(arguments: stores) func createIsOnlyForNewKeys(url: String) async throws {

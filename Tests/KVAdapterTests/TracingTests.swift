@@ -9,22 +9,13 @@ import Tracing
 /// A client span per request to Redis, attributed per OpenTelemetry's database conventions, under the
 /// caller's span, to the tracer active when the store was opened; none without one.
 @Suite(.serialized) struct TracingTests {
-    static func withStore(_ body: (any KVStore, String) async throws -> Void) async throws {
-        let store = try await KVStores.open(TestServers.redisURL)
-        do { try await body(store, "trace-test:\(UUID().uuidString):") } catch {
-            await store.shutdown()
-            throw error
-        }
-        await store.shutdown()
-    }
-
     @Test func eachCallIsOneClientSpanWithDatabaseAttributes() async throws {
         let tracer = InMemoryTracer()
         let address = try #require(try KVStoreURL(TestServers.redisURL).hosts.first)
         let host = String(address[..<(address.lastIndex(of: ":") ?? address.endIndex)])
         let port = address.lastIndex(of: ":").flatMap { Int(address[address.index(after: $0)...]) } ?? 6379
         try await withTracer(tracer) {
-            try await Self.withStore { store, prefix in
+            try await withStore(TestServers.redisURL) { store, prefix in
                 try await withSpan("handler") { _ in
                     _ = try await store.set(prefix + "a", [1], options: .default)
                     _ = try await store.get(prefix + "a")
@@ -51,7 +42,7 @@ import Tracing
         #expect(batch.attributes["db.operation.batch.size"]?.toSpanAttribute() == 5)
         for span in redis {
             let text = "\(span.attributes)"
-            #expect(!text.contains("trace-test:"), "no key in a span: \(text)")
+            #expect(!text.contains("adapter-test:"), "no key in a span: \(text)")
         }
     }
 
@@ -75,7 +66,7 @@ import Tracing
     /// makes no spans, even for calls made later inside a tracer's scope.
     @Test func aStoreOpenedWithoutATracerMakesNoSpans() async throws {
         let tracer = InMemoryTracer()
-        try await Self.withStore { store, prefix in
+        try await withStore(TestServers.redisURL) { store, prefix in
             try await withTracer(tracer) {
                 _ = try await store.get(prefix + "x")
             }

@@ -11,17 +11,8 @@ import VaporTesting
 @Suite(.serialized) struct VaporCacheTests {
     static let stores = ["memory://", TestServers.redisURL]
 
-    static func withStore(_ url: String, _ body: (any KVStore, String) async throws -> Void) async throws {
-        let store = try await KVStores.open(url)
-        do { try await body(store, "vapor-test:\(UUID().uuidString):") } catch {
-            await store.shutdown()
-            throw error
-        }
-        await store.shutdown()
-    }
-
     @Test(arguments: stores) func routesUseTheStoreThroughRequestCache(url: String) async throws {
-        try await Self.withStore(url) { store, namespace in
+        try await withStore(url) { store, namespace in
             try await withApp(configure: { app in
                 app.caches.use(.kv(store, namespace: namespace))
                 app.get("hits") { req async throws -> String in
@@ -50,7 +41,7 @@ import VaporTesting
 
     @Test(arguments: stores) func cacheSemantics(url: String) async throws {
         struct Profile: Codable, Sendable, Equatable { var name: String }
-        try await Self.withStore(url) { store, namespace in
+        try await withStore(url) { store, namespace in
             try await withApp(configure: { app in app.caches.use(.kv(store, namespace: namespace)) }) { app in
                 let cache = app.cache
                 try await cache.set("profile", to: Profile(name: "ada"))
@@ -73,7 +64,7 @@ import VaporTesting
 
     /// The `EventLoopFuture` forms of `Cache` complete on the cache's event loop with the store's answers.
     @Test func futureFormsCompleteOnTheEventLoop() async throws {
-        try await Self.withStore("memory://") { store, namespace in
+        try await withStore("memory://") { store, namespace in
             try await withApp(configure: { app in app.caches.use(.kv(store, namespace: namespace)) }) { app in
                 let loop = app.eventLoopGroup.next()
                 let cache = KVVaporCache(store: store, namespace: namespace, on: loop)
