@@ -15,8 +15,8 @@ public enum ExampleStore {
         #if FileConfiguration
         try KVConfiguration.resolve(url: argument("--store"), file: argument("--config"))
         #else
-        if let url = argument("--store") ?? ProcessInfo.processInfo.environment["KV_STORE"] { return try KVConfiguration(url: url) }
-        return .memory
+        if let url = argument("--store") { return try KVConfiguration(url: url) }
+        return try KVConfiguration.fromStoreVariable() ?? .memory
         #endif
     }
 

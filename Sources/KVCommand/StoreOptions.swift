@@ -23,10 +23,8 @@ struct StoreOptions: ParsableArguments {
         if config != nil || ProcessInfo.processInfo.environment["KV_CONFIG"].map({ !$0.isEmpty }) == true {
             throw .invalidConfiguration("this kv was built without the FileConfiguration trait: pass --store URL (or set KV_STORE) instead of a configuration file")
         }
-        if let url = store ?? ProcessInfo.processInfo.environment["KV_STORE"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            return try KVConfiguration(url: url)
-        }
-        return .memory
+        if let store { return try KVConfiguration(url: store) }
+        return try KVConfiguration.fromStoreVariable() ?? .memory
         #endif
     }
 

@@ -21,7 +21,7 @@ extension KVConfiguration {
 
     /// The configuration named by the environment: `KV_STORE` (a URL) or else `KV_CONFIG` (a file), or `nil`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(KVError) -> KVConfiguration? {
-        if let url = environment["KV_STORE"], !url.isEmpty { return try KVConfiguration(url: url) }
+        if let store = try fromStoreVariable(environment) { return store }
         if let file = environment["KV_CONFIG"], !file.isEmpty { return try load(file: file) }
         return nil
     }

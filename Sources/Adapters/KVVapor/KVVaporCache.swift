@@ -42,11 +42,7 @@ public struct KVVaporCache: Cache, Sendable {
     }
 
     public func set<T: Encodable & Sendable>(_ key: String, to value: T?, expiresIn expirationTime: CacheExpirationTime?) async throws {
-        guard let value else {
-            try await client.delete(key)
-            return
-        }
-        try await client.set(value, for: key, options: KVSetOptions(ttl: expirationTime.map { .seconds($0.seconds) }))
+        try await Self.write(try value.map { (value) throws(KVError) in try client.encode(value, key: key) }, for: key, expiresIn: expirationTime, client: client)
     }
 
     public func delete(_ key: String) async throws {
@@ -81,13 +77,16 @@ public struct KVVaporCache: Cache, Sendable {
         do { bytes = try value.map { (value) throws(KVError) in try client.encode(value, key: key) } } catch {
             return eventLoop.makeFailedFuture(error)
         }
-        return eventLoop.makeFutureWithTask {
-            guard let bytes else {
-                try await client.delete(key)
-                return
-            }
-            try await client.store.set(client.namespace + key, bytes, options: KVSetOptions(ttl: expirationTime.map { .seconds($0.seconds) }))
+        return eventLoop.makeFutureWithTask { try await Self.write(bytes, for: key, expiresIn: expirationTime, client: client) }
+    }
+
+    /// Vapor's write: encoded bytes with `expiresIn` as the TTL, or a delete for `nil`.
+    private static func write(_ bytes: [UInt8]?, for key: String, expiresIn expirationTime: CacheExpirationTime?, client: KVClient) async throws {
+        guard let bytes else {
+            try await client.delete(key)
+            return
         }
+        try await client.store.set(client.namespace + key, bytes, options: KVSetOptions(ttl: expirationTime.map { .seconds($0.seconds) }))
     }
 
     public func `for`(_ request: Request) -> KVVaporCache {

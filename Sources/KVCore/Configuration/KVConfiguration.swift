@@ -25,6 +25,13 @@ public struct KVConfiguration: Sendable, Hashable, CustomStringConvertible, Cust
         self.init(url: try KVStoreURL(url), options: options)
     }
 
+    /// The store `KV_STORE` names, or `nil` when it is unset or empty. (`KV_CONFIG` files are
+    /// `KVFileConfiguration`'s, in `fromEnvironment` and `resolve`.)
+    public static func fromStoreVariable(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(KVError) -> KVConfiguration? {
+        guard let url = environment["KV_STORE"], !url.isEmpty else { return nil }
+        return try KVConfiguration(url: url)
+    }
+
     /// The embedded memory store, the default when nothing is configured.
     public static var memory: KVConfiguration { KVConfiguration(url: KVStoreURL(scheme: "memory")) }
 
