@@ -27,12 +27,13 @@ package final class RedisConnection: Sendable {
     /// Where this connection's spans go (``RedisTracing``); nil without a tracer.
     let tracer: (any Tracer)?
     #endif
-    /// `host:port`, as named in errors.
-    package var node: String { configuration.node }
+    /// `host:port`, as named in errors (made once: requests name it on every call).
+    package let node: String
     let core: RedisConnectionCore
 
     package init(configuration: RedisConnectionConfiguration, logger: Logger) {
         self.configuration = configuration
+        node = configuration.node
         #if DistributedTracingSupport
         tracer = RedisTracing.activeTracer()
         #endif

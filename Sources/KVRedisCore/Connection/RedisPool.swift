@@ -14,10 +14,12 @@ package final class RedisPool: Sendable {
 
     package init(configuration: RedisConnectionConfiguration, size: Int, logger: Logger) {
         self.configuration = configuration
+        node = configuration.node
         connections = (0..<max(1, size)).map { _ in RedisConnection(configuration: configuration, logger: logger) }
     }
 
-    package var node: String { configuration.node }
+    /// `host:port`, as named in errors (made once: requests name it on every call).
+    package let node: String
 
     /// The connection for the next command.
     package func connection() -> RedisConnection {
