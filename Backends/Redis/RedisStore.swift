@@ -47,7 +47,9 @@ public final class RedisStore: KVStore {
 
     public var node: String { client.node }
 
-    /// Runs `body` on one connection's thread, so that its sequential calls need no thread wake-ups.
+    /// Runs `body` on one connection's thread, so that its sequential calls need no thread wake-ups: each
+    /// call is written and its reply read right there. A call inside ends at its reply or its deadline
+    /// (`commandTimeout`); cancelling the task stops the next call, not one already sent.
     ///
     /// ```swift
     /// try await store.withAffinity { for key in keys { _ = try await store.get(key) } }

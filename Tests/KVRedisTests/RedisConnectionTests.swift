@@ -211,6 +211,7 @@ import Testing
         defer { pool.close() }
         #expect(!pool.connections.contains { $0.isCurrentThread })
         let before = pool.connections.map(\.statistics.commands)
+        let inlineBefore = pool.connections.map(\.statistics.inline).reduce(0, +)
         let onConnectionThread = try await pool.withAffinity { () async throws(KVError) -> [Bool] in
             var checks: [Bool] = []
             for i in 0..<5 {
@@ -222,5 +223,50 @@ import Testing
         #expect(onConnectionThread == [true, true, true, true, true])
         let sent = zip(pool.connections.map(\.statistics.commands), before).map { $0 - $1 }
         #expect(sent.sorted() == [0, 0, 5], "every command went to the affine connection: \(sent)")
+        #expect(pool.connections.map(\.statistics.inline).reduce(0, +) - inlineBefore == 5, "each ran inline, with no queue in between")
+        // Outside the affinity, commands go through the queue again.
+        _ = try await pool.send(RedisCommand("GET", "aff:0"))
+        #expect(pool.connections.map(\.statistics.inline).reduce(0, +) - inlineBefore == 5)
+    }
+
+    @Test func affineCallsEndWithinTheirDeadlineAndTheConnectionRecovers() async throws {
+        let server = try await TestRedisServer.launch()
+        let pool = try Self.pool(server, size: 1, commandTimeout: .milliseconds(300))
+        defer { pool.close() }
+        _ = try await pool.send(RedisCommand("SET", "k", "v"))
+        server.pause()
+        var resumed = false
+        defer { if !resumed { server.resume() } }
+        let started = ContinuousClock.now
+        let paused = await pool.withAffinity { () async -> Result<RedisReply, KVError> in
+            do throws(KVError) { return .success(try await pool.send(RedisCommand("GET", "k"))) } catch { return .failure(error) }
+        }
+        let took = ContinuousClock.now - started
+        #expect(took < .milliseconds(600), "an inline call to a paused server took \(took)")
+        switch paused {
+        case .success: Issue.record("a call to a paused server succeeded")
+        case .failure(let error): #expect(error.code == .timeout)
+        }
+        server.resume()
+        resumed = true
+        // The timed-out connection was discarded: the late GET reply never reaches the next calls.
+        let texts = try await pool.withAffinity { () async throws(KVError) -> [String?] in
+            var texts: [String?] = []
+            for i in 0..<5 {
+                _ = try await pool.send(RedisCommand("SET", "a\(i)", "\(i)"))
+                texts.append(try await pool.send(RedisCommand("GET", "a\(i)")).text)
+            }
+            return texts
+        }
+        #expect(texts == ["0", "1", "2", "3", "4"])
+        // A cancelled affine task stops at its next call, before sending it.
+        let cancelled = await Task {
+            await pool.withAffinity { () async -> KVError.Code? in
+                withUnsafeCurrentTask { $0?.cancel() }
+                do throws(KVError) { _ = try await pool.send(RedisCommand("SET", "after-cancel", "x")); return nil } catch { return error.code }
+            }
+        }.value
+        #expect(cancelled == .cancelled)
+        #expect(try await pool.send(RedisCommand("EXISTS", "after-cancel")).integer == 0)
     }
 }

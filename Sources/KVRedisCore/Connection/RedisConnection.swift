@@ -16,6 +16,9 @@ import Tracing
 ///
 /// The connection is also a `TaskExecutor`: a task run with it as executor preference (see
 /// ``RedisPool/withAffinity(_:)``) executes on the connection's thread, so a command costs no thread wake-up.
+/// Such a task's commands run inline: the thread writes them and reads their replies then and there, as it
+/// would in its loop, with no queue, continuation or job in between. (The thread is the connection's own,
+/// never one of Swift's cooperative pool, so blocking it is what it is for.)
 ///
 /// After a timeout or an I/O error the hiredis context is discarded, so a late reply can never reach
 /// another caller; every command written on it fails with that error, and the next command reconnects.
@@ -78,10 +81,15 @@ package final class RedisConnection: Sendable {
         return try await enqueue(commands, deadline: deadline)
     }
 
-    /// Queues the request for the connection thread and waits for its outcome.
+    /// Queues the request for the connection thread and waits for its outcome; on the connection thread
+    /// itself, runs it inline (then cancellation is seen before the request is sent, not while it waits).
     private func enqueue(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisFailure) -> [RedisReply] {
         if Task.isCancelled { throw RedisFailure(KVError(.cancelled, "the task was cancelled before sending", node: node), mayHaveRun: false) }
         let request = RedisRequest(commands, deadline: deadline)
+        if let worker = core.workerIfCurrentThread {
+            core.inline.add(1, ordering: .relaxed)
+            return try worker.runInline(request).get()
+        }
         let node = self.node
         let core = self.core
         core.waiting.add(1, ordering: .relaxed)
@@ -97,9 +105,10 @@ package final class RedisConnection: Sendable {
         return try outcome.get()
     }
 
-    /// How many pipelines (flushes) and commands this connection has sent, to show automatic pipelining at work.
-    package var statistics: (pipelines: Int, commands: Int) {
-        (core.pipelines.load(ordering: .relaxed), core.commands.load(ordering: .relaxed))
+    /// How many pipelines (flushes) and commands this connection has sent, to show automatic pipelining at
+    /// work, and how many requests ran inline (from tasks on its thread).
+    package var statistics: (pipelines: Int, commands: Int, inline: Int) {
+        (core.pipelines.load(ordering: .relaxed), core.commands.load(ordering: .relaxed), core.inline.load(ordering: .relaxed))
     }
 
     /// Callers waiting for a reply on this connection now.
@@ -128,10 +137,17 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
     /// The connection thread's `pthread_self()`, once it runs.
     let threadID = Atomic<UInt>(0)
     let commands = Atomic<Int>(0)
+    /// Requests run inline by tasks on the connection thread.
+    let inline = Atomic<Int>(0)
     /// Callers waiting for a reply on this connection, for the pool's choice of connection.
     let waiting = Atomic<Int>(0)
     private let queue = Mutex(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
+    /// The thread's worker, set by the thread before it runs anything.
+    ///
+    /// `nonisolated(unsafe)`, and safe: it is written once, on the connection thread, before that thread runs
+    /// any job, and read only through ``workerIfCurrentThread``, that is on the same thread.
+    private nonisolated(unsafe) var worker: RedisConnectionWorker?
 
     init(configuration: RedisConnectionConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -146,9 +162,15 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
             kv_block_sigpipe()
             threadID.store(UInt(pthread_self()), ordering: .releasing)
             let worker = RedisConnectionWorker(core: self)
+            self.worker = worker
             worker.run()
         }
         thread.start()
+    }
+
+    /// The worker, when called on the connection thread (from a job it runs); nil on any other thread.
+    var workerIfCurrentThread: RedisConnectionWorker? {
+        threadID.load(ordering: .relaxed) == UInt(pthread_self()) ? worker : nil
     }
 
     func submit(_ request: RedisRequest) {

@@ -43,6 +43,16 @@ final class RedisConnectionWorker {
         }
     }
 
+    /// Runs one request at once, from a job this thread runs (a task with the connection as executor
+    /// preference): nothing is in flight between the loop's pipelines, so the request goes out alone.
+    func runInline(_ request: RedisRequest) -> RedisRequest.Outcome {
+        process([request])
+        guard let outcome = request.completedOutcome else {
+            preconditionFailure("process completes every request it is given")
+        }
+        return outcome
+    }
+
     /// Sends every live request's commands as one pipeline and hands each caller its own replies.
     ///
     /// A request whose deadline passed while it was queued is dropped unsent. Reading a request's replies
@@ -52,13 +62,17 @@ final class RedisConnectionWorker {
         let started = ContinuousClock.now
         var live = dropExpired(requests, now: started)
         guard !live.isEmpty else { return }
+        let hadContext = context != nil
         let context: RedisWire
         do { context = try connectedContext(now: started) } catch {
             fail(live[...], with: RedisFailure(error, mayHaveRun: false))
             return
         }
-        live = dropExpired(live, now: .now)
-        guard !live.isEmpty else { return }
+        if !hadContext || started - lastUsed >= Self.closeCheckAfter {
+            // Connecting or checking the connection took time: some requests may have expired meanwhile.
+            live = dropExpired(live, now: .now)
+            guard !live.isEmpty else { return }
+        }
         var appended = 0
         var latestDeadline = started
         output.removeAll(keepingCapacity: true)

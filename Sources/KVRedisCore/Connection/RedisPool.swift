@@ -46,7 +46,8 @@ package final class RedisPool: Sendable {
     }
 
     /// Runs `body` on one connection's thread (as task-executor preference), so that its sequential
-    /// commands need no thread wake-ups. Other tasks keep using the pool as usual.
+    /// commands need no thread wake-ups: they run inline on that thread (``RedisConnection``). Other tasks keep
+    /// using the pool as usual.
     ///
     /// ```swift
     /// try await pool.withAffinity { for key in keys { _ = try await store.get(key) } }

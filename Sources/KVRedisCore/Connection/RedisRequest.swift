@@ -34,6 +34,15 @@ final class RedisRequest: Sendable {
         }
     }
 
+    /// The outcome of a request completed before anyone waited for it (one run inline); nil if not complete.
+    var completedOutcome: Outcome? {
+        state.withLock { state in
+            guard case .done(let outcome) = state else { return nil }
+            state = .delivered
+            return outcome
+        }
+    }
+
     /// Parks the caller until ``complete(_:)``; returns at once if it already happened.
     func wait(_ continuation: UnsafeContinuation<Outcome, Never>) {
         let ready: Outcome? = state.withLock { state in

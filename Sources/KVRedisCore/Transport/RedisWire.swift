@@ -9,7 +9,12 @@ final class RedisWire {
     let node: String
     private let commandTimeout: Duration
     /// The stream's current read and write timeout (see ``boundNextIO(by:)``).
-    private var socketTimeout: Duration
+    private var socketTimeout: Duration {
+        didSet { socketTimeoutBand = Self.band(around: socketTimeout) }
+    }
+    /// Within a tenth of ``socketTimeout``: what is left until a deadline may differ from it this much
+    /// before the socket is told (computed once per change, not per read: `Duration` arithmetic is not free).
+    private var socketTimeoutBand: ClosedRange<Duration>
     private var input = [UInt8](repeating: 0, count: 16 * 1024)
 
     /// Connects within the configuration's connect timeout, then bounds every read and write by its command timeout.
@@ -17,6 +22,7 @@ final class RedisWire {
         node = configuration.node
         commandTimeout = configuration.commandTimeout
         socketTimeout = configuration.commandTimeout
+        socketTimeoutBand = Self.band(around: configuration.commandTimeout)
         let socket: RedisSocket
         if let path = configuration.unixSocketPath {
             socket = try RedisSocket.connect(unixSocket: path)
@@ -90,13 +96,18 @@ final class RedisWire {
     private func boundNextIO(by deadline: ContinuousClock.Instant) throws(KVError) {
         let remaining = deadline - ContinuousClock.now
         guard remaining > .zero else { throw timedOut() }
-        if remaining * 10 < socketTimeout * 9 || remaining * 10 > socketTimeout * 11 {
+        if !socketTimeoutBand.contains(remaining) {
             let bounded = min(remaining, commandTimeout)
             if bounded != socketTimeout {
                 socketTimeout = bounded
                 stream.setIOTimeout(bounded)
             }
         }
+    }
+
+    private static func band(around timeout: Duration) -> ClosedRange<Duration> {
+        let tenth = timeout / 10
+        return (timeout - tenth)...(timeout + tenth)
     }
 
     /// Runs one stream call, giving its timeout the command timeout in the message.
