@@ -3,12 +3,19 @@ public enum KVBatch {
     /// The keys with byte-identical duplicates removed, in first-seen order.
     public static func distinct(_ keys: [String]) -> [String] {
         var seen = Set<KVExactKey>(minimumCapacity: keys.count)
-        return keys.filter { seen.insert(KVExactKey($0)).inserted }
+        for (index, key) in keys.enumerated() where !seen.insert(KVExactKey(key)).inserted {
+            // The first duplicate: keep what came before it, then filter the rest.
+            return Array(keys[..<index]) + keys[(index + 1)...].filter { seen.insert(KVExactKey($0)).inserted }
+        }
+        return keys  // the common case: no duplicates, and no copy
     }
 
     /// The entries with duplicates removed, keeping the last value of each key, in last-seen order.
     public static func lastWins(_ entries: [KVEntry]) -> [KVEntry] {
         var seen = Set<KVExactKey>(minimumCapacity: entries.count)
+        // The common case, no duplicates, returns the batch itself: no copy of its entries.
+        guard entries.contains(where: { !seen.insert(KVExactKey($0.key)).inserted }) else { return entries }
+        seen.removeAll(keepingCapacity: true)
         var kept: [KVEntry] = []
         kept.reserveCapacity(entries.count)
         for entry in entries.reversed() where seen.insert(KVExactKey(entry.key)).inserted { kept.append(entry) }

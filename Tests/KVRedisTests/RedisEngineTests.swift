@@ -34,6 +34,14 @@ import Testing
         RedisCommand("SET", key: "k", [], Array(repeating: 120, count: 10), Array(repeating: 121, count: 109)).encode(into: &buffer)
         let expected = "*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n$10\r\n" + String(repeating: "x", count: 10) + "\r\n$109\r\n" + String(repeating: "y", count: 109) + "\r\n"
         #expect(String(decoding: buffer, as: UTF8.self) == expected)
+        // Every length's digits, across the powers of ten.
+        for length in [9, 10, 11, 99, 100, 999, 1000, 65_535, 100_000, 1_048_577] {
+            var encoded: [UInt8] = []
+            RedisCommand("SET", key: "k", Array(repeating: 0x7A, count: length)).encode(into: &encoded)
+            let header = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$\(length)\r\n"
+            #expect(encoded.starts(with: Array(header.utf8)), "length \(length)")
+            #expect(encoded.count == header.utf8.count + length + 2)
+        }
     }
 
     @Test func retryPolicyTable() {

@@ -18,6 +18,8 @@ package struct RedisCommand: Sendable, Hashable {
     }
 
     package init(_ name: String, key: String, _ arguments: [UInt8]...) {
+        bytes.reserveCapacity(name.utf8.count + key.utf8.count + arguments.reduce(0) { $0 + $1.count } + 16)
+        ends.reserveCapacity(arguments.count + 4)
         append(name)
         append(key)
         for argument in arguments { append(argument) }
