@@ -52,14 +52,14 @@ package final class RedisConnection: Sendable {
     /// Sends one command and returns its reply (an error reply is returned, not thrown).
     ///
     /// - Throws: `timeout`, `connectionFailed`, `authenticationFailed`, `cancelled`, `shutdown`.
-    package func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {
+    package nonisolated(nonsending) func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {
         try await pipeline([command])[0]
     }
 
     /// Sends commands back to back and returns their replies in order, within one command timeout.
     ///
     /// - Throws: as ``send(_:)``; then no reply of this pipeline is returned.
-    package func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
+    package nonisolated(nonsending) func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
         do throws(RedisFailure) {
             return try await execute(commands, deadline: .now + configuration.commandTimeout)
         } catch {
@@ -69,7 +69,7 @@ package final class RedisConnection: Sendable {
 
     /// Sends commands back to back and returns their replies in order, or fails by `deadline`, queueing
     /// included. The failure says whether the commands may have reached the server.
-    package func execute(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisFailure) -> [RedisReply] {
+    package nonisolated(nonsending) func execute(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisFailure) -> [RedisReply] {
         if commands.isEmpty { return [] }
         #if DistributedTracingSupport
         if let tracer {
@@ -83,7 +83,7 @@ package final class RedisConnection: Sendable {
 
     /// Queues the request for the connection thread and waits for its outcome; on the connection thread
     /// itself, runs it inline (then cancellation is seen before the request is sent, not while it waits).
-    private func enqueue(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisFailure) -> [RedisReply] {
+    private nonisolated(nonsending) func enqueue(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisFailure) -> [RedisReply] {
         if Task.isCancelled { throw RedisFailure(KVError(.cancelled, "the task was cancelled before sending", node: node), mayHaveRun: false) }
         let request = RedisRequest(commands, deadline: deadline)
         if let worker = core.workerIfCurrentThread {

@@ -37,11 +37,11 @@ package final class RedisPool: Sendable {
         return best
     }
 
-    package func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {
+    package nonisolated(nonsending) func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {
         try await connection().send(command)
     }
 
-    package func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
+    package nonisolated(nonsending) func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
         try await connection().pipeline(commands)
     }
 

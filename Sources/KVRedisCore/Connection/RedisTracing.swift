@@ -19,7 +19,7 @@ enum RedisTracing {
         return tracer is NoOpTracer ? nil : tracer
     }
 
-    static func traced<T>(
+    static nonisolated(nonsending) func traced<T>(
         _ commands: [RedisCommand], configuration: RedisConnectionConfiguration, tracer: any Tracer,
         _ body: () async throws(RedisFailure) -> T
     ) async throws(RedisFailure) -> T {

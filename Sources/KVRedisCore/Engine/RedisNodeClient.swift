@@ -32,7 +32,7 @@ package final class RedisNodeClient: Sendable {
 
     // MARK: Single keys
 
-    package func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+    package nonisolated(nonsending) func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
         try KVLimits.check(key: key, valueCount: value.count)
         let ttl = try setOptions.ttlMilliseconds(key: key)
         try checkOpen()
@@ -40,25 +40,25 @@ package final class RedisNodeClient: Sendable {
         return try RedisKeyCommands.wasSet(reply, key: key, node: node)
     }
 
-    package func get(_ key: String) async throws(KVError) -> [UInt8]? {
+    package nonisolated(nonsending) func get(_ key: String) async throws(KVError) -> [UInt8]? {
         try KVLimits.check(key: key)
         try checkOpen()
         return try RedisKeyCommands.value(try await send(RedisKeyCommands.get(key), key: key), key: key, node: node)
     }
 
-    package func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
+    package nonisolated(nonsending) func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
         try KVLimits.check(key: key)
         try checkOpen()
         return try RedisKeyCommands.timeToLive(try await send(RedisKeyCommands.pttl(key), key: key), key: key, node: node)
     }
 
-    package func delete(_ key: String) async throws(KVError) -> Bool {
+    package nonisolated(nonsending) func delete(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         try checkOpen()
         return try RedisKeyCommands.count(try await send(RedisKeyCommands.unlink([key]), key: key), key: key, node: node) > 0
     }
 
-    package func contains(_ key: String) async throws(KVError) -> Bool {
+    package nonisolated(nonsending) func contains(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         try checkOpen()
         return try RedisKeyCommands.count(try await send(RedisKeyCommands.exists(key), key: key), key: key, node: node) > 0
@@ -66,7 +66,7 @@ package final class RedisNodeClient: Sendable {
 
     // MARK: Atomic operations
 
-    package func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+    package nonisolated(nonsending) func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
         let ttl = try KVAtomic.check(key: key, expected: expected, new: new, options: setOptions)
         try checkOpen()
         return try await RedisAtomicCommands.compareAndSet(
@@ -74,7 +74,7 @@ package final class RedisNodeClient: Sendable {
         ) { (command) throws(KVError) in try await self.send(command, key: key).orThrow(node: self.node, key: key) }
     }
 
-    package func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
+    package nonisolated(nonsending) func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
         let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
         try checkOpen()
         guard let ttl else {
@@ -85,7 +85,7 @@ package final class RedisNodeClient: Sendable {
         }
     }
 
-    package func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
+    package nonisolated(nonsending) func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
         try KVLimits.check(key: key)
         try checkOpen()
         do {
@@ -102,14 +102,14 @@ package final class RedisNodeClient: Sendable {
     }
 
     /// Sends one command under the retry policy; a transport error is given the key.
-    private func send(_ command: RedisCommand, key: String) async throws(KVError) -> RedisReply {
+    private nonisolated(nonsending) func send(_ command: RedisCommand, key: String) async throws(KVError) -> RedisReply {
         do { return try await execute([command])[0] } catch { throw Self.keyed(error, key) }
     }
 
     /// Sends `commands` as one pipeline within one command timeout, queueing included, and applies
     /// ``RedisRetryPolicy``: a request that provably did not run, or whose commands cannot change their answer
     /// when run twice, is sent again on the next connection; anything else is surfaced.
-    package func execute(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
+    package nonisolated(nonsending) func execute(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
         let deadline = ContinuousClock.now + options.connection.commandTimeout
         var attempt = 1
         while true {
