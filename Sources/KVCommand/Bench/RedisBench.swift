@@ -59,6 +59,9 @@ enum RedisBench {
             BenchRow("get-sequential-affine", backend: backend, .combined(affineRounds))
                 .compared(with: "hiredis-c", opsPerSecond: cGet, target: 0.95)
                 .compared(with: "redis-benchmark", opsPerSecond: benchSequential?["GET"]))
+        // What get-sequential pays besides the round trip, with no I/O: a hand-off to a thread and back.
+        progress("thread-handoff")
+        rows.append(BenchRow("thread-handoff", backend: "swift", try await ThreadHandoff.measure(min(count, 20_000))))
 
         let bench64 = await RedisBenchmarkTool.run(connection, clients: 64, pipeline: 1, count: count, tests: ["GET", "SET"])
         progress("get-concurrent-64")
