@@ -21,7 +21,7 @@ enum RedisTracing {
 
     static nonisolated(nonsending) func traced<T>(
         _ commands: [RedisCommand], configuration: RedisConnectionConfiguration, tracer: any Tracer,
-        _ body: () async throws(RedisFailure) -> T
+        _ body: nonisolated(nonsending) () async throws(RedisFailure) -> T
     ) async throws(RedisFailure) -> T {
         let operation = operationName(commands)
         let span = tracer.startSpan(operation, context: ServiceContext.current ?? .topLevel, ofKind: .client)
