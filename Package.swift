@@ -192,9 +192,11 @@ let package = Package(
         .testTarget(
             name: "KVCommandTests",
             dependencies: ["KVCommand", "KVTestSupport", "SessionStore", "BatchPipeline", "BackendSwap", "HealthMonitor"]),
+        .testTarget(name: "KVRedisUnitTests", dependencies: ["KVRedisCore", "KVCore"]),
         .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVRedis", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVSentinelUnitTests", dependencies: ["KVSentinel", "KVCore"]),
         .testTarget(name: "KVSentinelTests", dependencies: ["KVSentinel", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(
             name: "KVAdapterTests",

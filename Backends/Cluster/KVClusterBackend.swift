@@ -33,9 +33,7 @@ public struct KVClusterBackend: KVBackend {
         if let redirects = try configuration.int("maxRedirects", in: 0...100) { options.maxRedirects = redirects }
         if let budget = try configuration.duration("retryBudget") { options.retryBudget = budget }
         if let interval = try configuration.duration("refreshInterval") { options.refreshInterval = interval }
-        if let replicas = try configuration.int("waitReplicas", in: 1...16) {
-            options.confirmWrites = (replicas, try configuration.duration("waitTimeout") ?? .seconds(1))
-        }
+        if let confirm = try RedisOptions.confirmation(configuration) { options.confirmWrites = (confirm.replicas, confirm.timeout) }
         RedisOptions.warnIfInsecure(options.connection, logger: logger, store: "cluster")
         let store = KVClusterStore(options: options, logger: logger)
         do { try await store.start() } catch {

@@ -14,7 +14,8 @@ public struct KVSentinelBackend: KVBackend {
             KVOptionInfo("readFrom", "master (default) or replicaPreferred"),
             KVOptionInfo("retryBudget", "time a call keeps re-resolving the master when it did not run (default 5s)"),
             KVOptionInfo("refreshInterval", "how often run() re-checks the master and the sentinels (default 10s)"),
-        ] + RedisOptions.connection + RedisOptions.store
+            KVOptionInfo("verifyInterval", "how often, at most, a write checks the master again first (default 1s)"),
+        ] + RedisOptions.confirmation + RedisOptions.connection + RedisOptions.store
     }
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {
@@ -43,6 +44,8 @@ public struct KVSentinelBackend: KVBackend {
         }
         if let budget = try configuration.duration("retryBudget") { options.retryBudget = budget }
         if let interval = try configuration.duration("refreshInterval") { options.refreshInterval = interval }
+        if let interval = try configuration.duration("verifyInterval") { options.verifyInterval = interval }
+        options.confirmWrites = try RedisOptions.confirmation(configuration)
         try RedisOptions.apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
         RedisOptions.warnIfInsecure(connection, logger: logger, store: "sentinel")
         return try KVSentinelStore(options: options, logger: logger)

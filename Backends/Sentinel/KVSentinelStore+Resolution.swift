@@ -2,41 +2,65 @@ import KVCore
 import KVRedisCore
 
 extension KVSentinelStore {
-    /// The master in use, asking the sentinels first when there is none or it may be gone. One call asks at a
-    /// time, in its own task; the others wait for its outcome.
-    func currentNodes() async throws(KVError) -> Nodes {
-        enum Step { case ready(Nodes), wait, resolve }
-        let step = try state.withLock { (state) throws(KVError) -> Step in
-            if state.closed { throw KVError.shutdown(node: "sentinel") }
-            if let nodes = state.nodes, !state.needsCheck { return .ready(nodes) }
-            if state.resolving { return .wait }
-            state.resolving = true
-            return .resolve
-        }
-        switch step {
-        case .ready(let nodes):
-            return nodes
-        case .wait:
-            let outcome = await withCheckedContinuation { (waiter: CheckedContinuation<Result<Nodes, KVError>, Never>) in
-                let settled = state.withLock { state -> Result<Nodes, KVError>? in
-                    if state.closed { return .failure(KVError.shutdown(node: "sentinel")) }
-                    if !state.resolving { return state.nodes.map { .success($0) } ?? .failure(KVError(.unavailable, "no master resolved", node: "sentinel")) }
-                    state.waiters.append(waiter)
-                    return nil
+    /// The outcome of one look for the master, shared with the calls that waited for it.
+    enum Resolution: Sendable {
+        case adopted(Nodes)
+        /// Writes are held for a failover and no new master answers yet.
+        case held(KVError)
+        case failed(KVError)
+    }
+
+    /// The node clients to use for a call, asking the sentinels first when there is no master yet, it may be
+    /// gone, or (before a write) it was last checked more than a second ago. A write waits, until `deadline`,
+    /// while a failover of the master is under way. One call looks at a time; the others wait for its outcome.
+    func currentNodes(write: Bool, deadline: ContinuousClock.Instant) async throws(KVError) -> Nodes {
+        enum Step { case ready(Nodes), wait, resolve(holding: Bool) }
+        while true {
+            let step = try state.withLock { (state) throws(KVError) -> Step in
+                if state.closed { throw KVError.shutdown(node: "sentinel") }
+                let now = ContinuousClock.now
+                let holding = write && state.tracker.holdsWrites(current: state.nodes?.master, now: now)
+                if let nodes = state.nodes, !state.needsCheck, !holding, !(write && state.tracker.needsVerification(now: now)) {
+                    return .ready(nodes)
                 }
-                if let settled { waiter.resume(returning: settled) }
+                if state.resolving { return .wait }
+                state.resolving = true
+                return .resolve(holding: holding)
             }
-            return try outcome.get()
-        case .resolve:
-            let outcome: Result<Nodes, KVError>
-            do throws(KVError) { outcome = .success(try await resolve()) } catch { outcome = .failure(error) }
-            let waiters = state.withLock { state in
-                defer { state.waiters = [] }
-                state.resolving = false
-                return state.waiters
+            let outcome: Resolution
+            switch step {
+            case .ready(let nodes):
+                return nodes
+            case .wait:
+                outcome = await withCheckedContinuation { (waiter: CheckedContinuation<Resolution, Never>) in
+                    let settled = state.withLock { state -> Resolution? in
+                        if state.closed { return .failed(KVError.shutdown(node: "sentinel")) }
+                        if !state.resolving { return state.nodes.map { .adopted($0) } ?? .failed(KVError(.unavailable, "no master resolved", node: "sentinel")) }
+                        state.waiters.append(waiter)
+                        return nil
+                    }
+                    if let settled { waiter.resume(returning: settled) }
+                }
+            case .resolve(let holding):
+                outcome = await resolve(holding: holding)
+                let waiters = state.withLock { state in
+                    defer { state.waiters = [] }
+                    state.resolving = false
+                    return state.waiters
+                }
+                for waiter in waiters { waiter.resume(returning: outcome) }
             }
-            for waiter in waiters { waiter.resume(returning: outcome) }
-            return try outcome.get()
+            switch outcome {
+            case .adopted:
+                continue  // the state now says whether the call may go ahead (a write may still be held)
+            case .failed(let error):
+                throw error
+            case .held(let error):
+                guard write else { continue }
+                let pause = Duration.milliseconds(20)
+                guard ContinuousClock.now + pause < deadline else { throw error }
+                try? await Task.sleep(for: pause)
+            }
         }
     }
 
@@ -47,59 +71,146 @@ extension KVSentinelStore {
         }
     }
 
-    /// Asks the sentinels in turn for the master, checks it with `ROLE`, and adopts it.
-    func resolve() async throws(KVError) -> Nodes {
-        let sentinels = state.withLock { $0.sentinels }
+    /// Looks for the master: the candidate of a failover under way, a master a sentinel announced, and the
+    /// master the sentinels name, in the order ``SentinelFailoverTracker/candidates(named:current:now:)``
+    /// gives; the first whose `ROLE` says master is adopted. While writes are held the master in use is not
+    /// a choice, and the sentinels are not asked while the failover's candidate is known.
+    func resolve(holding: Bool) async -> Resolution {
+        let (current, candidate) = state.withLock { ($0.nodes?.master, $0.tracker.failover?.candidate) }
+        var named: [KVEndpoint] = []
         var problems: [String] = []
-        for sentinel in sentinels {
-            do throws(KVError) {
-                let pool = try sentinelPool(sentinel)
-                let reply = try await pool.send(RedisCommand("SENTINEL", "get-master-addr-by-name", options.masterName)).orThrow(node: sentinel.description)
-                if reply.isNull {
-                    problems.append("\(sentinel) does not monitor \(options.masterName)")
-                    continue
-                }
-                guard let parts = reply.array, parts.count == 2, let host = parts[0].text, !host.isEmpty,
-                      let port = parts[1].text.flatMap({ Int($0) }), (1...65535).contains(port)
-                else {
-                    problems.append("\(sentinel) answered \(reply), not [host, port]")
-                    continue
-                }
-                let nodes = try await adopt(KVEndpoint(host: host, port: port), named: sentinel)
-                state.withLock { state in
-                    // The sentinel that answered is asked first next time.
-                    state.sentinels.removeAll { $0 == sentinel }
-                    state.sentinels.insert(sentinel, at: 0)
-                }
-                return nodes
-            } catch {
-                problems.append("\(sentinel): \(error.code): \(error.message)")
+        var answering: KVEndpoint?
+        if !(holding && candidate != nil) {
+            let survey = await askSentinels()
+            named = survey.newest.map { [$0] } ?? []
+            answering = survey.answering
+            problems = survey.problems
+            state.withLock { state in
+                // Only when every sentinel answered can the survey say that none is failing the master over.
+                state.tracker.surveyed(failingOver: survey.failingOver, allAnswered: answering != nil && survey.problems.isEmpty, current: state.nodes?.master, now: .now)
             }
         }
-        throw KVError(.unavailable, "no sentinel named a master of \(options.masterName) that answers as master: \(problems.joined(separator: "; "))", node: "sentinel")
+        let (order, held) = state.withLock { state in
+            (state.tracker.candidates(named: named, current: current, now: .now), state.tracker.holdsWrites(current: current, now: .now))
+        }
+        let holdingNow = holding || held
+        for master in order where !(holdingNow && master == current) {
+            do throws(KVError) {
+                return .adopted(try await adopt(master, listingReplicasFrom: answering))
+            } catch {
+                if error.code == .shutdown { return .failed(error) }
+                problems.append("\(master): \(error.code): \(error.message)")
+            }
+        }
+        if holdingNow, let current {
+            return .held(KVError(.unavailable, "a failover of the master \(current) is under way and no new master answers yet; the write was not sent (\(problems.joined(separator: "; ")))", node: current.description))
+        }
+        return .failed(KVError(.unavailable, "no sentinel named a master of \(options.masterName) that answers as master: \(problems.joined(separator: "; "))", node: "sentinel"))
+    }
+
+    /// What the sentinels said of the master: the address named with the newest configuration epoch (a
+    /// sentinel that has not learnt of a failover yet names the old master with an older epoch), the masters
+    /// a sentinel is failing over, the first sentinel that answered, and what went wrong with the others.
+    struct Survey {
+        var newest: KVEndpoint?
+        var failingOver: Set<KVEndpoint> = []
+        var answering: KVEndpoint?
+        var problems: [String] = []
+    }
+
+    /// One sentinel's view of the master (`SENTINEL MASTER name`).
+    struct SentinelView: Sendable {
+        var master: KVEndpoint
+        var epoch: Int64
+        var failingOver: Bool
+    }
+
+    /// Asks every sentinel at once for its view of the master.
+    private func askSentinels() async -> Survey {
+        let sentinels = state.withLock { $0.sentinels }
+        startWatchers(sentinels)
+        let answers = await withTaskGroup(of: (Int, Result<SentinelView, KVError>).self) { group in
+            for (index, sentinel) in sentinels.enumerated() {
+                group.addTask { (index, await self.askForMaster(sentinel)) }
+            }
+            var answers = [Result<SentinelView, KVError>?](repeating: nil, count: sentinels.count)
+            for await (index, answer) in group { answers[index] = answer }
+            return answers
+        }
+        var survey = Survey()
+        var newestEpoch = Int64.min
+        for (sentinel, answer) in zip(sentinels, answers) {
+            switch answer {
+            case .success(let view):
+                if view.epoch > newestEpoch {
+                    newestEpoch = view.epoch
+                    survey.newest = view.master
+                }
+                if view.failingOver { survey.failingOver.insert(view.master) }
+                if survey.answering == nil { survey.answering = sentinel }
+            case .failure(let error):
+                survey.problems.append("\(sentinel): \(error.code): \(error.message)")
+            case nil:
+                break
+            }
+        }
+        if let answering = survey.answering {
+            // The sentinel that answered is asked first next time.
+            state.withLock { state in
+                state.sentinels.removeAll { $0 == answering }
+                state.sentinels.insert(answering, at: 0)
+            }
+        }
+        return survey
+    }
+
+    /// One sentinel's answer to `SENTINEL MASTER name`, checked.
+    private func askForMaster(_ sentinel: KVEndpoint) async -> Result<SentinelView, KVError> {
+        do throws(KVError) {
+            let node = sentinel.description
+            let reply = try await sentinelPool(sentinel).send(RedisCommand("SENTINEL", "MASTER", options.masterName)).orThrow(node: node)
+            let fields = Self.fields(reply)
+            guard let host = fields["ip"], !host.isEmpty, host.utf8.count <= 255, let port = fields["port"].flatMap({ Int($0) }), (1...65535).contains(port)
+            else { return .failure(KVError(.serverError, "answered SENTINEL MASTER with \(reply), not the master's fields ip and port", node: node)) }
+            let epoch = fields["config-epoch"].flatMap { Int64($0) } ?? 0
+            let failingOver = (fields["flags"] ?? "").split(separator: ",").contains("failover_in_progress")
+            return .success(SentinelView(master: KVEndpoint(host: host, port: port), epoch: epoch, failingOver: failingOver))
+        } catch {
+            if error.code == .serverError, error.message.contains("No such master") {
+                return .failure(KVError(.unavailable, "does not monitor \(options.masterName)", node: sentinel.description))
+            }
+            return .failure(error)
+        }
     }
 
     /// Checks with `ROLE` that `master` is a master, then uses it: a new master gets new clients, and the clients
-    /// of the one it replaces (a demoted master) are closed.
-    private func adopt(_ master: KVEndpoint, named sentinel: KVEndpoint) async throws(KVError) -> Nodes {
+    /// of the one it replaces (a demoted master) are closed, which fails the requests still queued on them as
+    /// not sent, so their calls go to the new master.
+    private func adopt(_ master: KVEndpoint, listingReplicasFrom sentinel: KVEndpoint?) async throws(KVError) -> Nodes {
         let current = state.withLock { $0.nodes }
         let reused = current?.master == master
         let client = reused ? current!.client : makeClient(master)
         do throws(KVError) {
             let role = try await client.pool.send(RedisCommand("ROLE")).orThrow(node: master.description)
-            guard role.array?.first?.text == "master" else {
-                throw KVError(.unavailable, "\(master), named by \(sentinel), is not a master (ROLE: \(role.array?.first?.text ?? "?"))", node: master.description)
+            guard let first = role.array?.first?.text else {
+                throw KVError(.serverError, "answered ROLE with \(role), not an array starting with the role", node: master.description)
+            }
+            guard first == "master" else {
+                throw KVError(.unavailable, "\(master) is not a master (ROLE: \(RedisReply.excerpt(Array(first.utf8))))", node: master.description)
             }
         } catch {
             if !reused { client.close() }
             throw error
         }
-        let replicas = options.readFrom == .replicaPreferred ? await replicaClients(from: sentinel, keeping: reused ? current?.replicas ?? [] : []) : []
+        let listing = sentinel ?? state.withLock { $0.sentinels.first }
+        let replicas = options.readFrom == .replicaPreferred && listing != nil
+            ? await replicaClients(from: listing!, keeping: reused ? current?.replicas ?? [] : []) : []
         let nodes = Nodes(master: master, client: client, replicas: replicas)
         let replaced = state.withLock { state -> Nodes? in
             let old = state.nodes
             state.nodes = state.closed ? nil : nodes
             state.needsCheck = false
+            state.tracker.adopted(master, replacing: old?.master, now: .now)
             return old
         }
         if let replaced {
@@ -152,7 +263,7 @@ extension KVSentinelStore {
         return RedisNodeClient(
             options: RedisNodeOptions(
                 connection: connection, poolSize: options.poolSize, batchChunkSize: options.batchChunkSize,
-                maxChunksInFlight: options.maxChunksInFlight, scanCount: options.scanCount),
+                maxChunksInFlight: options.maxChunksInFlight, scanCount: options.scanCount, confirmWrites: options.confirmWrites),
             logger: logger)
     }
 

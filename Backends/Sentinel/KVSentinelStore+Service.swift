@@ -1,42 +1,24 @@
 import KVCore
 import KVRedisCore
 import ServiceLifecycle
-import Synchronization
 
 extension KVSentinelStore: Service {
-    /// Follows the sentinels while the store is open: a `+switch-master` announcement for this master makes the
-    /// store ask for the master at once (and close its connections to the old one); every `refreshInterval` it
-    /// checks the master and learns the sentinels the others know. Ends at graceful shutdown, cancellation or
+    /// Keeps the store's view of the sentinels fresh while it is open: adopts a master that a sentinel announced
+    /// (the store follows failovers without `run()` too, on its next call), and every `refreshInterval` checks
+    /// the master and learns the sentinels the others know. Ends at graceful shutdown, cancellation or
     /// ``shutdown()``.
     public func run() async throws {
-        let announced = SwitchFlag()
-        let subscription = RedisSubscription(channel: "+switch-master", logger: logger, nodes: { [self] in
-            state.withLock { state in
-                state.sentinels.map { sentinel in
-                    var connection = options.sentinelConnection
-                    connection.endpoint = sentinel
-                    return connection
-                }
-            }
-        }) { [options] payload in
-            // "<master name> <old ip> <old port> <new ip> <new port>"
-            if payload.split(separator: " ").first.map(String.init) == options.masterName { announced.set() }
-        }
-        subscription.start()
-        defer { subscription.stop() }
         await cancelWhenGracefulShutdown {
             var lastRefresh = ContinuousClock.now
             while !Task.isCancelled, !self.state.withLock({ $0.closed }) {
                 try? await Task.sleep(for: .milliseconds(50))
-                if announced.take() {
-                    self.state.withLock { $0.needsCheck = true }
-                    _ = try? await self.currentNodes()
-                }
                 if ContinuousClock.now - lastRefresh >= self.options.refreshInterval {
                     lastRefresh = .now
                     self.state.withLock { $0.needsCheck = true }
-                    _ = try? await self.currentNodes()
                     await self.learnSentinels()
+                }
+                if self.state.withLock({ $0.needsCheck || $0.nodes == nil }) {
+                    _ = try? await self.currentNodes(write: false, deadline: .now + self.options.retryBudget)
                 }
             }
         }
@@ -53,18 +35,20 @@ extension KVSentinelStore: Service {
             guard let ip = fields["ip"], let port = fields["port"].flatMap({ Int($0) }), (1...65535).contains(port) else { return nil }
             return KVEndpoint(host: ip, port: port)
         }
-        state.withLock { state in
+        let sentinels = state.withLock { state in
             for sentinel in found where !state.sentinels.contains(sentinel) && state.sentinels.count < Self.maxSentinels {
                 state.sentinels.append(sentinel)
             }
+            return state.sentinels
         }
+        startWatchers(sentinels)
     }
 
     /// The master, the replicas and the sentinels. The store is unhealthy without a master, degraded when a
     /// replica or sentinel does not answer.
     public func health() async throws(KVError) -> KVHealthReport {
         try checkOpen()
-        let nodes = try? await currentNodes()
+        let nodes = try? await currentNodes(write: false, deadline: .now + options.retryBudget)
         let sentinels = state.withLock { $0.sentinels }
         var checks: [(pool: RedisPool, name: String, role: String)] = []
         if let nodes {
@@ -88,11 +72,4 @@ extension KVSentinelStore: Service {
         }
         return report
     }
-}
-
-/// A flag the subscription thread raises and the service loop takes.
-final class SwitchFlag: Sendable {
-    private let raised = Atomic<Bool>(false)
-    func set() { raised.store(true, ordering: .relaxed) }
-    func take() -> Bool { raised.exchange(false, ordering: .relaxed) }
 }

@@ -5,10 +5,14 @@ import Synchronization
 
 /// One Redis master found through Sentinel, followed across failovers: a router over the engine's node clients.
 ///
-/// The master is asked of the sentinels in turn (`SENTINEL get-master-addr-by-name`), checked with `ROLE`, and
-/// asked again after a connection error, a timeout or a `READONLY` reply, and whenever a sentinel announces
-/// `+switch-master` (while ``run()`` runs). Connections to a demoted master are closed at the switch. Reads can
-/// go to replicas (`readFrom: .replicaPreferred`).
+/// The master is asked of the sentinels (`SENTINEL get-master-addr-by-name`), checked with `ROLE`, and asked
+/// again after a connection error, a timeout or a `READONLY` reply, and before a write when it was last checked
+/// more than ``Options/verifyInterval`` ago. From its first call the store listens to every sentinel's failover
+/// announcements (a thread per sentinel, whether or not ``run()`` runs): once a failover of the master starts,
+/// writes wait (within their retry budget) until the promoted replica answers as master, so that no write goes
+/// to the old master after the promotion, where it would be acknowledged and then lost. Connections to a
+/// demoted master are closed at the switch. With ``Options/confirmWrites``, each write is confirmed by replicas
+/// with `WAIT`. Reads can go to replicas (`readFrom: .replicaPreferred`).
 ///
 /// ```swift
 /// let store = try await KVStores.open("sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster/0")
@@ -28,6 +32,12 @@ public final class KVSentinelStore: KVStore {
         public var retryBudget: Duration
         /// How often ``run()`` re-checks the master and refreshes the sentinel and replica lists.
         public var refreshInterval: Duration
+        /// How often, at most, the master is checked again before a write (default 1 s): the backstop for
+        /// failover announcements missed while a sentinel connection was down.
+        public var verifyInterval: Duration
+        /// Each write waits until this many replicas have it (`WAIT`), or fails with `unavailable`; with every
+        /// replica, a failover loses no acknowledged write. Off by default.
+        public var confirmWrites: KVWriteConfirmation?
         public var poolSize: Int
         public var batchChunkSize: Int
         public var maxChunksInFlight: Int
@@ -48,6 +58,7 @@ public final class KVSentinelStore: KVStore {
             readFrom = .master
             retryBudget = .seconds(5)
             refreshInterval = .seconds(10)
+            verifyInterval = .seconds(1)
             poolSize = 2
             batchChunkSize = 1000
             maxChunksInFlight = 4
@@ -71,7 +82,11 @@ public final class KVSentinelStore: KVStore {
         var sentinelPools: [KVEndpoint: RedisPool] = [:]
         /// A call is asking the sentinels; the others wait for its outcome.
         var resolving = false
-        var waiters: [CheckedContinuation<Result<Nodes, KVError>, Never>] = []
+        var waiters: [CheckedContinuation<Resolution, Never>] = []
+        /// What the sentinels announced about a failover of the master.
+        var tracker: SentinelFailoverTracker
+        /// A subscription to each sentinel's failover announcements.
+        var watchers: [KVEndpoint: RedisSubscription] = [:]
         var closed = false
     }
 
@@ -86,7 +101,7 @@ public final class KVSentinelStore: KVStore {
         guard !options.masterName.isEmpty else { throw .invalidConfiguration("sentinel:// needs a master name: sentinel://host:port/mymaster") }
         self.options = options
         self.logger = logger
-        state = Mutex(State(sentinels: options.sentinels))
+        state = Mutex(State(sentinels: options.sentinels, tracker: SentinelFailoverTracker(verifyInterval: options.verifyInterval)))
     }
 
     func checkOpen() throws(KVError) {
@@ -96,15 +111,16 @@ public final class KVSentinelStore: KVStore {
     // MARK: Routing
 
     /// Runs `operation` on the master (or, for a read with replicas preferred, a replica), resolving the master
-    /// first if needed. A failure that provably did not run — no connection, a `READONLY` reply from a demoted
-    /// master, a connection closed at a switch — resolves the master again and retries within the retry
-    /// budget; a timeout or an unknown outcome resolves again but is surfaced.
+    /// first if needed; a write waits while a failover of the master is under way. A failure that provably did
+    /// not run — no connection, a `READONLY` reply from a demoted master, a connection closed at a switch —
+    /// resolves the master again and retries within the retry budget; a timeout or an unknown outcome
+    /// resolves again but is surfaced.
     func route<T>(read: Bool = false, _ operation: (RedisNodeClient) async throws(KVError) -> T) async throws(KVError) -> T {
         let deadline = ContinuousClock.now + options.retryBudget
         var attempt = 0
         while true {
             try checkOpen()
-            let nodes = try await currentNodes()
+            let nodes = try await currentNodes(write: !read, deadline: deadline)
             let client = read && options.readFrom == .replicaPreferred ? (nodes.replicas.randomElement()?.client ?? nodes.client) : nodes.client
             do throws(KVError) {
                 return try await operation(client)
@@ -174,18 +190,20 @@ public final class KVSentinelStore: KVStore {
 
     public func locate(_ key: String) async throws(KVError) -> KVLocation {
         try KVLimits.check(key: key)
-        return KVLocation(key: key, node: try await currentNodes().master.description)
+        return KVLocation(key: key, node: try await currentNodes(write: false, deadline: .now + options.retryBudget).master.description)
     }
 
     public func shutdown() async {
-        let (nodes, pools) = state.withLock { state in
+        let (nodes, pools, watchers) = state.withLock { state in
             defer {
                 state.closed = true
                 state.nodes = nil
                 state.sentinelPools = [:]
+                state.watchers = [:]
             }
-            return (state.closed ? nil : state.nodes, state.sentinelPools)
+            return (state.closed ? nil : state.nodes, state.sentinelPools, state.watchers)
         }
+        watchers.values.forEach { $0.stop() }
         nodes?.client.close()
         nodes?.replicas.forEach { $0.client.close() }
         pools.values.forEach { $0.close() }
@@ -202,7 +220,7 @@ struct SentinelListing: KVKeyPageSource {
 
     mutating func nextPage() async throws(KVError) -> [String]? {
         if source == nil {
-            let nodes = try await store.currentNodes()
+            let nodes = try await store.currentNodes(write: false, deadline: .now + store.options.retryBudget)
             let client = store.options.readFrom == .replicaPreferred ? (nodes.replicas.randomElement()?.client ?? nodes.client) : nodes.client
             source = RedisScanSource(pools: [client.pool], prefix: prefix, count: store.options.scanCount) { [store] () throws(KVError) in
                 try store.checkOpen()

@@ -74,6 +74,23 @@ package enum RedisOptions {
     }
 
     /// Logs once per store that TLS verification is off.
+    /// The options of stores with replicas that confirm writes.
+    package static let confirmation: [KVOptionInfo] = [
+        KVOptionInfo("waitReplicas", "confirm each write with WAIT n: it fails unless n replicas have it (default off)"),
+        KVOptionInfo("waitTimeout", "how long WAIT waits for the replicas (default 1s)"),
+    ]
+
+    /// `waitReplicas` (1…16) and `waitTimeout`, when set.
+    package static func confirmation(_ configuration: KVConfiguration) throws(KVError) -> KVWriteConfirmation? {
+        guard let replicas = try configuration.int("waitReplicas", in: 1...16) else {
+            if configuration.string("waitTimeout") != nil { throw .invalidConfiguration("option waitTimeout needs waitReplicas") }
+            return nil
+        }
+        let timeout = try configuration.duration("waitTimeout") ?? .seconds(1)
+        guard timeout > .zero else { throw .invalidConfiguration("option waitTimeout must be positive") }
+        return KVWriteConfirmation(replicas: replicas, timeout: timeout)
+    }
+
     package static func warnIfInsecure(_ connection: RedisConnectionConfiguration, logger: Logger, store: String) {
         if connection.tls?.insecure == true {
             logger.info("TLS certificate verification is off (insecure=true): the connection is encrypted but the server is not authenticated", metadata: ["store": "\(store)"])

@@ -4,25 +4,28 @@ import KVCore
 import Logging
 import Synchronization
 
-/// A `SUBSCRIBE` to one channel on one of several nodes, read on a thread of its own (pub/sub pushes replies
+/// A `SUBSCRIBE` to some channels on one of several nodes, read on a thread of its own (pub/sub pushes replies
 /// nobody asked for, which the request/response connections cannot carry). On any error it moves to the next
-/// node. Every message's payload goes to `onMessage`, on that thread.
+/// node. Every message's channel and payload go to `onMessage`, on that thread.
 ///
 /// ```swift
-/// let switches = RedisSubscription(channel: "+switch-master", nodes: sentinels) { payload in … }
+/// let switches = RedisSubscription(channels: ["+switch-master"], nodes: sentinels) { channel, payload in … }
 /// switches.start(); …; switches.stop()
 /// ```
 package final class RedisSubscription: Sendable {
-    let channel: String
+    let channels: [String]
     let nodes: @Sendable () -> [RedisConnectionConfiguration]
-    let onMessage: @Sendable (String) -> Void
+    let onMessage: @Sendable (_ channel: String, _ payload: String) -> Void
     let logger: Logger
     private let stopped = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
 
     /// `nodes` is asked again before each connection, so a refreshed list is used.
-    package init(channel: String, logger: Logger, nodes: @escaping @Sendable () -> [RedisConnectionConfiguration], onMessage: @escaping @Sendable (String) -> Void) {
-        self.channel = channel
+    package init(
+        channels: [String], logger: Logger, nodes: @escaping @Sendable () -> [RedisConnectionConfiguration],
+        onMessage: @escaping @Sendable (_ channel: String, _ payload: String) -> Void
+    ) {
+        self.channels = channels
         self.nodes = nodes
         self.onMessage = onMessage
         self.logger = logger
@@ -70,7 +73,7 @@ package final class RedisSubscription: Sendable {
             _ = try wire.roundTrip(command, timeout: configuration.commandTimeout).orThrow(node: configuration.node)
         }
         var subscribe: [UInt8] = []
-        RedisCommand("SUBSCRIBE", channel).encode(into: &subscribe)
+        RedisCommand("SUBSCRIBE", keys: channels).encode(into: &subscribe)
         try wire.send(encoded: subscribe, until: .now + configuration.commandTimeout)
         while !stopped.load(ordering: .relaxed) {
             let reply: RedisReply
@@ -79,8 +82,8 @@ package final class RedisSubscription: Sendable {
             } catch where error.code == .timeout {
                 continue  // nothing published; the reader keeps any partial reply
             }
-            guard let parts = reply.array, parts.count == 3, parts[0].text == "message", let payload = parts[2].text else { continue }
-            onMessage(payload)
+            guard let parts = reply.array, parts.count == 3, parts[0].text == "message", let channel = parts[1].text, let payload = parts[2].text else { continue }
+            onMessage(channel, payload)
         }
     }
 }

@@ -36,7 +36,7 @@ package final class RedisNodeClient: Sendable {
         try KVLimits.check(key: key, valueCount: value.count)
         let ttl = try setOptions.ttlMilliseconds(key: key)
         try checkOpen()
-        let reply = try await send(RedisKeyCommands.set(key, value, ttlMilliseconds: ttl, options: setOptions), key: key)
+        let reply = try await send(RedisKeyCommands.set(key, value, ttlMilliseconds: ttl, options: setOptions), key: key, write: true)
         return try RedisKeyCommands.wasSet(reply, key: key, node: node)
     }
 
@@ -55,7 +55,7 @@ package final class RedisNodeClient: Sendable {
     package nonisolated(nonsending) func delete(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         try checkOpen()
-        return try RedisKeyCommands.count(try await send(RedisKeyCommands.unlink([key]), key: key), key: key, node: node) > 0
+        return try RedisKeyCommands.count(try await send(RedisKeyCommands.unlink([key]), key: key, write: true), key: key, node: node) > 0
     }
 
     package nonisolated(nonsending) func contains(_ key: String) async throws(KVError) -> Bool {
@@ -71,17 +71,17 @@ package final class RedisNodeClient: Sendable {
         try checkOpen()
         return try await RedisAtomicCommands.compareAndSet(
             key, expected: expected, new: new, ttlMilliseconds: ttl, keepTTL: setOptions.keepTTL, node: node
-        ) { (command) throws(KVError) in try await self.send(command, key: key).orThrow(node: self.node, key: key) }
+        ) { (command) throws(KVError) in try await self.send(command, key: key, write: true).orThrow(node: self.node, key: key) }
     }
 
     package nonisolated(nonsending) func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
         let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
         try checkOpen()
         guard let ttl else {
-            return try RedisAtomicCommands.incremented(try await send(RedisAtomicCommands.incrementBy(key, delta), key: key), key: key, node: node)
+            return try RedisAtomicCommands.incremented(try await send(RedisAtomicCommands.incrementBy(key, delta), key: key, write: true), key: key, node: node)
         }
         return try await RedisAtomicCommands.increment(key, by: delta, ttlMilliseconds: ttl, node: node) { (command) throws(KVError) in
-            try await self.send(command, key: key).orThrow(node: self.node, key: key)
+            try await self.send(command, key: key, write: true).orThrow(node: self.node, key: key)
         }
     }
 
@@ -101,9 +101,22 @@ package final class RedisNodeClient: Sendable {
         return error
     }
 
-    /// Sends one command under the retry policy; a transport error is given the key.
-    private nonisolated(nonsending) func send(_ command: RedisCommand, key: String) async throws(KVError) -> RedisReply {
-        do { return try await execute([command])[0] } catch { throw Self.keyed(error, key) }
+    /// Sends one command under the retry policy (a write confirmed by replicas when the options say so); a
+    /// transport error is given the key.
+    private nonisolated(nonsending) func send(_ command: RedisCommand, key: String, write: Bool = false) async throws(KVError) -> RedisReply {
+        do { return try await execute([command], write: write)[0] } catch { throw Self.keyed(error, key) }
+    }
+
+    /// ``execute(_:)`` for writes: with ``RedisNodeOptions/confirmWrites``, `WAIT` follows the commands in the
+    /// same pipeline, and the call fails unless enough replicas have them (when none of them was refused).
+    package nonisolated(nonsending) func execute(_ commands: [RedisCommand], write: Bool) async throws(KVError) -> [RedisReply] {
+        guard write, let confirm = options.confirmWrites else { return try await execute(commands) }
+        var replies = try await execute(commands + [confirm.command])
+        let reached = replies.removeLast()
+        if !replies.contains(where: { $0.errorMessage != nil }) {
+            try confirm.check(reached, key: nil, node: node)
+        }
+        return replies
     }
 
     /// Sends `commands` as one pipeline within one command timeout, queueing included, and applies
@@ -167,7 +180,7 @@ package final class RedisNodeClient: Sendable {
         let unique = KVBatch.lastWins(entries)
         let node = self.node
         let (rejected, failures) = await chunked(unique, key: \.key) { (chunk) throws(KVError) in
-            let replies = try await self.execute(chunk.map { RedisKeyCommands.set($0.key, $0.value, ttlMilliseconds: ttl, options: setOptions) })
+            let replies = try await self.execute(chunk.map { RedisKeyCommands.set($0.key, $0.value, ttlMilliseconds: ttl, options: setOptions) }, write: true)
             return zip(chunk, replies).compactMap { entry, reply -> KVKeyFailure? in
                 do throws(KVError) { _ = try RedisKeyCommands.wasSet(reply, key: entry.key, node: node) } catch { return KVKeyFailure(key: entry.key, error: error) }
                 return nil
@@ -201,7 +214,7 @@ package final class RedisNodeClient: Sendable {
         let unique = KVBatch.distinct(keys)
         let node = self.node
         let (counts, failures) = await chunked(unique, key: { $0 }) { (chunk) throws(KVError) in
-            try RedisKeyCommands.count(try await self.execute([RedisKeyCommands.unlink(Array(chunk))])[0], key: nil, node: node)
+            try RedisKeyCommands.count(try await self.execute([RedisKeyCommands.unlink(Array(chunk))], write: true)[0], key: nil, node: node)
         }
         try KVBatch.throwIfFailed(failures, total: unique.count)
         return counts.reduce(0, +)

@@ -11,8 +11,14 @@ package struct RedisNodeOptions: Sendable {
     package var maxChunksInFlight: Int
     /// The `COUNT` hint of `SCAN`.
     package var scanCount: Int
+    /// Writes confirmed by replicas with `WAIT`, or not.
+    package var confirmWrites: KVWriteConfirmation?
 
-    package init(connection: RedisConnectionConfiguration, poolSize: Int, batchChunkSize: Int, maxChunksInFlight: Int, scanCount: Int) {
+    package init(
+        connection: RedisConnectionConfiguration, poolSize: Int, batchChunkSize: Int, maxChunksInFlight: Int, scanCount: Int,
+        confirmWrites: KVWriteConfirmation? = nil
+    ) {
+        self.confirmWrites = confirmWrites
         self.connection = connection
         self.poolSize = poolSize
         self.batchChunkSize = batchChunkSize

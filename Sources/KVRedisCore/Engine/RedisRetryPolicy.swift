@@ -10,8 +10,8 @@ package enum RedisCommandSafety: Sendable, Comparable {
     /// A command that changes nothing (`GET`, `MGET`, `PTTL`, `EXISTS`, `SCAN`, `PING`, …).
     case read
 
-    /// The commands that only read.
-    static let reads: Set<String> = ["GET", "MGET", "PTTL", "TTL", "EXISTS", "SCAN", "PING", "INFO", "ECHO", "DBSIZE", "CLUSTER", "TYPE", "STRLEN"]
+    /// The commands that only read (`WAIT` only waits for replication).
+    static let reads: Set<String> = ["GET", "MGET", "PTTL", "TTL", "EXISTS", "SCAN", "PING", "INFO", "ECHO", "DBSIZE", "CLUSTER", "TYPE", "STRLEN", "WAIT"]
 
     /// The safety of one command, from its name and, for `SET`, its options.
     package init(_ command: RedisCommand) {
