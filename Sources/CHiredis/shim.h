@@ -47,6 +47,14 @@ static inline int kv_wait_connected(int fd, int milliseconds) {
     return error;
 }
 
+/* Waits up to `milliseconds` for `fd` to be readable (`for_write` 0) or writable (1): 1 when it is, 0 on
+   timeout, -1 on error (errno set). */
+static inline int kv_wait_ready(int fd, int for_write, int milliseconds) {
+    struct pollfd descriptor = { fd, (short)(for_write ? POLLOUT : POLLIN), 0 };
+    int ready = poll(&descriptor, 1, milliseconds);
+    return ready > 0 ? 1 : ready;
+}
+
 /* Connects a Unix-domain stream socket to `path`; returns the descriptor or -1 (errno set). */
 static inline int kv_connect_unix(const char *path) {
     struct sockaddr_un address;

@@ -208,6 +208,21 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
         if wasOpen { wakeup.signal() }
     }
 
+    /// Fails the queued requests whose deadline passed (called by the connection thread while it connects, so
+    /// that callers queued behind a slow connect get their own deadlines).
+    func expireQueued(now: ContinuousClock.Instant) {
+        let expired = queue.withLock { queue -> [RedisRequest] in
+            guard queue.requests.contains(where: { $0.deadline <= now }) else { return [] }
+            let expired = queue.requests.filter { $0.deadline <= now }
+            queue.requests.removeAll { $0.deadline <= now }
+            return expired
+        }
+        for request in expired {
+            let error = KVError(.timeout, "waited past the command timeout of \(configuration.commandTimeout) while the connection was being made; not sent", node: configuration.node)
+            request.complete(.failure(RedisFailure(error, mayHaveRun: false)))
+        }
+    }
+
     /// Blocks the connection thread until there is work, then takes all of it. (Polling for a few
     /// microseconds before sleeping was measured slower on 2 cores: the poller takes the core the caller and the
     /// server need.)

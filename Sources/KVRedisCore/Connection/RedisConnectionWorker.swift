@@ -64,7 +64,16 @@ final class RedisConnectionWorker {
         guard !live.isEmpty else { return }
         let hadContext = context != nil
         let context: RedisWire
-        do { context = try connectedContext(now: started) } catch {
+        let latestLive = live.lazy.map(\.deadline).max() ?? started
+        do {
+            context = try connectedContext(now: started, deadline: latestLive) { [self, live] in
+                // While connecting: a caller whose own deadline passed is answered now, not when the connect
+                // ends. (Those with the latest deadline get the connect's own error, which says why.)
+                let now = ContinuousClock.now
+                _ = dropExpired(live.filter { $0.deadline < latestLive }, now: now)
+                core.expireQueued(now: now)
+            }
+        } catch {
             fail(live[...], with: RedisFailure(error, mayHaveRun: false))
             return
         }
@@ -121,8 +130,10 @@ final class RedisConnectionWorker {
         return live
     }
 
-    /// The live context, connecting (with handshake) if needed, and checking it with PING after idling.
-    private func connectedContext(now: ContinuousClock.Instant) throws(KVError) -> RedisWire {
+    /// The live context, connecting (with handshake) if needed, and checking it with PING after idling. The
+    /// connect, TLS handshake and handshake commands end by `deadline` (the latest of the waiting calls'), the
+    /// connect and TLS handshake also within the connect timeout; `whileWaiting` runs about every 50 ms meanwhile.
+    private func connectedContext(now: ContinuousClock.Instant, deadline: ContinuousClock.Instant, whileWaiting: @escaping () -> Void) throws(KVError) -> RedisWire {
         if let context {
             let idle = now - lastUsed
             if idle < Self.closeCheckAfter { return context }
@@ -133,7 +144,7 @@ final class RedisConnectionWorker {
                 self.context = nil
             } else if idle > configuration.idleCheckInterval {
                 do {
-                    _ = try context.roundTrip(RedisCommand("PING"), timeout: configuration.commandTimeout)
+                    _ = try context.roundTrip(RedisCommand("PING"), until: min(deadline, now + configuration.commandTimeout), whileWaiting: whileWaiting)
                     return context
                 } catch {
                     core.logger.debug("idle connection failed its check; reconnecting", metadata: ["node": "\(node)", "error": "\(error.message)"])
@@ -149,9 +160,10 @@ final class RedisConnectionWorker {
             throw error
         }
         do throws(KVError) {
-            let context = try RedisWire(configuration: configuration)
+            let budget = RedisConnectBudget(connectTimeout: configuration.connectTimeout, deadline: deadline, whileWaiting: whileWaiting)
+            let context = try RedisWire(configuration: configuration, budget: budget)
             for command in configuration.handshake {
-                let reply = try context.roundTrip(command, timeout: configuration.commandTimeout)
+                let reply = try context.roundTrip(command, until: deadline, whileWaiting: whileWaiting)
                 if let message = reply.errorMessage {
                     let code: KVError.Code = command.name == "AUTH" ? .authenticationFailed : .serverError
                     throw KVError(code, "\(command.name) failed: \(message)", node: node)

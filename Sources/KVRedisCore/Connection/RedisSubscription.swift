@@ -68,9 +68,10 @@ package final class RedisSubscription: Sendable {
 
     /// Subscribes on one node and reads until stopped or the connection breaks.
     private func listen(_ configuration: RedisConnectionConfiguration) throws(KVError) {
-        let wire = try RedisWire(configuration: configuration)
+        let deadline = ContinuousClock.now + configuration.connectTimeout + configuration.commandTimeout
+        let wire = try RedisWire(configuration: configuration, budget: RedisConnectBudget(connectTimeout: configuration.connectTimeout, deadline: deadline))
         for command in configuration.handshake where command.name != "PING" {
-            _ = try wire.roundTrip(command, timeout: configuration.commandTimeout).orThrow(node: configuration.node)
+            _ = try wire.roundTrip(command, until: deadline).orThrow(node: configuration.node)
         }
         var subscribe: [UInt8] = []
         RedisCommand("SUBSCRIBE", keys: channels).encode(into: &subscribe)

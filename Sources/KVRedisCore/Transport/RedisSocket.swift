@@ -15,8 +15,8 @@ final class RedisSocket: RedisByteStream {
 
     deinit { Glibc.close(descriptor) }
 
-    /// Connects over TCP, trying each address of `endpoint.host` in turn within `timeout` in all.
-    static func connect(to endpoint: KVEndpoint, timeout: Duration) throws(KVError) -> RedisSocket {
+    /// Connects over TCP, trying each address of `endpoint.host` in turn, by the budget's connect deadline in all.
+    static func connect(to endpoint: KVEndpoint, budget: RedisConnectBudget) throws(KVError) -> RedisSocket {
         let node = endpoint.description
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -27,7 +27,7 @@ final class RedisSocket: RedisByteStream {
             throw KVError(.connectionFailed, "cannot resolve \(endpoint.host): \(String(cString: gai_strerror(status)))", node: node)
         }
         defer { freeaddrinfo(list) }
-        let deadline = ContinuousClock.now + timeout
+        let deadline = budget.connectDeadline
         var lastError = "no address"
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let address = entry {
@@ -37,15 +37,25 @@ final class RedisSocket: RedisByteStream {
                 lastError = String(cString: strerror(errno))
                 continue
             }
-            let left = deadline - ContinuousClock.now
-            guard left > .zero else {
+            guard deadline > ContinuousClock.now else {
                 Glibc.close(fd)
-                throw KVError(.connectionFailed, "connect timed out after \(timeout)", node: node)
+                throw KVError(.connectionFailed, "connect timed out: it did not complete within \(budget.connectBound)", node: node)
             }
             _ = kv_set_nonblocking(fd, 1)
             var error: Int32 = 0
             if Glibc.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) != 0 {
-                error = errno == EINPROGRESS ? kv_wait_connected(fd, Int32(clamping: left.roundedUpMilliseconds)) : errno
+                error = errno
+                while error == EINPROGRESS {
+                    guard let wait = budget.nextWait(before: deadline) else {
+                        error = ETIMEDOUT
+                        break
+                    }
+                    error = kv_wait_connected(fd, wait)
+                    if error == ETIMEDOUT, ContinuousClock.now < deadline {
+                        budget.whileWaiting()
+                        error = EINPROGRESS
+                    }
+                }
             }
             if error == 0 {
                 _ = kv_set_nonblocking(fd, 0)
@@ -53,7 +63,7 @@ final class RedisSocket: RedisByteStream {
                 return RedisSocket(descriptor: fd, node: node)
             }
             Glibc.close(fd)
-            if error == ETIMEDOUT { throw KVError(.connectionFailed, "connect timed out after \(timeout)", node: node) }
+            if error == ETIMEDOUT { throw KVError(.connectionFailed, "connect timed out: it did not complete within \(budget.connectBound)", node: node) }
             lastError = String(cString: strerror(error))
         }
         throw KVError(.connectionFailed, "cannot connect: \(lastError)", node: node)

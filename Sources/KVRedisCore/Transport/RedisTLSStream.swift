@@ -13,8 +13,8 @@ final class RedisTLSStream: RedisByteStream {
     /// connection on the first read after the handshake (TLS 1.3).
     private var receivedAny = false
 
-    /// Runs the handshake on `socket` within its current I/O timeout.
-    init(socket: RedisSocket, configuration: KVTLSConfiguration, host: String) throws(KVError) {
+    /// Runs the handshake on `socket` by the budget's connect deadline in all, however slowly the peer answers.
+    init(socket: RedisSocket, configuration: KVTLSConfiguration, host: String, budget: RedisConnectBudget) throws(KVError) {
         self.socket = socket
         node = socket.node
         let context = try RedisTLSContexts.context(for: configuration, node: socket.node)
@@ -29,8 +29,32 @@ final class RedisTLSStream: RedisByteStream {
             let set = isAddress ? X509_VERIFY_PARAM_set1_ip_asc(parameters, name) : X509_VERIFY_PARAM_set1_host(parameters, name, 0)
             guard set == 1 else { throw KVError(.tlsFailed, "cannot verify against the name \(name): \(Self.openSSLError())", node: node) }
         }
-        let result = SSL_connect(ssl)
-        if result != 1 { throw handshakeError(result, name: name, configuration: configuration) }
+        try handshake(name: name, configuration: configuration, budget: budget)
+    }
+
+    /// `SSL_connect` on the socket made non-blocking, waiting for it in slices until the connect deadline: a
+    /// peer that trickles its handshake a byte at a time cannot stretch the wait (one blocking `SSL_connect`
+    /// with a per-read timeout could be held for minutes).
+    private func handshake(name: String, configuration: KVTLSConfiguration, budget: RedisConnectBudget) throws(KVError) {
+        _ = kv_set_nonblocking(socket.descriptor, 1)
+        defer { _ = kv_set_nonblocking(socket.descriptor, 0) }
+        while true {
+            let result = SSL_connect(ssl)
+            if result == 1 { return }
+            let code = SSL_get_error(ssl, result)
+            guard code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE else {
+                throw handshakeError(result, name: name, configuration: configuration)
+            }
+            ERR_clear_error()
+            guard let wait = budget.nextWait(before: budget.connectDeadline) else {
+                throw KVError(.timeout, "the TLS handshake did not complete within \(budget.connectBound) (is the port a TLS port?)", node: node)
+            }
+            let ready = kv_wait_ready(socket.descriptor, code == SSL_ERROR_WANT_WRITE ? 1 : 0, wait)
+            if ready < 0, errno != EINTR {
+                throw KVError(.connectionFailed, "the TLS handshake failed: \(String(cString: strerror(errno)))", node: node)
+            }
+            if ready == 0 { budget.whileWaiting() }
+        }
     }
 
     deinit {
@@ -125,9 +149,6 @@ final class RedisTLSStream: RedisByteStream {
             return KVError(.tlsFailed, message, node: node)
         }
         let error = sessionError(result)
-        if error.code == .timeout {
-            return KVError(.timeout, "the TLS handshake got no answer within the connect timeout (is the port a TLS port?)", node: node)
-        }
         guard error.code == .connectionFailed || error.code == .tlsFailed else { return error }
         if error.message.contains("wrong version number") || error.message.contains("packet length too long") {
             return KVError(.tlsFailed, "the server does not speak TLS on this port: \(error.message)", node: node)

@@ -17,8 +17,9 @@ final class RedisWire {
     private var socketTimeoutBand: ClosedRange<Duration>
     private var input = [UInt8](repeating: 0, count: 16 * 1024)
 
-    /// Connects within the configuration's connect timeout, then bounds every read and write by its command timeout.
-    init(configuration: RedisConnectionConfiguration) throws(KVError) {
+    /// Connects (and runs the TLS handshake) within the budget, then bounds every read and write by the
+    /// command timeout.
+    init(configuration: RedisConnectionConfiguration, budget: RedisConnectBudget) throws(KVError) {
         node = configuration.node
         commandTimeout = configuration.commandTimeout
         socketTimeout = configuration.commandTimeout
@@ -27,12 +28,10 @@ final class RedisWire {
         if let path = configuration.unixSocketPath {
             socket = try RedisSocket.connect(unixSocket: path)
         } else {
-            socket = try RedisSocket.connect(to: configuration.endpoint, timeout: configuration.connectTimeout)
+            socket = try RedisSocket.connect(to: configuration.endpoint, budget: budget)
         }
         if let tls = configuration.tls {
-            // The handshake is bounded like the connect.
-            socket.setIOTimeout(configuration.connectTimeout)
-            stream = try RedisTLSStream(socket: socket, configuration: tls, host: configuration.endpoint.host)
+            stream = try RedisTLSStream(socket: socket, configuration: tls, host: configuration.endpoint.host, budget: budget)
         } else {
             stream = socket
         }
@@ -78,13 +77,20 @@ final class RedisWire {
         return Self.convert(raw!.assumingMemoryBound(to: redisReply.self))
     }
 
-    /// Sends one command and reads its reply within `timeout`.
-    func roundTrip(_ command: RedisCommand, timeout: Duration) throws(KVError) -> RedisReply {
-        let deadline = ContinuousClock.now + timeout
+    /// Sends one command and reads its reply by `deadline`, calling `whileWaiting` about every 50 ms while
+    /// the reply is late (a partial reply is kept between the slices).
+    func roundTrip(_ command: RedisCommand, until deadline: ContinuousClock.Instant, whileWaiting: () -> Void = {}) throws(KVError) -> RedisReply {
         var encoded: [UInt8] = []
         command.encode(into: &encoded)
         try send(encoded: encoded, until: deadline)
-        return try readReply(until: deadline)
+        while true {
+            let slice = min(deadline, ContinuousClock.now + RedisConnectBudget.slice)
+            do throws(KVError) {
+                return try readReply(until: slice)
+            } catch where error.code == .timeout && slice < deadline {
+                whileWaiting()
+            }
+        }
     }
 
     /// Whether the server closed the connection (or sent something unasked) while it was idle: a readable
