@@ -57,7 +57,8 @@ extension KVClusterStore {
     /// valid answer, so a frozen node (which never answers) costs at most one short timeout. The node that
     /// just failed is asked last.
     ///
-    /// - Throws: `connectionFailed` naming every node asked when none gave a valid map.
+    /// - Throws: when no node gave a valid map, the most telling of their errors (a refused password before an
+    ///   invalid map before a connection failure), its message naming every node asked.
     func loadTopology(avoiding suspect: KVEndpoint? = nil) async throws(KVError) {
         let candidates = state.withLock { state in
             var seen = Set<KVEndpoint>()
@@ -65,7 +66,7 @@ extension KVClusterStore {
             return all.filter { $0 != suspect } + all.filter { $0 == suspect }
         }
         let timeout = min(options.connection.commandTimeout, .seconds(1))
-        var errors: [String] = []
+        var errors: [KVError] = []
         for start in stride(from: 0, to: candidates.count, by: 3) {
             let group = Array(candidates[start..<min(start + 3, candidates.count)])
             let pools = group.map { pool(for: $0) }
@@ -95,7 +96,7 @@ extension KVClusterStore {
                     }
                     if case .failure(let error) = result { failures.append(error) }
                 }
-                errors += failures.map { "\($0.node ?? "?"): \($0.message)" }
+                errors += failures
                 return nil
             }
             if case .success(let topology) = answer {
@@ -103,7 +104,9 @@ extension KVClusterStore {
                 return
             }
         }
-        throw KVError(.connectionFailed, "no cluster node answered CLUSTER SLOTS: \(errors.joined(separator: "; "))", node: candidates.map(\.description).joined(separator: ","))
+        let code = [KVError.Code.authenticationFailed, .tlsFailed, .serverError].first { code in errors.contains { $0.code == code } } ?? .connectionFailed
+        let problems = errors.map { "\($0.node ?? "?"): \($0.message)" }.joined(separator: "; ")
+        throw KVError(code, "no cluster node answered CLUSTER SLOTS: \(problems)", node: candidates.map(\.description).joined(separator: ","))
     }
 
     /// Installs a new slot map and closes the pools of nodes that are no longer in it (requests still queued on

@@ -59,13 +59,15 @@ public struct KVClusterTopology: Sendable, Equatable {
         slotRange[slot] = Int16(ranges.count - 1)
     }
 
-    /// The most nodes a slot map may name; a map naming more is refused, so a hostile node cannot make the
-    /// client open a pool (and a thread) per invented address.
-    package static let maxNodes = 64
+    /// The most nodes a slot map may name: twice the 1,000 that Redis Cluster is designed for. A map naming more
+    /// is refused, so a hostile node cannot make the client keep an unbounded set of addresses.
+    package static let maxNodes = 2000
+    /// The most nodes one slot range may list: its master and up to 63 replicas.
+    package static let maxNodesPerRange = 64
 
     /// Parses a `CLUSTER SLOTS` reply. An empty host means the host that was asked. Nothing is trusted: slot
-    /// bounds must lie in 0…16383, ports in 1…65535, and the map may hold at most 16,384 ranges and
-    /// ``maxNodes`` nodes.
+    /// bounds must lie in 0…16383, ports in 1…65535, host names at most 255 bytes, and the map may hold at most
+    /// 16,384 ranges of at most ``maxNodesPerRange`` nodes each, and ``maxNodes`` nodes in all.
     ///
     /// - Throws: `serverError` naming `node` and what was wrong.
     package static func parse(_ reply: RedisReply, askedHost: String, node: String) throws(KVError) -> KVClusterTopology {
@@ -79,6 +81,9 @@ public struct KVClusterTopology: Sendable, Equatable {
                 throw bad("a range is not [start, end, master, replicas…]")
             }
             guard 0 <= start, start <= end, end < Int64(KVClusterSlot.count) else { throw bad("the slot range \(start)…\(end) is not within 0…16383") }
+            guard fields.count - 2 <= maxNodesPerRange else {
+                throw bad("the slot range \(start)…\(end) lists \(fields.count - 2) nodes, more than the limit of \(maxNodesPerRange) per range")
+            }
             var endpoints: [KVEndpoint] = []
             for field in fields[2...] {
                 guard let parts = field.array, parts.count >= 2, let host = parts[0].text, let port = parts[1].integer else {
@@ -90,7 +95,7 @@ public struct KVClusterTopology: Sendable, Equatable {
                 nodes.insert(endpoint)
                 endpoints.append(endpoint)
             }
-            guard nodes.count <= maxNodes else { throw bad("more than \(maxNodes) nodes") }
+            guard nodes.count <= maxNodes else { throw bad("more than \(maxNodes) nodes, the limit of a slot map (Redis Cluster is designed for up to 1,000)") }
             ranges.append(Range(slots: Int(start)...Int(end), master: endpoints[0], replicas: Array(endpoints.dropFirst())))
         }
         return KVClusterTopology(ranges: ranges)

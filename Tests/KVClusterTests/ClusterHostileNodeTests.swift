@@ -54,7 +54,8 @@ enum RESP {
             Self.slots([(0, 100, 70000)]),
             Self.slots([(0, 100, 0)]),
             Self.slots((0..<32768).map { (Int64($0 % 16384), Int64($0 % 16384), 7000) }),
-            Self.slots((0..<100).map { (Int64($0), Int64($0), 20000 + Int64($0)) }),
+            Self.slots((0..<2001).map { (Int64($0), Int64($0), 20000 + Int64($0)) }),
+            .array([.array([.integer(0), .integer(5)] + (0..<65).map { .array([.string(Array("127.0.0.1".utf8)), .integer(7000 + $0)]) })]),
             .array([.array([.integer(0), .integer(5)])]),
             .integer(3),
         ]
@@ -66,6 +67,13 @@ enum RESP {
                 #expect(error.code == .serverError && error.node == "fake:1", "\(error)")
             }
         }
+        // A large healthy cluster (here 1,000 masters with a replica each) is read in full.
+        let large = try parse(.array((0..<1000).map { index -> RedisReply in
+            let first = Int64(index * 16), last = Int64(index * 16 + 15)
+            return .array([.integer(first), .integer(min(last, 16383)), .array([.string(Array("10.0.\(index / 250).\(index % 250)".utf8)), .integer(6379)]),
+                           .array([.string(Array("10.1.\(index / 250).\(index % 250)".utf8)), .integer(6379)])])
+        }))
+        #expect(large.nodes.count == 2000 && large.masters.count == 1000)
         let valid = try parse(Self.slots([(0, 8191, 7000), (8192, 16383, 7001)]))
         #expect(valid.master(for: 8192) == KVEndpoint(host: "127.0.0.1", port: 7001))
         #expect(valid.unservedSlots == 0)
@@ -142,7 +150,52 @@ enum RESP {
             _ = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s"))
             Issue.record("opened a cluster with a hostile slot map")
         } catch {
-            #expect(error.code == .connectionFailed && error.message.contains("invalid CLUSTER SLOTS"), "\(error)")
+            #expect(error.code == .serverError && error.message.contains("invalid CLUSTER SLOTS") && error.message.contains(node.endpoint), "\(error)")
+        }
+    }
+
+    /// A refused password is `authenticationFailed`, as on redis://, not a connection failure.
+    @Test func aWrongPasswordIsAnAuthenticationFailure() async throws {
+        let node = try FakeRedisNode { command in
+            command.first?.uppercased() == "AUTH"
+                ? .bytes(Array(RESP.error("WRONGPASS invalid username-password pair or user is disabled.").utf8)) : .bytes(Array("+OK\r\n".utf8))
+        }
+        defer { node.close() }
+        do {
+            _ = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://:wrong@\(node.endpoint)?commandTimeout=1s"))
+            Issue.record("opened a cluster with a refused password")
+        } catch {
+            #expect(error.code == .authenticationFailed && error.message.contains("WRONGPASS") && !error.message.contains("wrong@"), "\(error)")
+        }
+    }
+
+    /// A healthy 33 + 33 cluster's slot map (66 nodes, served by a fake node) is accepted, and a map beyond the
+    /// limit is refused as `serverError` naming the node and the limit.
+    @Test func aSlotMapOf66NodesIsAcceptedAndOneBeyondTheLimitIsAServerError() async throws {
+        @Sendable func map(masters: Int, port: Int) -> String {
+            RESP.array((0..<masters).map { index in
+                let first = Int64(index * 16384 / masters), last = Int64((index + 1) * 16384 / masters - 1)
+                let master = index == 0 ? Int64(port) : Int64(30000 + index)
+                return RESP.array([RESP.integer(first), RESP.integer(last), RESP.array([RESP.bulk("127.0.0.1"), RESP.integer(master)]),
+                                   RESP.array([RESP.bulk("127.0.0.1"), RESP.integer(Int64(40000 + index))])])
+            })
+        }
+        let port = Locked(0)
+        let masters = Locked(33)
+        let node = try FakeRedisNode { command in
+            command.first?.uppercased() == "CLUSTER" ? .bytes(Array(map(masters: masters.value, port: port.value).utf8)) : .bytes(Array("+OK\r\n".utf8))
+        }
+        defer { node.close() }
+        port.withLock { $0 = node.port }
+        let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s")) as! KVClusterStore
+        #expect(store.topology?.nodes.count == 66 && store.topology?.masters.count == 33)
+        await store.shutdown()
+        masters.withLock { $0 = 1001 }
+        do {
+            _ = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s"))
+            Issue.record("opened a cluster whose slot map names 2,002 nodes")
+        } catch {
+            #expect(error.code == .serverError && error.message.contains("more than 2000 nodes") && error.message.contains(node.endpoint), "\(error)")
         }
     }
 }
