@@ -2,6 +2,7 @@
 #define KV_CHIREDIS_SHIM_H
 
 #include <hiredis/hiredis.h>
+#include "reader.h"
 #include <sys/time.h>
 #include <errno.h>
 #include <poll.h>

@@ -8,6 +8,8 @@ package enum RedisOptions {
         KVOptionInfo("connectTimeout", "bound on connecting, e.g. 2s or 500ms (default 2s)"),
         KVOptionInfo("commandTimeout", "bound on each command's reply (default 2s)"),
         KVOptionInfo("idleCheckInterval", "PING a connection idle this long before reuse (default 30s)"),
+        KVOptionInfo("maxReplyElements", "most elements a reply's array may announce (default 1048576)"),
+        KVOptionInfo("maxReplyBytes", "most bytes a reply's string may announce (default 536870912)"),
         KVOptionInfo("clientName", "CLIENT SETNAME for every connection"),
         KVOptionInfo("user", "ACL user (also from the URL)"),
         KVOptionInfo("password", "password (also from the URL)"),
@@ -41,6 +43,8 @@ package enum RedisOptions {
         if let timeout = try configuration.duration("connectTimeout") { connection.connectTimeout = timeout }
         if let timeout = try configuration.duration("commandTimeout") { connection.commandTimeout = timeout }
         if let interval = try configuration.duration("idleCheckInterval") { connection.idleCheckInterval = interval }
+        if let count = try configuration.int("maxReplyElements", in: 1024...Int(Int32.max)) { connection.maxReplyElements = count }
+        if let bytes = try configuration.int("maxReplyBytes", in: 1024...Int(Int32.max)) { connection.maxReplyBytes = bytes }
         connection.tls = try tls(configuration)
         return connection
     }

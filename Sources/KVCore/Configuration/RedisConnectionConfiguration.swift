@@ -29,6 +29,12 @@ public struct RedisConnectionConfiguration: Sendable, Hashable, CustomStringConv
     public var unixSocketPath: String?
     /// Speak TLS on the connection (nil: plaintext).
     public var tls: KVTLSConfiguration?
+    /// The most elements a reply's array may announce (default 1,048,576); a reply announcing more fails its
+    /// request with `serverError` at once and the connection is closed, before anything is allocated for it.
+    public var maxReplyElements = 1 << 20
+    /// The most bytes a reply's string may announce (default ``KVLimits/maxValueBytes``, the largest value a
+    /// store accepts); beyond it, as for ``maxReplyElements``.
+    public var maxReplyBytes = KVLimits.maxValueBytes
 
     /// How errors, logs and health name the node: `host:port`, or `unix:/path`.
     public var node: String { unixSocketPath.map { "unix:\($0)" } ?? endpoint.description }

@@ -142,6 +142,8 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
     /// Callers waiting for a reply on this connection, for the pool's choice of connection.
     let waiting = Atomic<Int>(0)
     private let queue = Mutex(Queue())
+    /// The descriptor of the live connection's socket, while the connection thread has one.
+    private let descriptor = Mutex<Int32?>(nil)
     private let wakeup = DispatchSemaphore(value: 0)
     /// The thread's worker, set by the thread before it runs anything.
     ///
@@ -200,12 +202,31 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
         }
     }
 
+    /// Stops the thread: it fails what is queued, and a read or write it is blocked in ends at once (the socket
+    /// is shut down, not closed: the thread closes it).
     func close() {
         let wasOpen = queue.withLock { queue in
             defer { queue.closed = true }
             return !queue.closed
         }
         if wasOpen { wakeup.signal() }
+        descriptor.withLock { descriptor in
+            if let descriptor { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    var isClosed: Bool { queue.withLock { $0.closed } }
+
+    /// Records the socket of the live connection (nil when it is dropped, before the socket is closed), so
+    /// that ``close()`` never shuts down a descriptor number the system gave to something else since. Returns
+    /// false (and records nothing) when the connection is closed already.
+    @discardableResult
+    func register(descriptor socket: Int32?) -> Bool {
+        descriptor.withLock { descriptor in
+            if socket != nil, isClosed { return false }
+            descriptor = socket
+            return true
+        }
     }
 
     /// Fails the queued requests whose deadline passed (called by the connection thread while it connects, so

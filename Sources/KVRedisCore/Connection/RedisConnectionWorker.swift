@@ -36,7 +36,7 @@ final class RedisConnectionWorker {
             for job in jobs { job.runSynchronously(on: executor) }
             if closed {
                 for request in requests { request.complete(.failure(RedisFailure(.shutdown(node: node), mayHaveRun: false))) }
-                context = nil
+                dropContext()
                 return
             }
             if !requests.isEmpty { process(requests) }
@@ -134,6 +134,8 @@ final class RedisConnectionWorker {
     /// connect, TLS handshake and handshake commands end by `deadline` (the latest of the waiting calls'), the
     /// connect and TLS handshake also within the connect timeout; `whileWaiting` runs about every 50 ms meanwhile.
     private func connectedContext(now: ContinuousClock.Instant, deadline: ContinuousClock.Instant, whileWaiting: @escaping () -> Void) throws(KVError) -> RedisWire {
+        let budget = RedisConnectBudget(
+            connectTimeout: configuration.connectTimeout, deadline: deadline, whileWaiting: whileWaiting, stillWanted: { [core] in !core.isClosed })
         if let context {
             let idle = now - lastUsed
             if idle < Self.closeCheckAfter { return context }
@@ -141,14 +143,16 @@ final class RedisConnectionWorker {
             // find out before writing the caller's command, not after.
             if context.isClosedByPeer {
                 core.logger.debug("the server closed the idle connection; reconnecting", metadata: ["node": "\(node)"])
-                self.context = nil
+                dropContext()
             } else if idle > configuration.idleCheckInterval {
                 do {
-                    _ = try context.roundTrip(RedisCommand("PING"), until: min(deadline, now + configuration.commandTimeout), whileWaiting: whileWaiting)
+                    _ = try context.roundTrip(RedisCommand("PING"), until: min(deadline, now + configuration.commandTimeout)) { () throws(KVError) in
+                        try budget.betweenSlices(node: node)
+                    }
                     return context
                 } catch {
                     core.logger.debug("idle connection failed its check; reconnecting", metadata: ["node": "\(node)", "error": "\(error.message)"])
-                    self.context = nil
+                    dropContext()
                 }
             } else {
                 return context
@@ -160,15 +164,16 @@ final class RedisConnectionWorker {
             throw error
         }
         do throws(KVError) {
-            let budget = RedisConnectBudget(connectTimeout: configuration.connectTimeout, deadline: deadline, whileWaiting: whileWaiting)
             let context = try RedisWire(configuration: configuration, budget: budget)
             for command in configuration.handshake {
-                let reply = try context.roundTrip(command, until: deadline, whileWaiting: whileWaiting)
+                let reply = try context.roundTrip(command, until: deadline) { () throws(KVError) in try budget.betweenSlices(node: node) }
                 if let message = reply.errorMessage {
                     let code: KVError.Code = command.name == "AUTH" ? .authenticationFailed : .serverError
                     throw KVError(code, "\(command.name) failed: \(message)", node: node)
                 }
             }
+            // Registered so that close() can shut the socket down under a blocked read.
+            guard core.register(descriptor: context.descriptor) else { throw KVError.shutdown(node: node) }
             self.context = context
             let recovering = connectFailures > 0
             connectFailures = 0
@@ -191,9 +196,16 @@ final class RedisConnectionWorker {
         }
     }
 
+    /// Forgets the context; its socket is closed when the last reference goes, after it is unregistered.
+    private func dropContext() {
+        guard context != nil else { return }
+        core.register(descriptor: nil)
+        context = nil
+    }
+
     /// Drops the context after a timeout or I/O error: its late replies must never reach anyone.
     private func discard(after error: KVError) {
-        context = nil
+        dropContext()
         errorCounter.increment()
         core.logger.debug("connection discarded", metadata: ["node": "\(node)", "error": "\(error)"])
     }

@@ -41,8 +41,8 @@ package final class RedisSubscription: Sendable {
         thread.start()
     }
 
-    /// Stops reading without waiting (it is called from async code): the thread ends after its current read,
-    /// within 200 ms, or after its current connect or handshake, within their timeouts.
+    /// Stops reading without waiting (it is called from async code): the thread ends after its current read or
+    /// wait, within 200 ms.
     package func stop() {
         stopped.store(true, ordering: .relaxed)
     }
@@ -69,9 +69,12 @@ package final class RedisSubscription: Sendable {
     /// Subscribes on one node and reads until stopped or the connection breaks.
     private func listen(_ configuration: RedisConnectionConfiguration) throws(KVError) {
         let deadline = ContinuousClock.now + configuration.connectTimeout + configuration.commandTimeout
-        let wire = try RedisWire(configuration: configuration, budget: RedisConnectBudget(connectTimeout: configuration.connectTimeout, deadline: deadline))
+        let budget = RedisConnectBudget(
+            connectTimeout: configuration.connectTimeout, deadline: deadline, stillWanted: { [self] in !stopped.load(ordering: .relaxed) })
+        let wire = try RedisWire(configuration: configuration, budget: budget)
         for command in configuration.handshake where command.name != "PING" {
-            _ = try wire.roundTrip(command, until: deadline).orThrow(node: configuration.node)
+            _ = try wire.roundTrip(command, until: deadline) { () throws(KVError) in try budget.betweenSlices(node: configuration.node) }
+                .orThrow(node: configuration.node)
         }
         var subscribe: [UInt8] = []
         RedisCommand("SUBSCRIBE", keys: channels).encode(into: &subscribe)

@@ -15,4 +15,6 @@ protocol RedisByteStream: AnyObject {
     func setIOTimeout(_ timeout: Duration)
     /// Whether the peer closed the connection (or sent something unasked) while nothing was outstanding.
     var isClosedByPeer: Bool { get }
+    /// The socket's descriptor.
+    var descriptor: Int32 { get }
 }

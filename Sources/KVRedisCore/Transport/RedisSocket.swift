@@ -52,7 +52,10 @@ final class RedisSocket: RedisByteStream {
                     }
                     error = kv_wait_connected(fd, wait)
                     if error == ETIMEDOUT, ContinuousClock.now < deadline {
-                        budget.whileWaiting()
+                        do throws(KVError) { try budget.betweenSlices(node: node) } catch {
+                            Glibc.close(fd)
+                            throw error
+                        }
                         error = EINPROGRESS
                     }
                 }

@@ -53,7 +53,7 @@ final class RedisTLSStream: RedisByteStream {
             if ready < 0, errno != EINTR {
                 throw KVError(.connectionFailed, "the TLS handshake failed: \(String(cString: strerror(errno)))", node: node)
             }
-            if ready == 0 { budget.whileWaiting() }
+            if ready == 0 { try budget.betweenSlices(node: node) }
         }
     }
 
@@ -62,6 +62,8 @@ final class RedisTLSStream: RedisByteStream {
     }
 
     func setIOTimeout(_ timeout: Duration) { socket.setIOTimeout(timeout) }
+
+    var descriptor: Int32 { socket.descriptor }
 
     func send(_ bytes: UnsafeRawBufferPointer) throws(KVError) -> Int {
         let written = SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))

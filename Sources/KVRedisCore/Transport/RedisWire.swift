@@ -36,11 +36,16 @@ final class RedisWire {
             stream = socket
         }
         stream.setIOTimeout(commandTimeout)
-        guard let reader = redisReaderCreate() else { throw KVError(.connectionFailed, "cannot allocate a reply reader", node: node) }
+        guard let reader = kv_reader_create(Int64(configuration.maxReplyElements), Int64(configuration.maxReplyBytes)) else {
+            throw KVError(.connectionFailed, "cannot allocate a reply reader", node: node)
+        }
         self.reader = reader
     }
 
-    deinit { redisReaderFree(reader) }
+    deinit { kv_reader_free(reader) }
+
+    /// The socket's descriptor, so that another thread can shut it down (see ``RedisConnectionCore/close()``).
+    var descriptor: Int32 { stream.descriptor }
 
     /// Writes commands already encoded in the Redis protocol (see ``RedisCommand/encode(into:)``) straight from
     /// the caller's buffer, each write bounded by what is left until `deadline`.
@@ -72,14 +77,17 @@ final class RedisWire {
             }.get()
             input.withUnsafeBytes { _ = redisReaderFeed(reader, $0.baseAddress?.assumingMemoryBound(to: CChar.self), received) }
             guard redisReaderGetReply(reader, &raw) == REDIS_OK else { throw protocolError() }
+            if raw == nil, kv_reader_oversized_bulk(reader) >= 0 { throw protocolError() }
         }
         defer { freeReplyObject(raw) }
         return Self.convert(raw!.assumingMemoryBound(to: redisReply.self))
     }
 
-    /// Sends one command and reads its reply by `deadline`, calling `whileWaiting` about every 50 ms while
-    /// the reply is late (a partial reply is kept between the slices).
-    func roundTrip(_ command: RedisCommand, until deadline: ContinuousClock.Instant, whileWaiting: () -> Void = {}) throws(KVError) -> RedisReply {
+    /// Sends one command and reads its reply by `deadline`, calling `betweenSlices` about every 50 ms while
+    /// the reply is late (a partial reply is kept between the slices; an error it throws ends the wait).
+    func roundTrip(
+        _ command: RedisCommand, until deadline: ContinuousClock.Instant, betweenSlices: () throws(KVError) -> Void = {}
+    ) throws(KVError) -> RedisReply {
         var encoded: [UInt8] = []
         command.encode(into: &encoded)
         try send(encoded: encoded, until: deadline)
@@ -88,7 +96,7 @@ final class RedisWire {
             do throws(KVError) {
                 return try readReply(until: slice)
             } catch where error.code == .timeout && slice < deadline {
-                whileWaiting()
+                try betweenSlices()
             }
         }
     }
@@ -127,8 +135,19 @@ final class RedisWire {
         KVError(.timeout, "no reply within the command timeout of \(commandTimeout); connection closed", node: node)
     }
 
+    /// The reply was refused: beyond a limit (see ``RedisConnectionConfiguration/maxReplyElements``), or not RESP.
     private func protocolError() -> KVError {
-        KVError(.serverError, "the server sent a reply that is not valid RESP: \(String(cString: kv_reader_errstr(reader))); connection closed", node: node)
+        let limits = kv_reader_limits_of(reader).pointee
+        switch limits.refused_type {
+        case REDIS_REPLY_ARRAY:
+            return KVError(.serverError, "the server announced a reply array of \(limits.refused_length) elements, beyond the limit of \(limits.max_elements) (maxReplyElements); connection closed", node: node)
+        case REDIS_REPLY_STRING:
+            return KVError(.serverError, "the server announced a reply string of \(limits.refused_length) bytes, beyond the limit of \(limits.max_bulk) (maxReplyBytes); connection closed", node: node)
+        case REDIS_REPLY_STATUS:
+            return KVError(.serverError, "the server sent \(limits.refused_length) bytes without ending a reply line, beyond the limit of \(limits.max_bulk) (maxReplyBytes); connection closed", node: node)
+        default:
+            return KVError(.serverError, "the server sent a reply that is not valid RESP: \(String(cString: kv_reader_errstr(reader))); connection closed", node: node)
+        }
     }
 
     private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
