@@ -193,7 +193,7 @@ let package = Package(
             name: "KVCommandTests",
             dependencies: ["KVCommand", "KVTestSupport", "SessionStore", "BatchPipeline", "BackendSwap", "HealthMonitor"]),
         .testTarget(name: "KVRedisUnitTests", dependencies: ["KVRedisCore", "KVCore"]),
-        .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak", "CHeapProbe"]),
         .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVRedis", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVSentinelUnitTests", dependencies: ["KVSentinel", "KVCore"]),

@@ -147,8 +147,8 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
     private let wakeup = DispatchSemaphore(value: 0)
     /// The thread's worker, set by the thread before it runs anything.
     ///
-    /// `nonisolated(unsafe)`, and safe: it is written once, on the connection thread, before that thread runs
-    /// any job, and read only through ``workerIfCurrentThread``, that is on the same thread.
+    /// `nonisolated(unsafe)`, and safe: it is written only on the connection thread (before that thread runs
+    /// any job, and when it ends), and read only through ``workerIfCurrentThread``, that is on the same thread.
     private nonisolated(unsafe) var worker: RedisConnectionWorker?
 
     init(configuration: RedisConnectionConfiguration, logger: Logger) {
@@ -166,6 +166,8 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
             let worker = RedisConnectionWorker(core: self)
             self.worker = worker
             worker.run()
+            // The worker holds the core: breaking the cycle here frees both once the connection is gone.
+            self.worker = nil
         }
         thread.start()
     }
