@@ -97,6 +97,20 @@ import Testing
         #expect(!error.message.contains("BEGIN"), "no key material in errors")
     }
 
+    /// A client certificate from a CA the server does not trust is `tlsFailed` every time, also when the server
+    /// resets the connection before its alert is read (before: `connectionFailed` in 5 of 200 attempts).
+    @Test func aClientCertificateFromAnotherCAIsATLSFailureEveryTime() async throws {
+        let (server, port) = try await Self.server(requireClientCertificates: true)
+        defer { server.stop() }
+        var codes: [String: Int] = [:]
+        for _ in 0..<100 {
+            let error = try await Self.failure("rediss://127.0.0.1:\(port)?\(Self.tls.trustQuery)&certFile=\(Self.tls.untrustedCertificate)&keyFile=\(Self.tls.untrustedKey)")
+            codes["\(error.code)", default: 0] += 1
+        }
+        print("a client certificate from another CA, 100 attempts: \(codes)")
+        #expect(codes == ["\(KVError.Code.tlsFailed)": 100], "\(codes)")
+    }
+
     @Test func aPlaintextPortIsNotTLS() async throws {
         let (server, _) = try await Self.server()
         defer { server.stop() }

@@ -46,8 +46,9 @@ enum RedisTLSContexts {
             SSL_CTX_free(context)
             throw failure("cannot load the system trust store")
         }
+        kv_ssl_ctx_note_certificate_requests(context)
         switch (configuration.certFile, configuration.keyFile) {
-        case (nil, nil): kv_ssl_ctx_note_certificate_requests(context)
+        case (nil, nil): break
         case (let certFile?, let keyFile?):
             guard SSL_CTX_use_certificate_chain_file(context, certFile) == 1 else {
                 SSL_CTX_free(context)

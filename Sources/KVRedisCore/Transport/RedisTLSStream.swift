@@ -12,11 +12,14 @@ final class RedisTLSStream: RedisByteStream {
     /// Whether anything was read yet: a server that asked for a client certificate and got none closes the
     /// connection on the first read after the handshake (TLS 1.3).
     private var receivedAny = false
+    /// The client certificate presented, if any (for messages).
+    private let certFile: String?
 
     /// Runs the handshake on `socket` by the budget's connect deadline in all, however slowly the peer answers.
     init(socket: RedisSocket, configuration: KVTLSConfiguration, host: String, budget: RedisConnectBudget) throws(KVError) {
         self.socket = socket
         node = socket.node
+        certFile = configuration.certFile
         let context = try RedisTLSContexts.context(for: configuration, node: socket.node)
         guard let ssl = SSL_new(context.pointer) else { throw KVError(.tlsFailed, "cannot create a TLS session: \(Self.openSSLError())", node: socket.node) }
         self.ssl = ssl
@@ -100,6 +103,9 @@ final class RedisTLSStream: RedisByteStream {
         let error = describeSessionError(result)
         // The alert saying so may be lost when the server resets the connection; that it asked is known.
         if !receivedAny, error.code == .connectionFailed, kv_ssl_certificate_was_requested(ssl) != 0 {
+            if let certFile {
+                return KVError(.tlsFailed, "the server refused the client certificate \(certFile) (is it issued by a CA the server trusts?): it asked for one and closed the connection (\(error.message))", node: node)
+            }
             return KVError(.tlsFailed, "the server requires a client certificate (set certFile and keyFile): it asked for one and closed the connection (\(error.message))", node: node)
         }
         return error
