@@ -80,11 +80,13 @@ extension KVSentinelStore {
         var named: [KVEndpoint] = []
         var problems: [String] = []
         var answering: KVEndpoint?
+        var refusedPassword = false
         if !(holding && candidate != nil) {
             let survey = await askSentinels()
             named = survey.newest.map { [$0] } ?? []
             answering = survey.answering
             problems = survey.problems
+            refusedPassword = survey.refusedPassword
             state.withLock { state in
                 // Only when every sentinel answered can the survey say that none is failing the master over.
                 state.tracker.surveyed(failingOver: survey.failingOver, allAnswered: answering != nil && survey.problems.isEmpty, current: state.nodes?.master, now: .now)
@@ -99,13 +101,17 @@ extension KVSentinelStore {
                 return .adopted(try await adopt(master, listingReplicasFrom: answering))
             } catch {
                 if error.code == .shutdown { return .failed(error) }
+                refusedPassword = refusedPassword || error.code == .authenticationFailed
                 problems.append("\(master): \(error.code): \(error.message)")
             }
         }
         if holdingNow, let current {
             return .held(KVError(.unavailable, "a failover of the master \(current) is under way and no new master answers yet; the write was not sent (\(problems.joined(separator: "; ")))", node: current.description))
         }
-        return .failed(KVError(.unavailable, "no sentinel named a master of \(options.masterName) that answers as master: \(problems.joined(separator: "; "))", node: "sentinel"))
+        // A refused password is said as such, as on every store; otherwise no master could be found.
+        return .failed(KVError(
+            refusedPassword ? .authenticationFailed : .unavailable,
+            "no sentinel named a master of \(options.masterName) that answers as master: \(problems.joined(separator: "; "))", node: "sentinel"))
     }
 
     /// What the sentinels said of the master: the address named with the newest configuration epoch (a
@@ -116,6 +122,8 @@ extension KVSentinelStore {
         var failingOver: Set<KVEndpoint> = []
         var answering: KVEndpoint?
         var problems: [String] = []
+        /// A sentinel refused the password.
+        var refusedPassword = false
     }
 
     /// One sentinel's view of the master (`SENTINEL MASTER name`).
@@ -149,6 +157,7 @@ extension KVSentinelStore {
                 if view.failingOver { survey.failingOver.insert(view.master) }
                 if survey.answering == nil { survey.answering = sentinel }
             case .failure(let error):
+                survey.refusedPassword = survey.refusedPassword || error.code == .authenticationFailed
                 survey.problems.append("\(sentinel): \(error.code): \(error.message)")
             case nil:
                 break

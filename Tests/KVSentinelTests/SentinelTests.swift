@@ -54,7 +54,7 @@ import Testing
             _ = try await refused.get("k")
         } throws: { error in
             let message = "\(error)"
-            return (error as? KVError)?.code == .unavailable && message.contains("authentication failed") && !message.contains("s3ntinel-pw")
+            return (error as? KVError)?.code == .authenticationFailed && message.contains("authentication failed") && !message.contains("s3ntinel-pw")
         }
     }
 
