@@ -212,6 +212,6 @@ enum RESP {
         let stopping = ContinuousClock.now
         await store.shutdown()
         try await service.value
-        #expect(ContinuousClock.now - stopping < .seconds(2), "run() ended with the store, not after the 30 s refresh interval")
+        #expect(ContinuousClock.now - stopping < .seconds(10), "run() ended with the store, not after the 30 s refresh interval")
     }
 }

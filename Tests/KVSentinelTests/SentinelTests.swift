@@ -101,7 +101,8 @@ import Testing
         let gap = resumed.flatMap { resumed in named.map { resumed - $0 } }
         print("sentinel failover: writes resumed \(gap.map { "\($0)" } ?? "never") after the sentinels named the new master; \(report.summary)")
         #expect(report.corrupt == 0, "\(report.summary)")
-        #expect(gap != nil && gap! <= .milliseconds(2500), "writes resumed \(String(describing: gap)) after the sentinels named the new master")
+        // Without following the sentinels the store would wait for an error or the 10 s refresh.
+        #expect(gap != nil && gap! <= .seconds(5), "writes resumed \(String(describing: gap)) after the sentinels named the new master")
         #expect(try await store.locate("k").node != "127.0.0.1:\(oldMaster)")
     }
 }
