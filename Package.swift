@@ -45,7 +45,12 @@ let package = Package(
     ],
     targets: [
         // The contract: protocol, errors, options, health, Codable client, configuration, registry.
-        .target(name: "KVCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "KVCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         // JSON and YAML configuration files, KV_CONFIG (trait FileConfiguration): Yams stays out of the contract.
         .target(
             name: "KVFileConfiguration",

@@ -9,6 +9,14 @@ import Testing
         try await KVBackendRegistry([RedisBackend()]).open(try KVConfiguration(url: TestServers.redisURL + "/2"))
     }
 
+    /// Cache-aside on this store: a stampede of 1,000 callers runs one load, stale values, tags, cancellation.
+    @Test func cacheAsideDrills() async throws {
+        let store = try await Self.store()
+        let problems = try await CacheAsideDrills.problems(store, name: "redis")
+        await store.shutdown()
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     /// 64 tasks × 500 updates of one key end at exactly 32,000; 32 tasks contending for one lock never overlap.
     @Test func contendedUpdatesAndLocks() async throws {
         let store = try await Self.store()

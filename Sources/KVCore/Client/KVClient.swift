@@ -14,6 +14,9 @@ public struct KVClient: Sendable {
     public let codec: any KVCodec
     /// Put before every key.
     public let namespace: String
+    /// Loads under way in ``getOrLoad(_:for:ttl:policy:tags:load:)``, shared by copies of this client (stores that
+    /// are objects share theirs process-wide instead).
+    let cacheFlights = CacheFlights()
 
     public init(store: any KVStore, codec: any KVCodec = KVJSONCodec(), namespace: String = "") {
         self.store = store

@@ -1,0 +1,42 @@
+import ServiceLifecycle
+import Synchronization
+
+/// Runs the background refreshes of stale-while-revalidate (``KVCachePolicy/staleFor``) as child tasks of its
+/// ``run()``, so none outlives the service. Add it to your service group; it ends at graceful shutdown. While it
+/// does not run, the caller that finds a value stale refreshes it itself (and the others get the old value).
+///
+/// ```swift
+/// let refresher = KVCacheRefresher()
+/// let group = ServiceGroup(services: [refresher, app], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// let policy = KVCachePolicy(staleFor: .seconds(30), refresher: refresher)
+/// ```
+public final class KVCacheRefresher: Service, Sendable {
+    private let jobs: AsyncStream<@Sendable () async -> Void>
+    private let queue: AsyncStream<@Sendable () async -> Void>.Continuation
+    private let running = Atomic<Bool>(false)
+
+    /// At most `maxQueued` refreshes wait to start; beyond that the oldest is dropped (a later read asks again).
+    public init(maxQueued: Int = 1024) {
+        (jobs, queue) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(max(1, maxQueued)))
+    }
+
+    /// Runs refreshes until graceful shutdown or cancellation; run it once.
+    public func run() async throws {
+        running.store(true, ordering: .releasing)
+        defer { running.store(false, ordering: .releasing) }
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for await job in self.jobs {
+                    group.addTask { await job() }
+                }
+            }
+        }
+    }
+
+    /// Queues `job` if the refresher runs; false when it does not (the caller then runs it).
+    func submit(_ job: @escaping @Sendable () async -> Void) -> Bool {
+        guard running.load(ordering: .acquiring) else { return false }
+        if case .enqueued = queue.yield(job) { return true }
+        return false
+    }
+}
