@@ -19,6 +19,8 @@ public struct KVSoakReport: Codable, Sendable, Equatable {
     public var seconds = 0.0
     /// The counters workload's verdict (nil for the read/write workload).
     public var counters: KVSoakCounterReport?
+    /// The stampede workload's count of loads (nil for the others).
+    public var stampede: KVSoakStampedeReport?
 
     public init() {}
 

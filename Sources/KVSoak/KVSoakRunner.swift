@@ -17,6 +17,9 @@ public struct KVSoakRunner: Sendable {
         case readWrite = "read-write"
         /// Increments of shared counters (`keys` of them), checked at the end.
         case counters
+        /// `tasks` callers of `KVClient.getOrLoad` on one missing key at once; the loader counts its runs in
+        /// the store, so that processes run side by side (with ``Configuration/lease``) show how many loaded.
+        case stampede
     }
 
     public struct Configuration: Sendable {
@@ -27,13 +30,19 @@ public struct KVSoakRunner: Sendable {
         public var keys: Int
         /// Bytes per value (at least the key and version).
         public var valueSize: Int
-        /// Prefix of every key, so runs do not meet.
+        /// Prefix of every key, so runs do not meet (processes of one stampede share it).
         public var keyPrefix: String
+        /// Stampede: how long the loader takes.
+        public var loadTime: Duration
+        /// Stampede: one load across processes with a ``KVCacheLease`` (its TTL the load time plus 1 s).
+        public var lease: Bool
 
         public init(
             workload: Workload = .readWrite, duration: Duration = .seconds(10), tasks: Int = 16, keys: Int = 100, valueSize: Int = 64,
-            keyPrefix: String? = nil
+            keyPrefix: String? = nil, loadTime: Duration = .milliseconds(500), lease: Bool = false
         ) {
+            self.loadTime = loadTime
+            self.lease = lease
             self.workload = workload
             self.duration = duration
             self.tasks = tasks
@@ -48,6 +57,7 @@ public struct KVSoakRunner: Sendable {
 
     /// Every key the soak writes, e.g. to clean up afterwards.
     public var keys: [String] {
+        if configuration.workload == .stampede { return [StampedeWorkload.valueKey(configuration.keyPrefix), StampedeWorkload.loadsKey(configuration.keyPrefix)] }
         if configuration.workload == .counters { return (0..<configuration.keys).map { KVSoakRunner.counterKey(configuration.keyPrefix, index: $0) } }
         return (0..<configuration.tasks).flatMap { task in (0..<configuration.keys).map { KVSoakRunner.key(configuration.keyPrefix, task: task, index: $0) } }
     }
@@ -98,6 +108,8 @@ public struct KVSoakRunner: Sendable {
                     return await group.reduce(into: []) { $0.append($1) }
                 }
                 shared.setCounters(await Self.checkCounters(store: store, configuration: configuration, workers: workers))
+            case .stampede:
+                shared.setStampede(await StampedeWorkload(store: store, configuration: configuration).run(shared: shared))
             }
             ticking.cancelAll()
         }
@@ -156,6 +168,10 @@ final class SharedCounts: Sendable {
 
     func setCounters(_ counters: KVSoakCounterReport) {
         state.withLock { $0.report.counters = counters }
+    }
+
+    func setStampede(_ stampede: KVSoakStampedeReport) {
+        state.withLock { $0.report.stampede = stampede }
     }
 
     func snapshot(now: ContinuousClock.Instant) -> KVSoakReport {
