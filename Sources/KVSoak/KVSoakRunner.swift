@@ -18,7 +18,7 @@ public struct KVSoakRunner: Sendable {
         /// Increments of shared counters (`keys` of them), checked at the end.
         case counters
         /// `tasks` callers of `KVClient.getOrLoad` on one missing key at once; the loader counts its runs in
-        /// the store, so that processes run side by side (with ``Configuration/lease``) show how many loaded.
+        /// the store, so that processes run side by side (with `lease`) show how many loaded.
         case stampede
     }
 
@@ -34,7 +34,7 @@ public struct KVSoakRunner: Sendable {
         public var keyPrefix: String
         /// Stampede: how long the loader takes.
         public var loadTime: Duration
-        /// Stampede: one load across processes with a ``KVCacheLease`` (its TTL the load time plus 1 s).
+        /// Stampede: one load across processes with a `KVCacheLease` (its TTL the load time plus 1 s).
         public var lease: Bool
 
         public init(

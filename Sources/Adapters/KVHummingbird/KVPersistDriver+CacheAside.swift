@@ -3,7 +3,7 @@ import Hummingbird
 import KVCore
 
 extension KVPersistDriver {
-    /// The cached value of `key`, or what `load` returns, stored for `ttl`: ``KVClient/getOrLoad(_:for:ttl:policy:tags:load:)``
+    /// The cached value of `key`, or what `load` returns, stored for `ttl`: `KVClient.getOrLoad(_:for:ttl:policy:tags:load:)`
     /// on the driver's client (one load per key at a time, stale values, tags).
     ///
     /// ```swift
@@ -20,7 +20,7 @@ extension KVPersistDriver {
         }
     }
 
-    /// Makes every entry cached with `tag` a miss from now on (``KVClient/invalidate(tag:)``).
+    /// Makes every entry cached with `tag` a miss from now on (`KVClient.invalidate(tag:)`).
     public func invalidate(tag: String) async throws {
         try await client.invalidate(tag: tag)
     }

@@ -4,7 +4,7 @@ import Vapor
 
 extension Cache {
     /// The cached value of `key`, or what `load` returns, stored for `ttl`. On a ``KVVaporCache`` (what
-    /// `app.caches.use(.kv(store))` gives `req.cache`) it is ``KVClient/getOrLoad(_:for:ttl:policy:tags:load:)``:
+    /// `app.caches.use(.kv(store))` gives `req.cache`) it is `KVClient.getOrLoad(_:for:ttl:policy:tags:load:)`:
     /// one load per key at a time, stale values and tags. On another cache it reads, and on a miss loads and sets.
     ///
     /// ```swift

@@ -57,6 +57,9 @@ enum MemoryBench {
 
         _ = try await store.batchDelete(keys)
 
+        progress("getOrLoad-hit")
+        rows.append(try await CacheAsideBench.row(store: store, backend: "memory", count: count))
+
         progress("get-during-batchSet-1M")
         let stall = try await stallRow(store: store, reference: reference, value: value, keys: keys)
         rows.append(stall)

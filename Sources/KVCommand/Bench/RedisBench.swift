@@ -101,6 +101,8 @@ enum RedisBench {
         let benchAtomic64 = await RedisBenchmarkTool.run(connection, clients: 64, pipeline: 1, count: count, tests: ["INCR", "CAS"])
         rows.append(BenchRow("incr-concurrent-64", backend: backend, incrConcurrent).compared(with: "redis-benchmark", opsPerSecond: benchAtomic64?["INCR"], target: 3.0))
         rows.append(BenchRow("cas-concurrent-64", backend: backend, casConcurrent).compared(with: "redis-benchmark", opsPerSecond: benchAtomic64?["CAS"]))
+        progress("getOrLoad-hit")
+        rows.append(try await CacheAsideBench.row(store: store, backend: backend, count: count))
 
         progress("cleanup")
         _ = try await store.batchDelete(keys + counters)

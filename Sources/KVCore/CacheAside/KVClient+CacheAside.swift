@@ -69,13 +69,15 @@ extension KVClient {
     ) async throws -> T? {
         guard ttl > .zero else { throw KVError.invalidArgument("ttl must be greater than zero, got \(ttl)", key: namespace + key) }
         let storedKey = namespace + key
+        // A fresh hit costs one read and the value's decoding: nothing else is set up for it.
+        let cached = try await CacheLoader.read(store, storedKey: storedKey, tags: tags, tagKeys: tags.map(tagKey), remembersNothing: policy.negativeTTL != nil)
+        if let cached, cached.fresh { return try decoded(type, key: key, cached.entry.payload) }
         let flights = CacheFlights.flights(for: store, fallback: cacheFlights)
         let loader = CacheLoader(client: self, storedKey: storedKey, ttl: ttl, policy: policy, tags: tags) { () async throws -> [UInt8]? in
             try await load().map { (value) throws(KVError) in try encode(value, key: key) }
         }
-        if let (entry, fresh) = try await loader.cached() {
-            let value = try entry.payload.map { (bytes) throws(KVError) in try decode(type, from: bytes, key: key) }
-            if fresh { return value }
+        if let (entry, _) = cached {
+            let value = try decoded(type, key: key, entry.payload)
             if policy.revalidateInBackground {
                 await loader.refreshInBackground(flights)
                 return value
@@ -115,6 +117,14 @@ struct CacheLoader: Sendable {
 
     /// The entry under the key if it is usable (its tags current), and whether it is fresh; nil for a miss.
     func cached() async throws(KVError) -> (entry: CacheEntry, fresh: Bool)? {
+        try await Self.read(store, storedKey: storedKey, tags: tags, tagKeys: tagKeys, remembersNothing: policy.negativeTTL != nil)
+    }
+
+    /// The entry under `storedKey` if it is usable: its tags current (read in the same round trip), and a
+    /// remembered "nothing" only when `remembersNothing`; and whether it is fresh. Nil for a miss.
+    static func read(
+        _ store: any KVStore, storedKey: String, tags: [String], tagKeys: [String], remembersNothing: Bool
+    ) async throws(KVError) -> (entry: CacheEntry, fresh: Bool)? {
         let bytes: [UInt8]?
         var versions: [String: Int64] = [:]
         if tags.isEmpty {
@@ -127,7 +137,7 @@ struct CacheLoader: Sendable {
         guard let bytes else { return nil }
         let entry = CacheEntry.decode(bytes)
         guard tags.allSatisfy({ entry.tags[$0] == versions[$0] }) else { return nil }
-        if entry.payload == nil, policy.negativeTTL == nil { return nil }
+        if entry.payload == nil, !remembersNothing { return nil }
         return (entry, entry.expiresAt.map { CacheEntry.now() < $0 } ?? true)
     }
 
