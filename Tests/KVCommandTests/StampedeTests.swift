@@ -24,8 +24,10 @@ import Testing
         }
     }
 
-    @Test func fourProcessesOfAHundredCallersLoadOnce() async throws {
-        let url = TestServers.redisURL
+    /// The shared Redis and ring, and the shared cluster that `make test` starts.
+    static let stores = [TestServers.redisURL, TestServers.ringURL] + (ProcessInfo.processInfo.environment["KV_TEST_CLUSTER"].map { [$0] } ?? [])
+
+    @Test(arguments: stores) func fourProcessesOfAHundredCallersLoadOnce(url: String) async throws {
         let prefix = "stampede:\(UInt32.random(in: 0...UInt32.max)):"
         let results = try await withThrowingTaskGroup(of: Subprocess.Result.self) { group in
             for _ in 0..<4 { group.addTask { try await Self.stampede(url, prefix: prefix, loadMs: 500) } }
@@ -33,7 +35,7 @@ import Testing
         }
         let reports = try results.map { try JSONDecoder().decode(Report.self, from: Data($0.stdout)).stampede }
         let loads = reports.map(\.loadsHere).reduce(0, +)
-        print("stampede, 4 processes x 100 callers with a lease: \(loads) loads in all, served \(reports.map(\.served))")
+        print("stampede on \(url.prefix(while: { $0 != ":" })), 4 processes x 100 callers with a lease: \(loads) loads in all, served \(reports.map(\.served))")
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
         #expect(reports.allSatisfy { $0.served == 100 })
         #expect(loads == 1 && reports.allSatisfy { $0.loadsEverywhere == 1 }, "\(reports.map { ($0.loadsHere, $0.loadsEverywhere) })")
