@@ -20,8 +20,12 @@ extension KVSentinelStore {
                 if state.closed { throw KVError.shutdown(node: "sentinel") }
                 let now = ContinuousClock.now
                 let holding = write && state.tracker.holdsWrites(current: state.nodes?.master, now: now)
-                if let nodes = state.nodes, !state.needsCheck, !holding, !(write && state.tracker.needsVerification(now: now)) {
-                    return .ready(nodes)
+                if let nodes = state.nodes, !state.needsCheck, !holding {
+                    // The periodic check is a backstop: one write runs it, the others go on meanwhile.
+                    guard write, state.tracker.needsVerification(now: now), !state.resolving else { return .ready(nodes) }
+                    state.tracker.verifying(now: now)
+                    state.resolving = true
+                    return .resolve(holding: false)
                 }
                 if state.resolving { return .wait }
                 state.resolving = true
@@ -173,11 +177,23 @@ extension KVSentinelStore {
         return survey
     }
 
+    /// How long a sentinel may take to answer `SENTINEL MASTER` (or the command timeout, if shorter).
+    static let sentinelAnswerTimeout = Duration.milliseconds(500)
+
     /// One sentinel's answer to `SENTINEL MASTER name`, checked.
     private func askForMaster(_ sentinel: KVEndpoint) async -> Result<SentinelView, KVError> {
         do throws(KVError) {
             let node = sentinel.description
-            let reply = try await sentinelPool(sentinel).send(RedisCommand("SENTINEL", "MASTER", options.masterName)).orThrow(node: node)
+            // Bounded shorter than a command: a frozen sentinel must not hold up the write that asks.
+            let deadline = ContinuousClock.now + min(options.sentinelConnection.commandTimeout, Self.sentinelAnswerTimeout)
+            let pool = try sentinelPool(sentinel)
+            let answer: RedisReply
+            do throws(RedisFailure) {
+                answer = try await pool.connection().execute([RedisCommand("SENTINEL", "MASTER", options.masterName)], deadline: deadline)[0]
+            } catch {
+                throw error.error
+            }
+            let reply = try answer.orThrow(node: node)
             let fields = Self.fields(reply)
             guard let host = fields["ip"], !host.isEmpty, host.utf8.count <= 255, let port = fields["port"].flatMap({ Int($0) }), (1...65535).contains(port)
             else { return .failure(KVError(.serverError, "answered SENTINEL MASTER with \(reply), not the master's fields ip and port", node: node)) }

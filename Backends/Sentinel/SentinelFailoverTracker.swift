@@ -121,6 +121,11 @@ struct SentinelFailoverTracker: Sendable {
         demoted[endpoint].map { now - $0 < demotedMemory } ?? false
     }
 
+    /// A check of the master in use starts now: the next is due an interval later, whatever its outcome.
+    mutating func verifying(now: ContinuousClock.Instant) {
+        verifiedAt = now
+    }
+
     /// The store checked `master` (its `ROLE` says master) and uses it, replacing `previous`.
     mutating func adopted(_ master: KVEndpoint, replacing previous: KVEndpoint?, now: ContinuousClock.Instant) {
         if let previous, previous != master { demoted[previous] = now }

@@ -58,6 +58,28 @@ import Testing
         }
     }
 
+    /// A frozen sentinel: the periodic check before a write asks every sentinel with a short bound and lets the
+    /// other writes go on, so writes keep flowing (a check waiting the 3 s command timeout would stall them).
+    @Test func aFrozenSentinelDoesNotHoldUpWrites() async throws {
+        let group = try await TestSentinelGroup.launch()
+        let store = try await KVBackendRegistry([KVSentinelBackend()]).open(try KVConfiguration(url: group.url + "?commandTimeout=3s"))
+        try await store.set("k", [0])
+        group.sentinels[0].pause()
+        defer { group.sentinels[0].resume() }
+        var slowest = Duration.zero
+        let end = ContinuousClock.now + .seconds(3)
+        var writes = 0
+        while ContinuousClock.now < end {
+            let start = ContinuousClock.now
+            try await store.set("k", [UInt8(truncatingIfNeeded: writes)])
+            slowest = max(slowest, ContinuousClock.now - start)
+            writes += 1
+        }
+        await store.shutdown()
+        print("writes with a frozen sentinel: \(writes) in 3 s, the slowest took \(slowest)")
+        #expect(slowest < .seconds(2), "a write waited \(slowest) on a frozen sentinel")
+    }
+
     /// kill -9 of the master under the soak: the store follows the sentinels to the promoted replica.
     @Test func followsAKilledMaster() async throws {
         try await failover { group in await group.master.kill() }

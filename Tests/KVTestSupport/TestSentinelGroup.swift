@@ -102,6 +102,10 @@ public final class TestSentinel: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Freezes the sentinel (SIGSTOP) until ``resume()``.
+    public func pause() { kill(process.processIdentifier, SIGSTOP) }
+    public func resume() { kill(process.processIdentifier, SIGCONT) }
+
     public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
