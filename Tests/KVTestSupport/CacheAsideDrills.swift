@@ -49,7 +49,7 @@ public enum CacheAsideDrills {
         let refresher = KVCacheRefresher()
         let service = Task { try await refresher.run() }
         defer { service.cancel() }
-        try await Task.sleep(for: .milliseconds(20))  // the refresher is running
+        guard await eventually(within: .seconds(10), { refresher.isRunning }) else { return ["the refresher did not start"] }
         let policy = KVCachePolicy(staleFor: .seconds(30), jitter: 0, refresher: refresher)
         _ = try await client.getOrLoad(Report.self, for: "swr", ttl: .milliseconds(100), policy: policy) { Report(version: 1) }
         try await Task.sleep(for: .milliseconds(200))

@@ -33,6 +33,9 @@ public final class KVCacheRefresher: Service, Sendable {
         }
     }
 
+    /// Whether ``run()`` is running (refreshes are then queued to it).
+    public var isRunning: Bool { running.load(ordering: .acquiring) }
+
     /// Queues `job` if the refresher runs; false when it does not (the caller then runs it).
     func submit(_ job: @escaping @Sendable () async -> Void) -> Bool {
         guard running.load(ordering: .acquiring) else { return false }
