@@ -13,9 +13,7 @@ public struct KVClusterBackend: KVBackend {
             KVOptionInfo("maxRedirects", "MOVED/ASK redirects followed per key (default 5)"),
             KVOptionInfo("retryBudget", "time spent retrying TRYAGAIN, CLUSTERDOWN, LOADING, MASTERDOWN and failovers (default 5s)"),
             KVOptionInfo("refreshInterval", "background slot-map refresh (default 30s)"),
-            KVOptionInfo("waitReplicas", "confirm each write with WAIT n (default off)"),
-            KVOptionInfo("waitTimeout", "timeout of WAIT (default 1s)"),
-        ] + RedisOptions.connection + RedisOptions.store
+        ] + RedisOptions.confirmation + RedisOptions.connection + RedisOptions.store
     }
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {

@@ -149,10 +149,9 @@ extension KVClusterStore {
         return error
     }
 
-    /// `WAIT replicas timeout-ms` after each write, when writes are confirmed. The timeout is rounded up:
-    /// `WAIT n 0` would block forever.
+    /// `WAIT replicas timeout-ms` after each write, when writes are confirmed (the engine's command).
     var waitCommand: RedisCommand? {
-        options.confirmWrites.map { RedisCommand("WAIT", String($0.replicas), String(max(1, $0.timeout.roundedUpMilliseconds))) }
+        options.confirmWrites.map { KVWriteConfirmation(replicas: $0.replicas, timeout: $0.timeout).command }
     }
 
     /// Waits with jittered exponential backoff, or throws when the retry budget is spent.

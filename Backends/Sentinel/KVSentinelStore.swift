@@ -5,9 +5,9 @@ import Synchronization
 
 /// One Redis master found through Sentinel, followed across failovers: a router over the engine's node clients.
 ///
-/// The master is asked of the sentinels (`SENTINEL get-master-addr-by-name`), checked with `ROLE`, and asked
-/// again after a connection error, a timeout or a `READONLY` reply, and before a write when it was last checked
-/// more than ``Options/verifyInterval`` ago. From its first call the store listens to every sentinel's failover
+/// The master is asked of every sentinel at once (`SENTINEL MASTER`, the newest configuration epoch wins), checked
+/// with `ROLE`, and asked again after a connection error, a timeout or a `READONLY` reply, and before a write when
+/// it was last checked more than ``Options/verifyInterval`` ago. From its first call the store listens to every sentinel's failover
 /// announcements (a thread per sentinel, whether or not ``run()`` runs): once a failover of the master starts,
 /// writes wait (within their retry budget) until the promoted replica answers as master, so that no write goes
 /// to the old master after the promotion, where it would be acknowledged and then lost. Connections to a
