@@ -123,6 +123,10 @@ public enum CacheAsideDrills {
         try await client.invalidate(tag: "user:42")
         if try await read("tagged", tags: ["user:42"]) == first { problems.append("invalidate(tag:) left the entry a hit") }
         if try await read("other", tags: ["user:7"]) != other { problems.append("invalidating one tag reloaded an entry of another") }
+        do {
+            _ = try await read("long", tags: [String(repeating: "t", count: 65_536)])
+            problems.append("a tag longer than the header can hold was accepted")
+        } catch let error as KVError where error.code == .invalidArgument {}
         return problems
     }
 

@@ -14,6 +14,8 @@ struct CacheEntry: Equatable, Sendable {
     var tags: [String: Int64]
 
     static let magic: [UInt8] = [0, 75, 86, 67, 1]  // "\0KVC" 1
+    /// The most tags, and the longest tag in bytes, the header can hold (two-byte fields).
+    static let maxTagBytes = Int(UInt16.max)
 
     var needsHeader: Bool { payload == nil || expiresAt != nil || !tags.isEmpty }
 

@@ -68,6 +68,10 @@ extension KVClient {
         _ type: T.Type, key: String, ttl: Duration, policy: KVCachePolicy, tags: [String], load: @escaping @Sendable () async throws -> T?
     ) async throws -> T? {
         guard ttl > .zero else { throw KVError.invalidArgument("ttl must be greater than zero, got \(ttl)", key: namespace + key) }
+        // The stored header gives the tag count and each tag's length two bytes.
+        guard tags.count <= CacheEntry.maxTagBytes, tags.allSatisfy({ $0.utf8.count <= CacheEntry.maxTagBytes }) else {
+            throw KVError.invalidArgument("at most \(CacheEntry.maxTagBytes) tags of at most \(CacheEntry.maxTagBytes) bytes each", key: namespace + key)
+        }
         let storedKey = namespace + key
         // A fresh hit costs one read and the value's decoding: nothing else is set up for it.
         let cached = try await CacheLoader.read(store, storedKey: storedKey, tags: tags, tagKeys: tags.map(tagKey), remembersNothing: policy.negativeTTL != nil)
