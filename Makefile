@@ -12,13 +12,15 @@ build: deps
 demo: deps
 	$(SWIFT) run kv demo
 
-# Starts the Redis servers the tests need, runs every test, and stops the servers even when tests fail.
-# Tests run one at a time: fault tests pause and kill servers and measure gaps, which CPU-heavy neighbours
-# on 2 cores would distort.
-# Every trait on (the Hummingbird, Vapor and swift-configuration adapters are tested too), then a build with
-# every trait off, checked with ldd.
+# Builds with every trait on (the Hummingbird, Vapor and swift-configuration adapters are tested too), runs the
+# unit tests (targets named …UnitTests: no server, in parallel), then starts the Redis servers the integration
+# tests need, runs those one at a time (fault tests pause and kill servers and measure gaps, which CPU-heavy
+# neighbours on 2 cores would distort), and stops the servers even when tests fail. Last, a build with every
+# trait off, checked with ldd.
 test: deps
-	@scripts/with-test-servers.sh $(SWIFT) test --no-parallel --enable-all-traits
+	@$(SWIFT) build --build-tests --enable-all-traits
+	@$(SWIFT) test --skip-build --enable-all-traits --filter 'UnitTests\.'
+	@scripts/with-test-servers.sh $(SWIFT) test --skip-build --no-parallel --enable-all-traits --skip 'UnitTests\.'
 	@scripts/check-minimal-build.sh
 
 # The DocC catalog of every public module, into .build/docs; fails on any DocC warning.

@@ -1,6 +1,13 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The store modules an application (or an example, or the `kv` tool) imports beside `KV`, which re-exports only
+/// the contract: the Redis-based ones with the Redis trait.
+let storeModules: [Target.Dependency] = [
+    "KVMemory", "KVHealthMonitor",
+    .target(name: "KVFileConfiguration", condition: .when(traits: ["FileConfiguration"])),
+] + ["KVRedis", "KVRing", "KVCluster", "KVSentinel"].map { .target(name: $0, condition: .when(traits: ["Redis"])) }
+
 let package = Package(
     name: "swift-kv",
     platforms: [.macOS(.v15)],
@@ -151,24 +158,25 @@ let package = Package(
             dependencies: [
                 "KV", "KVSoak",
                 .target(name: "KVRedisCore", condition: .when(traits: ["Redis"])),
+            ] + storeModules + [
                 .target(name: "CHiredisBaseline", condition: .when(traits: ["Redis"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // Examples, each runnable with `swift run NAME`.
-        .target(name: "ExampleSupport", dependencies: ["KV", .product(name: "Logging", package: "swift-log")], path: "Examples/ExampleSupport"),
-        .executableTarget(name: "SessionStore", dependencies: ["ExampleSupport", "KV"], path: "Examples/SessionStore"),
-        .executableTarget(name: "BatchPipeline", dependencies: ["ExampleSupport", "KV"], path: "Examples/BatchPipeline"),
+        .target(name: "ExampleSupport", dependencies: ["KV", .product(name: "Logging", package: "swift-log")] + storeModules, path: "Examples/ExampleSupport"),
+        .executableTarget(name: "SessionStore", dependencies: ["ExampleSupport", "KV"] + storeModules, path: "Examples/SessionStore"),
+        .executableTarget(name: "BatchPipeline", dependencies: ["ExampleSupport", "KV"] + storeModules, path: "Examples/BatchPipeline"),
         .executableTarget(
-            name: "BackendSwap", dependencies: ["ExampleSupport", "KV", .product(name: "Logging", package: "swift-log")],
+            name: "BackendSwap", dependencies: ["ExampleSupport", "KV", .product(name: "Logging", package: "swift-log")] + storeModules,
             path: "Examples/BackendSwap", exclude: ["configs"]),
         .executableTarget(
             name: "HealthMonitor",
             dependencies: [
                 "ExampleSupport", "KV", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            ] + storeModules,
             path: "Examples/HealthMonitor"),
         // Every Swift sample in docs/, compiled (Tests/DocsTests checks that the docs and this target agree).
         .target(
@@ -181,12 +189,12 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
                 .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["DistributedTracingSupport"])),
-            ],
+            ] + storeModules,
             path: "Examples/Snippets"),
-        .testTarget(name: "DocsTests", dependencies: ["KV", "KVSnippets", "KVConformance"]),
+        .testTarget(name: "DocsTests", dependencies: ["KV", "KVSnippets", "KVConformance"] + storeModules),
 
         .testTarget(
-            name: "KVCoreTests",
+            name: "KVCoreUnitTests",
             dependencies: [
                 "KVCore", "KVMemory", "KVSoak", "KVTestSupport", "KVHealthMonitor", "KVFileConfiguration",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -196,23 +204,24 @@ let package = Package(
         .target(name: "CHeapProbe", path: "Tests/CHeapProbe"),
         .testTarget(
             name: "KVCommandTests",
-            dependencies: ["KVCommand", "KVTestSupport", "SessionStore", "BatchPipeline", "BackendSwap", "HealthMonitor"]),
+            dependencies: ["KVCommand", "KVTestSupport", "SessionStore", "BatchPipeline", "BackendSwap", "HealthMonitor"] + storeModules),
         .testTarget(name: "KVRedisUnitTests", dependencies: ["KVRedisCore", "KVCore"]),
         .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak", "CHeapProbe"]),
         .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVClusterUnitTests", dependencies: ["KVCluster", "KVRedisCore", "KVCore"]),
         .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVRedis", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVSentinelUnitTests", dependencies: ["KVSentinel", "KVCore"]),
         .testTarget(name: "KVSentinelTests", dependencies: ["KVSentinel", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(
             name: "KVAdapterTests",
             dependencies: [
-                "KV", "KVSwiftConfiguration", "KVHummingbird", "KVVapor", "KVTestSupport",
+                "KV", "KVSwiftConfiguration", "KVHummingbird", "KVVapor", "KVTestSupport", "KVMemory", "KVHealthMonitor",
+                .target(name: "KVRedis", condition: .when(traits: ["Redis"])), .target(name: "KVRing", condition: .when(traits: ["Redis"])),
                 .product(name: "Configuration", package: "swift-configuration", condition: .when(traits: ["ConfigurationSupport"])),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .product(name: "VaporTesting", package: "vapor", condition: .when(traits: ["VaporSupport"])),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing", condition: .when(traits: ["DistributedTracingSupport"])),
-                .target(name: "KVRedis", condition: .when(traits: ["Redis"])),
             ]),
         .target(name: "KVTestSupport", dependencies: ["KVCore", .product(name: "Logging", package: "swift-log")], path: "Tests/KVTestSupport"),
     ]

@@ -31,7 +31,7 @@ public struct KVClusterBackend: KVBackend {
         if let redirects = try configuration.int("maxRedirects", in: 0...100) { options.maxRedirects = redirects }
         if let budget = try configuration.duration("retryBudget") { options.retryBudget = budget }
         if let interval = try configuration.duration("refreshInterval") { options.refreshInterval = interval }
-        if let confirm = try RedisOptions.confirmation(configuration) { options.confirmWrites = (confirm.replicas, confirm.timeout) }
+        options.confirmWrites = try RedisOptions.confirmation(configuration)
         RedisOptions.warnIfInsecure(options.connection, logger: logger, store: "cluster")
         let store = KVClusterStore(options: options, logger: logger)
         do { try await store.start() } catch {

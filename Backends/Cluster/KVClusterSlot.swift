@@ -1,3 +1,5 @@
+import KVRedisCore
+
 /// Redis Cluster hash slots: CRC16-XMODEM of the hash-tag part, `& 16383`.
 public enum KVClusterSlot {
     public static let count = 16384
@@ -17,7 +19,7 @@ public enum KVClusterSlot {
         }
     }
 
-    /// The slot of `key`: only the first `{…}` with non-empty content is hashed, if there is one.
+    /// The slot of `key`: only the first `{…}` with non-empty content is hashed, if there is one (the engine's hash-tag rule).
     public static func slot(for key: String) -> Int {
         var key = key
         return key.withUTF8(slot(forBytes:))
@@ -29,11 +31,6 @@ public enum KVClusterSlot {
     }
 
     private static func slot(forBytes bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var part = UnsafeRawBufferPointer(bytes)
-        if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
-           let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1 {
-            part = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close]))
-        }
-        return Int(crc16(part) & 0x3FFF)
+        RedisHashTag.withClusterTag(bytes: bytes) { Int(crc16($0) & 0x3FFF) }
     }
 }

@@ -6,61 +6,61 @@ extension KVClusterStore {
     /// concurrently. Keys whose reply is a redirect (or whose node failed) are retried one by one through
     /// ``execute(_:key:read:)``, so a batch never fails with `CROSSSLOT` and follows resharding per key.
     /// Results come back in input order.
-    func executeMany(_ keys: [String], read: Bool, command: @escaping @Sendable (Int) -> RedisCommand) async -> [Result<RedisReply, KVError>] {
-        var groups: [ObjectIdentifier: (route: Route, indexes: [Int])] = [:]
+    func executeMany(_ keys: [String], read: Bool, command: @escaping @Sendable (Int) -> RedisCommand) async -> [Result<RedisKeyReplies, KVError>] {
+        let (topology, latency) = state.withLock { ($0.topology, $0.latency) }
+        var groups: [ClusterRoute: [Int]] = [:]
         var unrouted: [Int] = []
+        let now = ContinuousClock.now
         for (index, key) in keys.enumerated() {
-            guard let route = route(slot: KVClusterSlot.slot(for: key), read: read) else {
+            var call = ClusterCall(key: key, read: read, readFrom: options.readFrom, budget: options.retryBudget, maxRedirects: options.maxRedirects, now: now)
+            guard case .send(let route) = call.next(in: topology, latency: latency, now: now) else {
                 unrouted.append(index)
                 continue
             }
-            groups[ObjectIdentifier(route.pool), default: (route, [])].indexes.append(index)
+            groups[route, default: []].append(index)
         }
         let chunkSize = options.batchChunkSize
-        let wait = waitCommand
-        let confirm = options.confirmWrites
         let timeout = options.connection.commandTimeout
-        var jobs: [(Route, ArraySlice<Int>)] = []
-        for (route, indexes) in groups.values {
+        var jobs: [(RedisNodeClient, ArraySlice<Int>)] = []
+        for (route, indexes) in groups {
+            let client = client(for: route.endpoint, replica: route.replica)
             for start in stride(from: 0, to: indexes.count, by: chunkSize) {
-                jobs.append((route, indexes[start..<min(start + chunkSize, indexes.count)]))
+                jobs.append((client, indexes[start..<min(start + chunkSize, indexes.count)]))
             }
         }
-        let firstPass = await RedisChunks.run(jobs, maxInFlight: 16) { job -> [(Int, Result<RedisReply, KVError>?)] in
-            let (route, indexes) = job
-            let (endpoint, pool) = (route.endpoint, route.pool)
-            var commands = indexes.map { command($0) }
-            let confirming = !read && wait != nil
-            if confirming, let wait { commands.append(wait) }
+        let firstPass = await RedisChunks.run(jobs, maxInFlight: options.maxChunksInFlight) { job -> [(Int, Result<RedisKeyReplies, KVError>?)] in
+            let (client, indexes) = job
+            let commands = indexes.map { command($0) }
             do throws(RedisFailure) {
-                let replies = try await pool.connection().execute(commands, deadline: .now + timeout)
-                if confirming, let acknowledged = replies.last?.integer, let confirm, acknowledged < confirm.replicas {
-                    let error = KVError(.unavailable, "the writes reached \(acknowledged) of \(confirm.replicas) replicas within \(confirm.timeout)", node: endpoint.description)
+                let (replies, confirmation) = try await client.attempt(commands, write: !read, deadline: .now + timeout)
+                do throws(KVError) { try client.confirm(confirmation, replies: replies, key: nil) } catch {
                     return indexes.map { ($0, .failure(error)) }
                 }
                 return zip(indexes, replies).map { index, reply in
-                    guard let message = reply.errorMessage else { return (index, .success(reply)) }
-                    if ClusterRedirect(message, currentHost: endpoint.host) != nil { return (index, nil) }
-                    return (index, .failure(RedisReply.error(message, key: keys[index], node: endpoint.description)))
+                    if let message = reply.errorMessage, ClusterRedirect(message, currentHost: client.options.connection.endpoint.host) != nil { return (index, nil) }
+                    return (index, .success(RedisKeyReplies(replies: [reply], node: client.node)))
                 }
             } catch {
                 // The node failed: keys the retry policy allows are retried one by one with redirects and
                 // budget; the others (a delete that may have run, a timeout) fail with the policy's error.
-                switch await self.decide(error, commands: commands, endpoint: endpoint) {
+                let (decision, refresh) = ClusterCall.decide(
+                    error, safety: RedisCommandSafety(commands), node: client.options.connection.endpoint, storeClosed: self.isClosed)
+                await self.perform(refresh)
+                switch decision {
                 case .retry: return indexes.map { ($0, nil) }
-                case .surface(let surfaced): return indexes.map { ($0, .failure(Self.keyed(surfaced, keys[$0]))) }
+                case .surface(let surfaced): return indexes.map { ($0, .failure(surfaced.keyed(keys[$0]))) }
                 }
             }
         }.flatMap { $0 }
-        var results = [Result<RedisReply, KVError>?](repeating: nil, count: keys.count)
+        var results = [Result<RedisKeyReplies, KVError>?](repeating: nil, count: keys.count)
         var retry = unrouted
         for (index, result) in firstPass {
             if let result { results[index] = result } else { retry.append(index) }
         }
         if !retry.isEmpty {
-            // One call per key, with redirects and budget: at most 64 at a time, however many keys were redirected.
-            let retried = await RedisChunks.run(retry, maxInFlight: 64) { index -> (Int, Result<RedisReply, KVError>) in
-                do throws(KVError) { return (index, .success(try await self.execute(command(index), key: keys[index], read: read))) } catch {
+            // One call per key, with redirects and budget, a bounded number at a time however many keys were redirected.
+            let retried = await RedisChunks.run(retry, maxInFlight: options.maxChunksInFlight * 4) { index -> (Int, Result<RedisKeyReplies, KVError>) in
+                do throws(KVError) { return (index, .success(try await self.send([command(index)], key: keys[index], write: !read))) } catch {
                     return (index, .failure(error))
                 }
             }
@@ -77,7 +77,10 @@ extension KVClusterStore {
         let results = await executeMany(unique.map(\.key), read: false) { RedisKeyCommands.set(unique[$0].key, unique[$0].value, ttlMilliseconds: ttl, options: setOptions) }
         var failures: [KVKeyFailure] = []
         for (entry, result) in zip(unique, results) {
-            do throws(KVError) { _ = try RedisKeyCommands.wasSet(try result.get(), key: entry.key, node: "cluster") } catch {
+            do throws(KVError) {
+                let answer = try result.get()
+                _ = try RedisKeyCommands.wasSet(answer.replies[0], key: entry.key, node: answer.node)
+            } catch {
                 failures.append(KVKeyFailure(key: entry.key, error: error))
             }
         }
@@ -92,7 +95,10 @@ extension KVClusterStore {
         var found: [String: [UInt8]] = [:]
         var failures: [KVKeyFailure] = []
         for (key, result) in zip(unique, results) {
-            do throws(KVError) { if let value = try RedisKeyCommands.value(try result.get(), key: key, node: "cluster") { found[key] = value } } catch {
+            do throws(KVError) {
+                let answer = try result.get()
+                if let value = try RedisKeyCommands.value(answer.replies[0], key: key, node: answer.node) { found[key] = value }
+            } catch {
                 failures.append(KVKeyFailure(key: key, error: error))
             }
         }
@@ -108,7 +114,10 @@ extension KVClusterStore {
         var deleted = 0
         var failures: [KVKeyFailure] = []
         for (key, result) in zip(unique, results) {
-            do throws(KVError) { deleted += try RedisKeyCommands.count(try result.get(), key: key, node: "cluster") } catch {
+            do throws(KVError) {
+                let answer = try result.get()
+                deleted += try RedisKeyCommands.count(answer.replies[0], key: key, node: answer.node)
+            } catch {
                 failures.append(KVKeyFailure(key: key, error: error))
             }
         }
@@ -123,20 +132,14 @@ extension KVClusterStore {
         await refresh()
         guard let topology = self.topology else { throw KVError(.unavailable, "no slot map") }
         let masters = topology.masters
-        let nodes = await withTaskGroup(of: (Int, KVNodeHealth).self) { group in
-            for (index, endpoint) in topology.nodes.enumerated() {
-                let isMaster = masters.contains(endpoint)
-                let slots = topology.ranges.filter { $0.master == endpoint }.map { "\($0.slots.lowerBound)-\($0.slots.upperBound)" }
-                let pool = pool(for: endpoint, replica: !isMaster)
-                group.addTask {
-                    var node = await RedisNodeHealth.check(pool, name: endpoint.description, role: isMaster ? "master" : "replica")
-                    if isMaster { node.details["slots"] = slots.joined(separator: ",") }
-                    return (index, node)
-                }
-            }
-            var nodes = [KVNodeHealth?](repeating: nil, count: topology.nodes.count)
-            for await (index, node) in group { nodes[index] = node }
-            return nodes.compactMap { $0 }
+        let probes = topology.nodes.map { endpoint in
+            let isMaster = masters.contains(endpoint)
+            return RedisNodeHealth.Probe(pool(for: endpoint, replica: !isMaster), name: endpoint.description, role: isMaster ? "master" : "replica")
+        }
+        var nodes = await RedisNodeHealth.check(probes)
+        for index in nodes.indices where nodes[index].role == "master" {
+            let name = nodes[index].name
+            nodes[index].details["slots"] = topology.ranges.filter { $0.master.description == name }.map { "\($0.slots.lowerBound)-\($0.slots.upperBound)" }.joined(separator: ",")
         }
         let healthy = Set(nodes.filter { $0.status == .healthy }.map(\.name))
         var status: KVHealthStatus = healthy.isEmpty ? .unhealthy : .healthy

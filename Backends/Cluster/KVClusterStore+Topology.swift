@@ -10,36 +10,11 @@ extension KVClusterStore {
     ///   - waitIfRunning: when another refresh is under way, wait for it (true) or return at once (false).
     ///   - suspect: a node that just failed or timed out, asked last.
     public func refresh(force: Bool = false, waitIfRunning: Bool = true, avoiding suspect: KVEndpoint? = nil) async {
-        enum Step { case skip, wait, run }
-        let now = ContinuousClock.now
-        let step: Step = state.withLock { state in
-            if state.closed { return .skip }
-            if state.refreshing { return waitIfRunning ? .wait : .skip }
-            if let last = state.lastRefresh, now - last < (force ? options.minRefreshInterval / 2 : options.minRefreshInterval) { return .skip }
-            state.refreshing = true
-            return .run
-        }
-        switch step {
-        case .skip:
-            return
-        case .wait:
-            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-                let finished = state.withLock { state in
-                    if !state.refreshing || state.closed { return true }
-                    state.refreshWaiters.append(waiter)
-                    return false
-                }
-                if finished { waiter.resume() }
-            }
-        case .run:
+        _ = await refreshes.run(join: waitIfRunning) {
+            let due = state.withLock { !$0.closed && $0.schedule.isDue(force: force, now: .now) }
+            guard due else { return }
             try? await loadTopology(avoiding: suspect)
-            let waiters = state.withLock { state in
-                defer { state.refreshWaiters = [] }
-                state.refreshing = false
-                state.lastRefresh = ContinuousClock.now
-                return state.refreshWaiters
-            }
-            for waiter in waiters { waiter.resume() }
+            state.withLock { $0.schedule.refreshed(at: .now) }
         }
     }
 
@@ -53,7 +28,7 @@ extension KVClusterStore {
         await refresh(waitIfRunning: false, avoiding: suspect)
     }
 
-    /// Loads the slot map, asking known nodes and seeds three at a time concurrently and taking the first
+    /// Loads the slot map, asking known nodes and seeds `slotMapProbes` (3) at a time concurrently and taking the first
     /// valid answer, so a frozen node (which never answers) costs at most one short timeout. The node that
     /// just failed is asked last.
     ///
@@ -67,26 +42,13 @@ extension KVClusterStore {
         }
         let timeout = min(options.connection.commandTimeout, .seconds(1))
         var errors: [KVError] = []
-        for start in stride(from: 0, to: candidates.count, by: 3) {
-            let group = Array(candidates[start..<min(start + 3, candidates.count)])
-            let pools = group.map { pool(for: $0) }
+        let probes = options.slotMapProbes
+        for start in stride(from: 0, to: candidates.count, by: probes) {
+            let group = Array(candidates[start..<min(start + probes, candidates.count)])
+            let clients = group.map { client(for: $0) }
             let answer: Result<KVClusterTopology, KVError>? = await withTaskGroup(of: Result<KVClusterTopology, KVError>.self) { tasks in
-                for (endpoint, pool) in zip(group, pools) {
-                    tasks.addTask {
-                        do throws(RedisFailure) {
-                            let reply = try await pool.connection().execute([RedisCommand("CLUSTER", "SLOTS")], deadline: .now + timeout)[0]
-                            do throws(KVError) {
-                                let node = endpoint.description
-                                let topology = try KVClusterTopology.parse(try reply.orThrow(node: node), askedHost: endpoint.host, node: node)
-                                guard !topology.ranges.isEmpty else { return .failure(KVError(.serverError, "an empty slot map", node: node)) }
-                                return .success(topology)
-                            } catch {
-                                return .failure(error)
-                            }
-                        } catch {
-                            return .failure(error.error)
-                        }
-                    }
+                for (endpoint, client) in zip(group, clients) {
+                    tasks.addTask { await Self.slotMap(from: client, askedHost: endpoint.host, timeout: timeout) }
                 }
                 var failures: [KVError] = []
                 for await result in tasks {
@@ -109,26 +71,36 @@ extension KVClusterStore {
         throw KVError(code, "no cluster node answered CLUSTER SLOTS: \(problems)", node: candidates.map(\.description).joined(separator: ","))
     }
 
+    /// The slot map one node answers `CLUSTER SLOTS` with, validated.
+    private static func slotMap(from client: RedisNodeClient, askedHost: String, timeout: Duration) async -> Result<KVClusterTopology, KVError> {
+        let node = client.node
+        do throws(KVError) {
+            let reply: RedisReply
+            do throws(RedisFailure) {
+                reply = try await client.attempt([RedisCommand("CLUSTER", "SLOTS")], write: false, deadline: .now + timeout).replies[0]
+            } catch {
+                throw error.error
+            }
+            let topology = try KVClusterTopology.parse(try reply.orThrow(node: node), askedHost: askedHost, node: node)
+            guard !topology.ranges.isEmpty else { throw KVError(.serverError, "an empty slot map", node: node) }
+            return .success(topology)
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Installs a new slot map and closes the pools of nodes that are no longer in it (requests still queued on
     /// them fail unsent, and are routed again).
     private func adopt(_ topology: KVClusterTopology) async {
-        let stale: [RedisPool] = state.withLock { state in
+        let stale: [RedisNodeClient] = state.withLock { state in
             state.topology = topology
             state.statistics.refreshes += 1
             let kept = Set(topology.nodes)
-            var stale: [RedisPool] = []
-            for (endpoint, pool) in state.pools where !kept.contains(endpoint) {
-                stale.append(pool)
-                state.pools[endpoint] = nil
-            }
-            for (endpoint, pool) in state.replicaPools where !kept.contains(endpoint) {
-                stale.append(pool)
-                state.replicaPools[endpoint] = nil
-            }
-            return stale
+            let leaving = state.clients.keys.filter { !kept.contains($0.endpoint) }
+            return leaving.compactMap { state.clients.removeValue(forKey: $0) }
         }
-        for pool in stale { pool.close() }
-        if !stale.isEmpty { logger.debug("closed the pools of nodes that left the slot map", metadata: ["nodes": "\(stale.map(\.node))"]) }
+        for client in stale { client.close() }
+        if !stale.isEmpty { logger.debug("closed the connections of nodes that left the slot map", metadata: ["nodes": "\(stale.map(\.node))"]) }
         if options.readFrom == .nearest { await measureLatency(topology) }
     }
 
@@ -136,15 +108,10 @@ extension KVClusterStore {
         for endpoint in topology.nodes {
             let start = ContinuousClock.now
             let replica = !topology.masters.contains(endpoint)
-            if (try? await pool(for: endpoint, replica: replica).send(RedisCommand("PING"))) != nil {
+            if (try? await client(for: endpoint, replica: replica).pool.send(RedisCommand("PING"))) != nil {
                 let elapsed = ContinuousClock.now - start
                 state.withLock { $0.latency[endpoint] = elapsed }
             }
         }
-    }
-
-    /// Whether `endpoint` is a node of the current slot map: the only nodes a redirect may send the client to.
-    func isKnown(_ endpoint: KVEndpoint) -> Bool {
-        state.withLock { $0.topology?.nodes.contains(endpoint) ?? false }
     }
 }

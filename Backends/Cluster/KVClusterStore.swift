@@ -14,7 +14,7 @@ import Synchronization
 /// ```swift
 /// let cluster = try await KVStores.open("cluster://127.0.0.1:7000,127.0.0.1:7001")
 /// ```
-public final class KVClusterStore: KVStore, Service {
+public final class KVClusterStore: KVStore {
     public enum ReadFrom: String, Sendable {
         /// Every read goes to the slot's master.
         case master
@@ -39,14 +39,21 @@ public final class KVClusterStore: KVStore, Service {
         public var minRefreshInterval: Duration
         public var readFrom: ReadFrom
         /// Confirm each write with `WAIT replicas timeout`; a write fewer replicas acknowledged fails.
-        public var confirmWrites: (replicas: Int, timeout: Duration)?
+        public var confirmWrites: KVWriteConfirmation?
         public var batchChunkSize: Int
+        /// Pipelines of one batch in flight at once, over all nodes; a batch's keys retried one by one after
+        /// redirects go four times as many at once (single calls, each a small pipeline).
+        public var maxChunksInFlight: Int
+        /// Nodes asked for the slot map at once; the first valid answer wins, so a frozen node costs at most one
+        /// short timeout.
+        public var slotMapProbes: Int
         public var scanCount: Int
 
         public init(
             seeds: [KVEndpoint], connection: RedisConnectionConfiguration? = nil, poolSize: Int = 1, maxRedirects: Int = 5,
             retryBudget: Duration = .seconds(5), refreshInterval: Duration = .seconds(30), minRefreshInterval: Duration = .milliseconds(100),
-            readFrom: ReadFrom = .master, confirmWrites: (replicas: Int, timeout: Duration)? = nil, batchChunkSize: Int = 1000, scanCount: Int = 1000
+            readFrom: ReadFrom = .master, confirmWrites: KVWriteConfirmation? = nil, batchChunkSize: Int = 1000, maxChunksInFlight: Int = 16,
+            slotMapProbes: Int = 3, scanCount: Int = 1000
         ) {
             self.seeds = seeds
             self.connection = connection ?? RedisConnectionConfiguration(endpoint: seeds.first ?? KVEndpoint(host: "127.0.0.1", port: 7000))
@@ -58,6 +65,8 @@ public final class KVClusterStore: KVStore, Service {
             self.readFrom = readFrom
             self.confirmWrites = confirmWrites
             self.batchChunkSize = batchChunkSize
+            self.maxChunksInFlight = max(1, maxChunksInFlight)
+            self.slotMapProbes = max(1, slotMapProbes)
             self.scanCount = scanCount
         }
     }
@@ -70,15 +79,17 @@ public final class KVClusterStore: KVStore, Service {
         public var refreshes = 0
     }
 
+    /// A node's client: the master's, or a replica's (its connections send `READONLY`).
+    struct NodeKey: Hashable {
+        var endpoint: KVEndpoint
+        var replica: Bool
+    }
+
     struct State {
         var topology: KVClusterTopology?
-        var pools: [KVEndpoint: RedisPool] = [:]
-        var replicaPools: [KVEndpoint: RedisPool] = [:]
+        var clients: [NodeKey: RedisNodeClient] = [:]
         var latency: [KVEndpoint: Duration] = [:]
-        /// A refresh is under way; callers that need its result wait in ``refreshWaiters``.
-        var refreshing = false
-        var refreshWaiters: [CheckedContinuation<Void, Never>] = []
-        var lastRefresh: ContinuousClock.Instant?
+        var schedule: ClusterRefreshSchedule
         /// Wakes ``run()`` for a refresh, while it runs.
         var refreshSignal: AsyncStream<Void>.Continuation?
         var statistics = Statistics()
@@ -87,16 +98,18 @@ public final class KVClusterStore: KVStore, Service {
 
     public let options: Options
     let logger: Logger
-    let state = Mutex(State())
+    let state: Mutex<State>
+    /// The slot-map refresh under way, shared by every caller that asks for one meanwhile.
+    let refreshes = RedisSingleFlight<Void>()
 
     public init(options: Options, logger: Logger = KVLogging.disabled) {
         self.options = options
         self.logger = logger
+        state = Mutex(State(schedule: ClusterRefreshSchedule(minInterval: options.minRefreshInterval)))
     }
 
     deinit {
-        let pools = state.withLock { Array($0.pools.values) + Array($0.replicaPools.values) }
-        for pool in pools { pool.close() }
+        for client in state.withLock({ Array($0.clients.values) }) { client.close() }
     }
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
@@ -116,95 +129,59 @@ public final class KVClusterStore: KVStore, Service {
         if state.withLock({ $0.closed }) { throw .shutdown(node: "cluster") }
     }
 
-    // MARK: Pools
+    // MARK: Nodes
 
-    /// The pool for a node (replica pools send `READONLY`).
-    package func pool(for endpoint: KVEndpoint, replica: Bool = false) -> RedisPool {
-        state.withLock { pool(for: endpoint, replica: replica, in: &$0) }
-    }
-
-    /// The pool for a node, made on first use. Called with the lock held.
-    func pool(for endpoint: KVEndpoint, replica: Bool, in state: inout State) -> RedisPool {
-        if replica, let pool = state.replicaPools[endpoint] { return pool }
-        if !replica, let pool = state.pools[endpoint] { return pool }
+    /// The client of a node (a replica's sends `READONLY`), made on first use, outside the lock: a pool starts
+    /// its connections' threads.
+    func client(for endpoint: KVEndpoint, replica: Bool = false) -> RedisNodeClient {
+        let key = NodeKey(endpoint: endpoint, replica: replica)
+        if let client = state.withLock({ $0.clients[key] }) { return client }
         var connection = options.connection
         connection.endpoint = endpoint
         connection.readOnly = replica
-        let pool = RedisPool(configuration: connection, size: options.poolSize, logger: logger)
-        if state.closed {
-            pool.close()
-            return pool
+        let node = RedisNodeOptions(
+            connection: connection, poolSize: options.poolSize, batchChunkSize: options.batchChunkSize, maxChunksInFlight: options.maxChunksInFlight,
+            scanCount: options.scanCount, confirmWrites: replica ? nil : options.confirmWrites)
+        let made = RedisNodeClient(options: node, logger: logger)
+        let (client, keep) = state.withLock { state -> (RedisNodeClient, Bool) in
+            if let existing = state.clients[key] { return (existing, false) }
+            if state.closed { return (made, false) }
+            state.clients[key] = made
+            return (made, true)
         }
-        if replica { state.replicaPools[endpoint] = pool } else { state.pools[endpoint] = pool }
-        return pool
+        if !keep { made.close() }
+        return client
     }
 
-    // MARK: KVStore, single keys
+    /// The connections of a node, for listings and tests in this package.
+    package func pool(for endpoint: KVEndpoint, replica: Bool = false) -> RedisPool {
+        client(for: endpoint, replica: replica).pool
+    }
+
+    // MARK: KVStore, single keys (the engine's, routed by ``send(_:key:write:)``)
 
     @discardableResult
     public func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
-        try KVLimits.check(key: key, valueCount: value.count)
-        let ttl = try setOptions.ttlMilliseconds(key: key)
-        try checkOpen()
-        let reply = try await execute(RedisKeyCommands.set(key, value, ttlMilliseconds: ttl, options: setOptions), key: key)
-        return try RedisKeyCommands.wasSet(reply, key: key, node: "cluster")
+        try await router.set(key, value, options: setOptions)
     }
 
-    public func get(_ key: String) async throws(KVError) -> [UInt8]? {
-        try KVLimits.check(key: key)
-        try checkOpen()
-        return try RedisKeyCommands.value(try await execute(RedisKeyCommands.get(key), key: key, read: true), key: key, node: "cluster")
-    }
-
-    public func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
-        try KVLimits.check(key: key)
-        try checkOpen()
-        return try RedisKeyCommands.timeToLive(try await execute(RedisKeyCommands.pttl(key), key: key, read: true), key: key, node: "cluster")
-    }
-
-    public func delete(_ key: String) async throws(KVError) -> Bool {
-        try KVLimits.check(key: key)
-        try checkOpen()
-        return try RedisKeyCommands.count(try await execute(RedisKeyCommands.unlink([key]), key: key), key: key, node: "cluster") > 0
-    }
+    public func get(_ key: String) async throws(KVError) -> [UInt8]? { try await router.get(key) }
+    public func ttl(_ key: String) async throws(KVError) -> KVTimeToLive { try await router.ttl(key) }
+    public func delete(_ key: String) async throws(KVError) -> Bool { try await router.delete(key) }
+    public func contains(_ key: String) async throws(KVError) -> Bool { try await router.contains(key) }
 
     /// One `EVALSHA` on the slot's master (`EVAL` after `NOSCRIPT`), following redirects.
     public func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
-        let ttl = try KVAtomic.check(key: key, expected: expected, new: new, options: setOptions)
-        try checkOpen()
-        return try await RedisAtomicCommands.compareAndSet(
-            key, expected: expected, new: new, ttlMilliseconds: ttl, keepTTL: setOptions.keepTTL, node: "cluster"
-        ) { (command) throws(KVError) in try await self.execute(command, key: key) }
+        try await router.compareAndSet(key, expected: expected, new: new, options: setOptions)
     }
 
     /// `INCRBY` on the slot's master; with a TTL for a created key, one script.
     public func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
-        let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
-        try checkOpen()
-        guard let ttl else {
-            do {
-                return try RedisAtomicCommands.incremented(try await execute(RedisAtomicCommands.incrementBy(key, delta), key: key), key: key, node: "cluster")
-            } catch {
-                throw error.code == .serverError ? RedisAtomicCommands.incrementError(error) : error
-            }
-        }
-        return try await RedisAtomicCommands.increment(key, by: delta, ttlMilliseconds: ttl, node: "cluster") { (command) throws(KVError) in
-            try await self.execute(command, key: key)
-        }
+        try await router.increment(key, by: delta, ttlIfCreated: ttlIfCreated)
     }
 
     /// `GET` and `PTTL` in one round trip (from a replica when `readFrom` allows).
-    public func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
-        try KVLimits.check(key: key)
-        try checkOpen()
-        return try RedisAtomicCommands.valueWithTTL(try await execute(RedisAtomicCommands.getWithTTL(key), key: key, read: true), key: key, node: "cluster")
-    }
-
-    public func contains(_ key: String) async throws(KVError) -> Bool {
-        try KVLimits.check(key: key)
-        try checkOpen()
-        return try RedisKeyCommands.count(try await execute(RedisKeyCommands.exists(key), key: key, read: true), key: key, node: "cluster") > 0
-    }
+    public func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? { try await router.getWithTTL(key) }
 
     public func locate(_ key: String) async throws(KVError) -> KVLocation {
         try KVLimits.check(key: key)
@@ -222,18 +199,16 @@ public final class KVClusterStore: KVStore, Service {
     }
 
     public func shutdown() async {
-        let (pools, signal, waiters) = state.withLock { state in
+        let (clients, signal) = state.withLock { state in
             defer {
                 state.closed = true
-                state.pools = [:]
-                state.replicaPools = [:]
+                state.clients = [:]
                 state.refreshSignal = nil
-                state.refreshWaiters = []
             }
-            return (Array(state.pools.values) + Array(state.replicaPools.values), state.refreshSignal, state.refreshWaiters)
+            return (Array(state.clients.values), state.refreshSignal)
         }
         signal?.finish()
-        for waiter in waiters { waiter.resume() }
-        for pool in pools { pool.close() }
+        refreshes.cancel(with: ())
+        for client in clients { client.close() }
     }
 }

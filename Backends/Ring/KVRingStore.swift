@@ -18,7 +18,7 @@ import Synchronization
 /// Without `run()` the ring still fails over: calls count as heartbeats (a shard is down after
 /// `failureThreshold` consecutive failed calls), and the calls routed while a shard is down probe it again
 /// once per heartbeat interval.
-public final class KVRingStore: KVStore, Service {
+public final class KVRingStore: KVStore {
     public struct Options: Sendable {
         public var shards: [KVRingShard]
         public var hash: any KVConsistentHash
@@ -205,11 +205,7 @@ public final class KVRingStore: KVStore, Service {
         throw KVError.shutdown(node: "ring")
     }
 
-    static func named(_ error: KVError, _ member: Member) -> KVError {
-        var error = error
-        if error.code != .shutdown { error.node = member.node }
-        return error
-    }
+    static func named(_ error: KVError, _ member: Member) -> KVError { error.relabeled(node: member.node) }
 
     // MARK: KVStore
 
@@ -273,20 +269,10 @@ public final class KVRingStore: KVStore, Service {
             if state.closed { throw KVError.shutdown(node: "ring") }
             return (state.members, state.membership.health)
         }
-        let nodes = await withTaskGroup(of: (Int, KVNodeHealth).self) { group in
-            for (index, member) in members.enumerated() {
-                group.addTask {
-                    var node = await RedisNodeHealth.check(member.client.pool, name: member.name, role: "shard")
-                    if health[member.name]?.up == false {
-                        node.status = .unhealthy
-                        node.lastError = node.lastError ?? health[member.name]?.lastError
-                    }
-                    return (index, node)
-                }
-            }
-            var nodes = [KVNodeHealth?](repeating: nil, count: members.count)
-            for await (index, node) in group { nodes[index] = node }
-            return nodes.compactMap { $0 }
+        var nodes = await RedisNodeHealth.check(members.map { RedisNodeHealth.Probe($0.client.pool, name: $0.name, role: "shard") })
+        for index in nodes.indices where health[nodes[index].name]?.up == false {
+            nodes[index].status = .unhealthy
+            nodes[index].lastError = nodes[index].lastError ?? health[nodes[index].name]?.lastError
         }
         return KVHealthReport(backend: "ring", nodes: nodes)
     }

@@ -14,7 +14,7 @@ extension KVSentinelStore {
     /// gone, or (before a write) it was last checked more than a second ago. A write waits, until `deadline`,
     /// while a failover of the master is under way. One call looks at a time; the others wait for its outcome.
     func currentNodes(write: Bool, deadline: ContinuousClock.Instant) async throws(KVError) -> Nodes {
-        enum Step { case ready(Nodes), wait, resolve(holding: Bool) }
+        enum Step { case ready(Nodes), resolve(holding: Bool) }
         while true {
             let step = try state.withLock { (state) throws(KVError) -> Step in
                 if state.closed { throw KVError.shutdown(node: "sentinel") }
@@ -22,38 +22,18 @@ extension KVSentinelStore {
                 let holding = write && state.tracker.holdsWrites(current: state.nodes?.master, now: now)
                 if let nodes = state.nodes, !state.needsCheck, !holding {
                     // The periodic check is a backstop: one write runs it, the others go on meanwhile.
-                    guard write, state.tracker.needsVerification(now: now), !state.resolving else { return .ready(nodes) }
+                    guard write, state.tracker.needsVerification(now: now), !resolutions.isRunning else { return .ready(nodes) }
                     state.tracker.verifying(now: now)
-                    state.resolving = true
-                    return .resolve(holding: false)
                 }
-                if state.resolving { return .wait }
-                state.resolving = true
                 return .resolve(holding: holding)
             }
-            let outcome: Resolution
+            let holding: Bool
             switch step {
-            case .ready(let nodes):
-                return nodes
-            case .wait:
-                outcome = await withCheckedContinuation { (waiter: CheckedContinuation<Resolution, Never>) in
-                    let settled = state.withLock { state -> Resolution? in
-                        if state.closed { return .failed(KVError.shutdown(node: "sentinel")) }
-                        if !state.resolving { return state.nodes.map { .adopted($0) } ?? .failed(KVError(.unavailable, "no master resolved", node: "sentinel")) }
-                        state.waiters.append(waiter)
-                        return nil
-                    }
-                    if let settled { waiter.resume(returning: settled) }
-                }
-            case .resolve(let holding):
-                outcome = await resolve(holding: holding)
-                let waiters = state.withLock { state in
-                    defer { state.waiters = [] }
-                    state.resolving = false
-                    return state.waiters
-                }
-                for waiter in waiters { waiter.resume(returning: outcome) }
+            case .ready(let nodes): return nodes
+            case .resolve(let holds): holding = holds
             }
+            // One call asks the sentinels; calls that come meanwhile share its outcome.
+            let outcome = await resolutions.run { await self.resolve(holding: holding) } ?? .failed(KVError.shutdown(node: "sentinel"))
             switch outcome {
             case .adopted:
                 continue  // the state now says whether the call may go ahead (a write may still be held)

@@ -2,7 +2,7 @@ import KVCore
 import KVRedisCore
 import ServiceLifecycle
 
-extension KVSentinelStore: Service {
+extension KVSentinelStore {
     /// Keeps the store's view of the sentinels fresh while it is open: adopts a master that a sentinel announced
     /// (the store follows failovers without `run()` too, on its next call), and every `refreshInterval` checks
     /// the master and learns the sentinels the others know. Ends at graceful shutdown, cancellation or
@@ -50,22 +50,15 @@ extension KVSentinelStore: Service {
         try checkOpen()
         let nodes = try? await currentNodes(write: false, deadline: .now + options.retryBudget)
         let sentinels = state.withLock { $0.sentinels }
-        var checks: [(pool: RedisPool, name: String, role: String)] = []
+        var probes: [RedisNodeHealth.Probe] = []
         if let nodes {
-            checks.append((nodes.client.pool, nodes.master.description, "master"))
-            for replica in nodes.replicas { checks.append((replica.client.pool, replica.endpoint.description, "replica")) }
+            probes.append(.init(nodes.client.pool, name: nodes.master.description, role: "master"))
+            for replica in nodes.replicas { probes.append(.init(replica.client.pool, name: replica.endpoint.description, role: "replica")) }
         }
         for sentinel in sentinels {
-            if let pool = try? sentinelPool(sentinel) { checks.append((pool, sentinel.description, "sentinel")) }
+            if let pool = try? sentinelPool(sentinel) { probes.append(.init(pool, name: sentinel.description, role: "sentinel")) }
         }
-        let results = await withTaskGroup(of: (Int, KVNodeHealth).self) { group in
-            for (index, check) in checks.enumerated() {
-                group.addTask { (index, await RedisNodeHealth.check(check.pool, name: check.name, role: check.role)) }
-            }
-            var results = [KVNodeHealth?](repeating: nil, count: checks.count)
-            for await (index, health) in group { results[index] = health }
-            return results.compactMap { $0 }
-        }
+        let results = await RedisNodeHealth.check(probes)
         var report = KVHealthReport(backend: "sentinel", nodes: results)
         if nodes == nil || results.first?.role != "master" || results.first?.status != .healthy {
             report.status = .unhealthy

@@ -80,9 +80,6 @@ public final class KVSentinelStore: KVStore {
         /// Sentinels in the order to ask them: the last one that answered first.
         var sentinels: [KVEndpoint]
         var sentinelPools: [KVEndpoint: RedisPool] = [:]
-        /// A call is asking the sentinels; the others wait for its outcome.
-        var resolving = false
-        var waiters: [CheckedContinuation<Resolution, Never>] = []
         /// What the sentinels announced about a failover of the master.
         var tracker: SentinelFailoverTracker
         /// A subscription to each sentinel's failover announcements.
@@ -93,6 +90,8 @@ public final class KVSentinelStore: KVStore {
     public let options: Options
     let logger: Logger
     let state: Mutex<State>
+    /// The look for the master under way, whose outcome every call that needs one meanwhile shares.
+    let resolutions = RedisSingleFlight<Resolution>()
     /// Sentinels known at most (the configured ones and those the sentinels name).
     static let maxSentinels = 16
 
@@ -117,7 +116,7 @@ public final class KVSentinelStore: KVStore {
     /// resolves again but is surfaced.
     func route<T>(read: Bool = false, _ operation: (RedisNodeClient) async throws(KVError) -> T) async throws(KVError) -> T {
         let deadline = ContinuousClock.now + options.retryBudget
-        var attempt = 0
+        var backOff = RedisBackOff(first: .milliseconds(50))
         while true {
             try checkOpen()
             let nodes = try await currentNodes(write: !read, deadline: deadline)
@@ -125,13 +124,11 @@ public final class KVSentinelStore: KVStore {
             do throws(KVError) {
                 return try await operation(client)
             } catch {
-                let demoted = error.code == .serverError && (error.message.hasPrefix("READONLY") || error.message.hasPrefix("MASTERDOWN") || error.message.hasPrefix("LOADING"))
-                let notRun = error.code == .connectionFailed || demoted || (error.code == .shutdown && !state.withLock { $0.closed })
+                let notRun = error.code == .connectionFailed || RedisRetryPolicy.refusedByNodeState(error) || (error.code == .shutdown && !state.withLock { $0.closed })
                 guard notRun || error.code == .timeout || error.code == .outcomeUnknown else { throw error }
                 forget(nodes.master)
                 guard notRun, ContinuousClock.now < deadline else { throw error }
-                attempt += 1
-                try? await Task.sleep(for: .milliseconds(Int.random(in: 25...(min(500, 25 << min(attempt, 5))))))
+                try? await Task.sleep(for: backOff.next())
             }
         }
     }
@@ -203,6 +200,7 @@ public final class KVSentinelStore: KVStore {
             }
             return (state.closed ? nil : state.nodes, state.sentinelPools, state.watchers)
         }
+        resolutions.cancel(with: .failed(.shutdown(node: "sentinel")))
         watchers.values.forEach { $0.stop() }
         nodes?.client.close()
         nodes?.replicas.forEach { $0.client.close() }

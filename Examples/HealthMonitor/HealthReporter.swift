@@ -1,6 +1,10 @@
 import Foundation
 import KV
 import ServiceLifecycle
+#if Redis
+import KVRing
+import KVHealthMonitor
+#endif
 
 /// Prints the monitor's status changes as they happen, until the monitor ends or the group shuts down
 /// (a group shuts its services down in reverse order, so this one must not wait for the monitor).

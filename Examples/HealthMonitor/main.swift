@@ -7,6 +7,10 @@ import Foundation
 import KV
 import Logging
 import ServiceLifecycle
+import KVHealthMonitor
+#if Redis
+import KVRing
+#endif
 
 let intervalText = ExampleStore.argument("--interval") ?? "1"
 guard let interval = Double(intervalText).flatMap({ Duration.checkedSeconds($0, in: 0.001...KVLimits.maxOptionSeconds) }) else {
@@ -18,7 +22,8 @@ let (store, configuration) = try await ExampleStore.open()
 print("HealthMonitor on \(configuration); Ctrl-C to stop")
 
 let monitor = KVHealthMonitor(store: store, interval: interval, limit: reports)
-var services: [any Service] = [monitor, ChangePrinter(changes: monitor.changes())]
+// The store is a Service too: its run() does its background work (a ring's heartbeats, a cluster's refresh).
+var services: [any Service] = [monitor, store, ChangePrinter(changes: monitor.changes())]
 #if Redis
 if let ring = store as? KVRingStore {
     services.append(RingEventPrinter(ring: ring))

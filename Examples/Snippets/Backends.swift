@@ -2,6 +2,9 @@
 import KV
 import Logging
 import ServiceLifecycle
+#if Redis
+import KVRing
+#endif
 
 func readWithClearErrors(_ store: any KVStore) async {
     do {

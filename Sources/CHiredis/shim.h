@@ -9,7 +9,9 @@
 #include <unistd.h>
 #include <signal.h>
 #include <pthread.h>
+#if defined(__linux__)
 #include <sys/prctl.h>
+#endif
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -56,6 +58,40 @@ static inline int kv_wait_ready(int fd, int for_write, int milliseconds) {
     return ready > 0 ? 1 : ready;
 }
 
+/* A stream socket of `family`, closed on exec, whose writes never raise SIGPIPE (Linux: SOCK_CLOEXEC and
+   MSG_NOSIGNAL on each send; Darwin: FD_CLOEXEC and SO_NOSIGPIPE). Returns the descriptor or -1 (errno set). */
+static inline int kv_stream_socket(int family, int protocol) {
+#if defined(SOCK_CLOEXEC)
+    return socket(family, SOCK_STREAM | SOCK_CLOEXEC, protocol);
+#else
+    int fd = socket(family, SOCK_STREAM, protocol);
+    if (fd < 0) return -1;
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+#if defined(SO_NOSIGPIPE)
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+#endif
+    return fd;
+#endif
+}
+
+/* SOCK_STREAM, whose C type differs between Glibc (an enum) and Darwin (an int). */
+static inline int kv_stream_type(void) { return SOCK_STREAM; }
+
+/* send(2) that never raises SIGPIPE. */
+static inline ssize_t kv_send(int fd, const void *bytes, size_t count) {
+#if defined(MSG_NOSIGNAL)
+    return send(fd, bytes, count, MSG_NOSIGNAL);
+#else
+    return send(fd, bytes, count, 0);
+#endif
+}
+
+/* connect(2), close(2) and shutdown(2) of both directions, under names no Swift method shadows. */
+static inline int kv_connect(int fd, const struct sockaddr *address, socklen_t length) { return connect(fd, address, length); }
+static inline int kv_close(int fd) { return close(fd); }
+static inline int kv_shutdown_both(int fd) { return shutdown(fd, SHUT_RDWR); }
+
 /* Connects a Unix-domain stream socket to `path`; returns the descriptor or -1 (errno set). */
 static inline int kv_connect_unix(const char *path) {
     struct sockaddr_un address;
@@ -63,7 +99,7 @@ static inline int kv_connect_unix(const char *path) {
     address.sun_family = AF_UNIX;
     if (strlen(path) >= sizeof address.sun_path) { errno = ENAMETOOLONG; return -1; }
     strcpy(address.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = kv_stream_socket(AF_UNIX, 0);
     if (fd < 0) return -1;
     if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) { int saved = errno; close(fd); errno = saved; return -1; }
     return fd;
@@ -100,7 +136,13 @@ static inline int kv_readable_now(int fd) {
 }
 
 /* Names the calling thread as `top -H`, `perf` and /proc/self/task/N/comm show it (at most 15 bytes). */
-static inline void kv_name_this_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
+static inline void kv_name_this_thread(const char *name) {
+#if defined(__linux__)
+    prctl(PR_SET_NAME, name, 0, 0, 0);
+#elif defined(__APPLE__)
+    pthread_setname_np(name);
+#endif
+}
 
 static inline struct timeval kv_timeval_ms(long long milliseconds) {
     struct timeval tv;

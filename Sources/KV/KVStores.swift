@@ -1,16 +1,17 @@
+// The umbrella re-exports the contract only: a store's own types (KVRingStore, KVClusterStore, ...) come with
+// `import KVRing`, `import KVCluster`, ...
 @_exported import KVCore
-@_exported import KVHealthMonitor
-@_exported import KVMemory
+import KVMemory
 import Logging
 
 #if FileConfiguration
-@_exported import KVFileConfiguration
+import KVFileConfiguration
 #endif
 #if Redis
-@_exported import KVCluster
-@_exported import KVRedis
-@_exported import KVRing
-@_exported import KVSentinel
+import KVCluster
+import KVRedis
+import KVRing
+import KVSentinel
 #endif
 
 /// Opens stores by URL or configuration, with every built-in backend registered.
@@ -28,7 +29,7 @@ public enum KVStores {
     static var builtInBackends: [any KVBackend] {
         var backends: [any KVBackend] = [KVMemoryBackend()]
         #if Redis
-        backends += [RedisBackend(), RedisTLSBackend(), RedisUnixBackend(), KVRingBackend(), KVClusterBackend(), KVSentinelBackend()]
+        backends += [KVRedisBackend(), KVRedisTLSBackend(), KVRedisUnixBackend(), KVRingBackend(), KVClusterBackend(), KVSentinelBackend()]
         #endif
         return backends
     }

@@ -1,11 +1,11 @@
 extension Duration {
     /// Whole milliseconds, rounded up (a TTL or timeout never ends early).
     /// Saturates at `Int64.min` and `Int64.max` instead of trapping.
-    public var roundedUpMilliseconds: Int64 { milliseconds(roundingUp: true) }
+    package var roundedUpMilliseconds: Int64 { milliseconds(roundingUp: true) }
 
     /// Whole milliseconds, rounded down.
     /// Saturates at `Int64.min` and `Int64.max` instead of trapping.
-    public var truncatedMilliseconds: Int64 { milliseconds(roundingUp: false) }
+    package var truncatedMilliseconds: Int64 { milliseconds(roundingUp: false) }
 
     private func milliseconds(roundingUp: Bool) -> Int64 {
         let (seconds, attoseconds) = components
@@ -23,7 +23,7 @@ extension Duration {
     /// Duration.checkedSeconds(1.5, in: 0...KVLimits.maxTTLSeconds)   // 1.5 s
     /// Duration.checkedSeconds(1e300, in: 0...KVLimits.maxTTLSeconds) // nil
     /// ```
-    public static func checkedSeconds(_ seconds: Double, in range: ClosedRange<Double>) -> Duration? {
+    package static func checkedSeconds(_ seconds: Double, in range: ClosedRange<Double>) -> Duration? {
         guard seconds.isFinite, range.contains(seconds), abs(seconds) < 9.2e9 else { return nil }
         return .nanoseconds(Int64((seconds * 1e9).rounded(.up)))
     }

@@ -1,3 +1,5 @@
+import ServiceLifecycle
+
 /// A key-value store: the one contract every backend keeps.
 ///
 /// Keys are non-empty UTF-8 strings (control characters allowed), compared by their bytes, so `"é"` and
@@ -9,7 +11,11 @@
 /// try await store.set("greeting", Array("hello".utf8), options: .ttl(.seconds(60)))
 /// let bytes = try await store.get("greeting")
 /// ```
-public protocol KVStore: Sendable {
+///
+/// Every store is a swift-service-lifecycle `Service`: ``run()`` does its background work (a ring's
+/// heartbeats, a cluster's slot-map refresh, a Sentinel store's checks) until graceful shutdown; a store with
+/// none waits. Add the store to your `ServiceGroup`, or scope it with ``withRunning(_:)``.
+public protocol KVStore: Service {
     /// Writes `value` under `key`.
     ///
     /// - Returns: whether it wrote; `false` only when the options' condition was not met.

@@ -32,7 +32,7 @@ struct CounterWorker {
                 // A timeout, a broken connection after sending, or a write that ran but was not confirmed by
                 // replicas (`unavailable` with waitReplicas) may have counted. Every other error did not.
                 if [.outcomeUnknown, .timeout, .unavailable].contains(error.code) { unknown[index] += 1 }
-                delta.errors[error.code.name] = 1
+                delta.errors[error.code.description] = 1
                 succeeded = false
                 if error.code == .shutdown { return }
                 try? await Task.sleep(for: .milliseconds(10))

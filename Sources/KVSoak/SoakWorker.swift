@@ -41,7 +41,7 @@ struct SoakWorker {
                 acknowledged[index] = version
                 wrote.writes = 1
             } catch {
-                wrote.errors[error.code.name] = 1
+                wrote.errors[error.code.description] = 1
             }
             shared.add(wrote, succeeded: wrote.writes == 1, now: ContinuousClock.now)
             var read = KVSoakReport()
@@ -50,7 +50,7 @@ struct SoakWorker {
                 classify(try await store.get(key), key: key, index: index, into: &read)
                 readSucceeded = true
             } catch {
-                read.errors[error.code.name] = 1
+                read.errors[error.code.description] = 1
             }
             shared.add(read, succeeded: readSucceeded, now: ContinuousClock.now)
             index = (index + 1) % configuration.keys

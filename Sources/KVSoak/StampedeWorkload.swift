@@ -58,7 +58,7 @@ struct StampedeWorkload {
             var delta = KVSoakReport()
             if outcome.served { report.served += 1 }
             if outcome.loaded { report.loadsHere += 1 }
-            if let code = outcome.error { delta.errors[code.name] = 1 }
+            if let code = outcome.error { delta.errors[code.description] = 1 }
             shared.add(delta, succeeded: outcome.served, now: .now)
         }
         report.loadsEverywhere = (try? await store.get(Self.loadsKey(prefix))).flatMap { $0.flatMap { KVAtomic.parseInteger($0) } } ?? 0

@@ -2,6 +2,7 @@ import Foundation
 import KV
 import KVSnippets
 import Testing
+import KVMemory
 
 /// Every ```swift sample in docs/ is compiled: its lines appear, in order and together, in the snippet
 /// target (Examples/Snippets) or in these tests. Edit both together.

@@ -13,7 +13,7 @@ import KVHummingbird
 
 /// `getOrLoad` through the adapters, on memory and a real Redis: 200 concurrent requests for a missing key load it once.
 @Suite(.serialized) struct CacheAsideAdapterTests {
-    static let stores = ["memory://", TestServers.redisURL]
+    static let stores = ["memory://", TestServers.redisArgument]
 
     #if VaporSupport
     @Test(arguments: stores) func vaporRequestCacheLoadsOnce(url: String) async throws {

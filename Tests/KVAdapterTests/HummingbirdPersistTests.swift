@@ -10,7 +10,7 @@ import Testing
 /// `KVPersistDriver` keeps Hummingbird's persist contract on the memory store and on a real Redis, used by
 /// routes (through HummingbirdTesting) and by a session flow of the kind HummingbirdAuth's sessions run.
 @Suite(.serialized) struct HummingbirdPersistTests {
-    static let stores = ["memory://", TestServers.redisURL]
+    static let stores = ["memory://", TestServers.redisArgument]
 
     /// Runs `body` with a driver on the store `url` names, in a namespace of its own.
     static func withDriver(_ url: String, _ body: (KVPersistDriver) async throws -> Void) async throws {

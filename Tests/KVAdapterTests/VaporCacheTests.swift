@@ -9,7 +9,7 @@ import VaporTesting
 /// `KVVaporCache` behind `app.caches.use(.kv(store))`: routes read and write through `req.cache`, on the
 /// memory store and on a real Redis, with Vapor's semantics (nil deletes, `expiresIn` is a TTL).
 @Suite(.serialized) struct VaporCacheTests {
-    static let stores = ["memory://", TestServers.redisURL]
+    static let stores = ["memory://", TestServers.redisArgument]
 
     @Test(arguments: stores) func routesUseTheStoreThroughRequestCache(url: String) async throws {
         try await withStore(url) { store, namespace in

@@ -20,7 +20,8 @@ import Testing
     /// 64 tasks × 500 updates of one key end at exactly 32,000; 32 tasks contending for one lock never overlap.
     @Test func contendedUpdatesAndLocks() async throws {
         let store = try await Self.store()
-        defer { Task { await store.shutdown() } }
-        #expect(try await AtomicDrills.problems(store, name: "cluster") == [])
+        try await withShutdown(store) { () async throws in
+            #expect(try await AtomicDrills.problems(store, name: "cluster") == [])
+        }
     }
 }

@@ -14,17 +14,18 @@ import Testing
     @Test func connectionKillsOnEveryMasterNeverGiveAWrongAnswer() async throws {
         let cluster = try await TestCluster.launch()
         let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: cluster.url + "?commandTimeout=1s")) as! KVClusterStore
-        defer { Task { await store.shutdown() } }
-        let masters = store.topology?.masters ?? []
-        #expect(masters.count == 3)
-        let (report, killed) = await Self.killingConnections(on: masters) {
-            await ConditionalWriteDrill(store: store, prefix: "cluster-drill").run(tasks: 16, for: .seconds(4))
+        try await withShutdown(store) { () async throws in
+            let masters = store.topology?.masters ?? []
+            #expect(masters.count == 3)
+            let (report, killed) = await Self.killingConnections(on: masters) {
+                await ConditionalWriteDrill(store: store, prefix: "cluster-drill").run(tasks: 16, for: .seconds(4))
+            }
+            print("connection kills on cluster://: \(killed) connections killed; \(report)")
+            #expect(report.wrong == 0, "\(report)")
+            #expect(report.right > 300, "\(report)")
+            #expect(killed > 0)
+            #expect(Set(report.errors.keys).isSubset(of: ["outcome unknown", "timeout", "connection failed", "partial failure"]), "\(report)")
         }
-        print("connection kills on cluster://: \(killed) connections killed; \(report)")
-        #expect(report.wrong == 0, "\(report)")
-        #expect(report.right > 300, "\(report)")
-        #expect(killed > 0)
-        #expect(Set(report.errors.keys).isSubset(of: ["outcome unknown", "timeout", "connection failed", "partial failure"]), "\(report)")
     }
 
     /// The counters soak while every master kills its clients' connections every 100 ms: no acknowledged
@@ -32,16 +33,17 @@ import Testing
     @Test func counterSoakUnderConnectionKillsLosesAndDuplicatesNothing() async throws {
         let cluster = try await TestCluster.launch()
         let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: cluster.url + "?commandTimeout=1s")) as! KVClusterStore
-        defer { Task { await store.shutdown() } }
-        let (report, killed) = await Self.killingConnections(on: store.topology?.masters ?? []) {
-            await KVSoakRunner(store: store, configuration: .init(workload: .counters, duration: .seconds(4), tasks: 16, keys: 12)).run()
+        try await withShutdown(store) { () async throws in
+            let (report, killed) = await Self.killingConnections(on: store.topology?.masters ?? []) {
+                await KVSoakRunner(store: store, configuration: .init(workload: .counters, duration: .seconds(4), tasks: 16, keys: 12)).run()
+            }
+            let counters = try #require(report.counters)
+            print("counters soak under connection kills on cluster://: \(killed) connections killed; \(report.summary)")
+            #expect(killed > 0)
+            #expect(counters.lost == 0 && counters.duplicated == 0 && counters.unreadable == 0, "\(report.summary)")
+            #expect(counters.acknowledged > 1000, "\(report.summary)")
+            #expect(counters.unknown > 0, "the kills hit increments in flight: \(report.summary)")
         }
-        let counters = try #require(report.counters)
-        print("counters soak under connection kills on cluster://: \(killed) connections killed; \(report.summary)")
-        #expect(killed > 0)
-        #expect(counters.lost == 0 && counters.duplicated == 0 && counters.unreadable == 0, "\(report.summary)")
-        #expect(counters.acknowledged > 1000, "\(report.summary)")
-        #expect(counters.unknown > 0, "the kills hit increments in flight: \(report.summary)")
     }
 
     /// Runs `body` while every node in `masters` kills its clients' connections every 100 ms (at most 10 s);
@@ -137,53 +139,54 @@ import Testing
     @Test func listingsWhileSlotsMigrateAreComplete() async throws {
         let cluster = try await TestCluster.launch()
         let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: cluster.url)) as! KVClusterStore
-        defer { Task { await store.shutdown() } }
-        let keys = (0..<20_000).map { "list:\($0)" }
-        try await store.batchSet(keys.map { KVEntry($0, [1]) })
-        let topology = try #require(store.topology)
-        let a = topology.ranges.sorted { $0.slots.lowerBound < $1.slots.lowerBound }[0]
-        let masters = topology.masters
-        let b = try #require(masters.first { $0 != a.master })
-        let slots = Array(a.slots.prefix(1000))
-        let pools = Dictionary(uniqueKeysWithValues: masters.map { ($0, RedisPool(configuration: RedisConnectionConfiguration(endpoint: $0), size: 1, logger: KVLogging.disabled)) })
-        defer { pools.values.forEach { $0.close() } }
-        func id(_ node: KVEndpoint) async throws -> String { try await pools[node]!.send(RedisCommand("CLUSTER", "MYID")).text ?? "" }
-        let ids = [a.master: try await id(a.master), b: try await id(b)]
-        @Sendable func move(from source: KVEndpoint, to target: KVEndpoint) async throws {
-            for slot in slots.map(String.init) {
-                _ = try await pools[target]!.send(RedisCommand("CLUSTER", "SETSLOT", slot, "IMPORTING", ids[source]!)).orThrow(node: "target")
-                _ = try await pools[source]!.send(RedisCommand("CLUSTER", "SETSLOT", slot, "MIGRATING", ids[target]!)).orThrow(node: "source")
-                for _ in 0..<100 {
-                    let moving = try await pools[source]!.send(RedisCommand("CLUSTER", "GETKEYSINSLOT", slot, "100")).array?.compactMap(\.text) ?? []
-                    if moving.isEmpty { break }
-                    var migrate = RedisCommand("MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000", "KEYS")
-                    for key in moving { migrate.append(key) }
-                    _ = try await pools[source]!.send(migrate).orThrow(node: "source")
-                }
-                for node in [target, source] + masters.filter({ $0 != source && $0 != target }) {
-                    _ = try await pools[node]!.send(RedisCommand("CLUSTER", "SETSLOT", slot, "NODE", ids[target]!)).orThrow(node: "\(node)")
+        try await withShutdown(store) { () async throws in
+            let keys = (0..<20_000).map { "list:\($0)" }
+            try await store.batchSet(keys.map { KVEntry($0, [1]) })
+            let topology = try #require(store.topology)
+            let a = topology.ranges.sorted { $0.slots.lowerBound < $1.slots.lowerBound }[0]
+            let masters = topology.masters
+            let b = try #require(masters.first { $0 != a.master })
+            let slots = Array(a.slots.prefix(1000))
+            let pools = Dictionary(uniqueKeysWithValues: masters.map { ($0, RedisPool(configuration: RedisConnectionConfiguration(endpoint: $0), size: 1, logger: KVLogging.disabled)) })
+            defer { pools.values.forEach { $0.close() } }
+            func id(_ node: KVEndpoint) async throws -> String { try await pools[node]!.send(RedisCommand("CLUSTER", "MYID")).text ?? "" }
+            let ids = [a.master: try await id(a.master), b: try await id(b)]
+            @Sendable func move(from source: KVEndpoint, to target: KVEndpoint) async throws {
+                for slot in slots.map(String.init) {
+                    _ = try await pools[target]!.send(RedisCommand("CLUSTER", "SETSLOT", slot, "IMPORTING", ids[source]!)).orThrow(node: "target")
+                    _ = try await pools[source]!.send(RedisCommand("CLUSTER", "SETSLOT", slot, "MIGRATING", ids[target]!)).orThrow(node: "source")
+                    for _ in 0..<100 {
+                        let moving = try await pools[source]!.send(RedisCommand("CLUSTER", "GETKEYSINSLOT", slot, "100")).array?.compactMap(\.text) ?? []
+                        if moving.isEmpty { break }
+                        var migrate = RedisCommand("MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000", "KEYS")
+                        for key in moving { migrate.append(key) }
+                        _ = try await pools[source]!.send(migrate).orThrow(node: "source")
+                    }
+                    for node in [target, source] + masters.filter({ $0 != source && $0 != target }) {
+                        _ = try await pools[node]!.send(RedisCommand("CLUSTER", "SETSLOT", slot, "NODE", ids[target]!)).orThrow(node: "\(node)")
+                    }
                 }
             }
-        }
-        let done = Locked(false)
-        let migrations = Task {
-            defer { done.withLock { $0 = true } }
-            for _ in 0..<2 {
-                try await move(from: a.master, to: b)
-                try await move(from: b, to: a.master)
+            let done = Locked(false)
+            let migrations = Task {
+                defer { done.withLock { $0 = true } }
+                for _ in 0..<2 {
+                    try await move(from: a.master, to: b)
+                    try await move(from: b, to: a.master)
+                }
             }
+            var listings = 0, incomplete = 0, duplicated = 0
+            while !done.value, listings < 10_000 {
+                var listed: [String] = []
+                for try await key in store.list(prefix: "list:") { listed.append(key) }
+                listings += 1
+                if Set(listed).count != keys.count { incomplete += 1 }
+                if listed.count != Set(listed).count { duplicated += 1 }
+            }
+            try await migrations.value
+            print("listing during migrations of 1,000 slots back and forth twice: \(listings) listings of 20,000 keys, \(incomplete) incomplete, \(duplicated) with repeats")
+            #expect(listings >= 10, "listed while slots moved")
+            #expect(incomplete == 0 && duplicated == 0)
         }
-        var listings = 0, incomplete = 0, duplicated = 0
-        while !done.value, listings < 10_000 {
-            var listed: [String] = []
-            for try await key in store.list(prefix: "list:") { listed.append(key) }
-            listings += 1
-            if Set(listed).count != keys.count { incomplete += 1 }
-            if listed.count != Set(listed).count { duplicated += 1 }
-        }
-        try await migrations.value
-        print("listing during migrations of 1,000 slots back and forth twice: \(listings) listings of 20,000 keys, \(incomplete) incomplete, \(duplicated) with repeats")
-        #expect(listings >= 10, "listed while slots moved")
-        #expect(incomplete == 0 && duplicated == 0)
     }
 }

@@ -104,12 +104,13 @@ enum RESP {
             let (node, _) = try Self.fakeNode { _ in message }
             defer { node.close() }
             let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s"))
-            defer { Task { await store.shutdown() } }
-            do {
-                _ = try await store.get("k")
-                Issue.record("a malformed redirect was followed")
-            } catch {
-                #expect(error.code == .serverError && error.node == node.endpoint && error.key == "k", "\(error)")
+            try await withShutdown(store) { () async throws in
+                do throws(KVError) {
+                    _ = try await store.get("k")
+                    Issue.record("a malformed redirect was followed")
+                } catch {
+                    #expect(error.code == .serverError && error.node == node.endpoint && error.key == "k", "\(error)")
+                }
             }
         }
     }
@@ -121,20 +122,21 @@ enum RESP {
         let before = Self.threads(named: "kv-redis")
         #expect(before >= 0)
         let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)?commandTimeout=1s")) as! KVClusterStore
-        defer { Task { await store.shutdown() } }
-        for i in 0..<60 {
-            do {
-                _ = try await store.get("storm:\(i)")
-                Issue.record("a redirect to an unknown node was followed")
-            } catch {
-                #expect(error.code == .serverError, "\(error)")
+        try await withShutdown(store) { () async throws in
+            for i in 0..<60 {
+                do throws(KVError) {
+                    _ = try await store.get("storm:\(i)")
+                    Issue.record("a redirect to an unknown node was followed")
+                } catch {
+                    #expect(error.code == .serverError, "\(error)")
+                }
             }
+            // Other suites' stores may own connection threads in this process too: count this store's.
+            let threads = Self.threads(named: "kv-redis") - before
+            #expect(Self.threads(named: "kv-redis") >= 1, "the store's connection thread is counted (the count can see threads)")
+            #expect(threads <= 2, "\(threads) connection threads after 60 redirects to new addresses")
+            #expect(store.topology?.nodes == [KVEndpoint(host: "127.0.0.1", port: node.port)])
         }
-        // Other suites' stores may own connection threads in this process too: count this store's.
-        let threads = Self.threads(named: "kv-redis") - before
-        #expect(Self.threads(named: "kv-redis") >= 1, "the store's connection thread is counted (the count can see threads)")
-        #expect(threads <= 2, "\(threads) connection threads after 60 redirects to new addresses")
-        #expect(store.topology?.nodes == [KVEndpoint(host: "127.0.0.1", port: node.port)])
     }
 
     /// Threads of this process with the given name.

@@ -4,7 +4,7 @@ import Testing
 
 /// `kv incr` and `kv set --if-equals` on a real server, and an unknown outcome from a node that drops the connection.
 @Suite(.serialized) struct CommandLineAtomicTests {
-    let store = TestServers.redisURL + "/8"
+    let store = TestServers.redisArgument + "/8"
 
     @Test func incrPrintsTheNewValue() async throws {
         let key = "cli-incr:\(UUID())"

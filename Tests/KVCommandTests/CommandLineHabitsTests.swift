@@ -5,7 +5,7 @@ import Testing
 /// Habits users bring from redis-cli and git: options before the subcommand, `--version`, one line per error,
 /// binary-safe JSON, a bench that cleans up after itself, and a word about the memory store's lifetime.
 @Suite(.serialized) struct CommandLineHabitsTests {
-    let store = TestServers.redisURL + "/6"
+    let store = TestServers.redisArgument + "/6"
 
     @Test func storeOptionsMayComeBeforeTheSubcommand() async throws {
         let key = "habit:\(UUID())"
@@ -59,8 +59,8 @@ import Testing
     }
 
     @Test func benchRemovesEveryKeyItWrote() async throws {
-        let database = TestServers.redisURL + "/9"
-        let host = String(TestServers.redisURL.dropFirst("redis://".count))
+        let database = try TestServers.redisURL + "/9"
+        let host = String(try TestServers.redisURL.dropFirst("redis://".count))
         let (address, port) = (String(host.split(separator: ":")[0]), String(host.split(separator: ":")[1]))
         let before = try await TestRedisServer.redisCli(["-h", address, "-p", port, "-n", "0", "DBSIZE"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let result = try await CommandRunner.run(["bench", "--count", "500", "--json", "--store", database], timeout: 120)

@@ -4,7 +4,7 @@ import Testing
 
 /// The `kv` tool against a real server: values persist across invocations, and store errors exit 3.
 @Suite(.serialized) struct CommandLineRedisTests {
-    let store = TestServers.redisURL + "/4"
+    let store = TestServers.redisArgument + "/4"
 
     @Test func setGetDelAcrossInvocations() async throws {
         let key = "cli:\(UUID())"
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func degradedStoreSaysSoFirstAndExitsZero() async throws {
-        let live = TestServers.redisURL.dropFirst("redis://".count)
+        let live = try TestServers.redisURL.dropFirst("redis://".count)
         let dead = try TestRedisServer.freePort()
         let result = try await CommandRunner.run(["health", "--store", "ring://a=\(live),b=127.0.0.1:\(dead)?connectTimeout=200ms"])
         #expect(result.status == 0, "only an unhealthy store exits 1: \(result.text)")
@@ -81,7 +81,7 @@ import Testing
 /// `kv rebalance` on the shared ring: keys written to two shards move when the third joins.
 @Suite(.serialized) struct CommandLineRingTests {
     @Test func rebalanceMovesKeysAndLocateNamesShards() async throws {
-        let ring = TestServers.ringURL
+        let ring = try TestServers.ringURL
         let twoShards = ring.components(separatedBy: ",").prefix(2).joined(separator: ",") + "?database=6"
         let threeShards = ring + "?database=6"
         let keys = (0..<300).map { "rebalance-cli:\($0)" }

@@ -4,7 +4,7 @@ import Testing
 
 /// Each example runs to completion on the memory store and on the shared Redis.
 @Suite(.serialized) struct ExamplesTests {
-    static let stores: [(String, [String: String])] = [("memory", [:]), ("redis", ["KV_STORE": TestServers.redisURL + "/5"])]
+    static let stores: [(String, [String: String])] = [("memory", [:]), ("redis", ["KV_STORE": TestServers.redisArgument + "/5"])]
 
     @Test(arguments: stores.map(\.0))
     func sessionStore(_ name: String) async throws {

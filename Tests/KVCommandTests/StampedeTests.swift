@@ -25,7 +25,7 @@ import Testing
     }
 
     /// The shared Redis and ring, and the shared cluster that `make test` starts.
-    static let stores = [TestServers.redisURL, TestServers.ringURL] + (ProcessInfo.processInfo.environment["KV_TEST_CLUSTER"].map { [$0] } ?? [])
+    static let stores = [TestServers.redisArgument, TestServers.ringArgument] + (ProcessInfo.processInfo.environment["KV_TEST_CLUSTER"].map { [$0] } ?? [])
 
     @Test(arguments: stores) func fourProcessesOfAHundredCallersLoadOnce(url: String) async throws {
         let prefix = "stampede:\(UInt32.random(in: 0...UInt32.max)):"
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func whenTheHolderDiesMidLoadOneMoreLoadsAtMost() async throws {
-        let url = TestServers.redisURL
+        let url = try TestServers.redisURL
         let prefix = "stampede:\(UInt32.random(in: 0...UInt32.max)):"
         // The first process takes the lease (4 s: its 3 s load plus 1 s) and is ended (SIGTERM, no cleanup) at
         // 2.5 s, mid-load; the others, waiting up to 6 s, see the lease expire and one of them loads.

@@ -8,8 +8,8 @@ import Testing
 
 /// The engine's retry policy and deadlines: a table without a server, then real servers and a fake one.
 @Suite struct RedisEngineTests {
-    static func store(port: Int, commandTimeout: Duration = .milliseconds(500), poolSize: Int = 2) -> RedisStore {
-        RedisStore(options: .init(
+    static func store(port: Int, commandTimeout: Duration = .milliseconds(500), poolSize: Int = 2) -> KVRedisStore {
+        KVRedisStore(options: .init(
             connection: RedisConnectionConfiguration(
                 endpoint: KVEndpoint(host: "127.0.0.1", port: port), connectTimeout: .milliseconds(500),
                 commandTimeout: commandTimeout, reconnectDelay: .milliseconds(10), maxReconnectDelay: .milliseconds(100)),
@@ -72,28 +72,29 @@ import Testing
     @Test func pausedServerEndsEveryCallWithinItsDeadline() async throws {
         let server = try await TestRedisServer.launch()
         let store = Self.store(port: server.port, commandTimeout: .seconds(2))
-        defer { Task { await store.shutdown() } }
-        try await store.set("k", [1])
-        server.pause()
-        defer { server.resume() }
-        let outcomes = await withTaskGroup(of: (Duration, KVError?).self) { group in
-            for task in 0..<64 {
-                group.addTask {
-                    // Staggered, so later calls queue behind pipelines already waiting on the frozen server.
-                    try? await Task.sleep(for: .milliseconds(task * 5))
-                    let started = ContinuousClock.now
-                    do throws(KVError) { _ = try await store.get("k"); return (ContinuousClock.now - started, nil) } catch {
-                        return (ContinuousClock.now - started, error)
+        try await withShutdown(store) { () async throws in
+            try await store.set("k", [1])
+            server.pause()
+            defer { server.resume() }
+            let outcomes = await withTaskGroup(of: (Duration, KVError?).self) { group in
+                for task in 0..<64 {
+                    group.addTask {
+                        // Staggered, so later calls queue behind pipelines already waiting on the frozen server.
+                        try? await Task.sleep(for: .milliseconds(task * 5))
+                        let started = ContinuousClock.now
+                        do throws(KVError) { _ = try await store.get("k"); return (ContinuousClock.now - started, nil) } catch {
+                            return (ContinuousClock.now - started, error)
+                        }
                     }
                 }
+                return await group.reduce(into: [(Duration, KVError?)]()) { $0.append($1) }
             }
-            return await group.reduce(into: [(Duration, KVError?)]()) { $0.append($1) }
+            let slowest = outcomes.map(\.0).max() ?? .zero
+            print("paused server, 64 callers, 2 s command timeout: slowest call \(slowest)")
+            #expect(outcomes.allSatisfy { $0.1?.code == .timeout }, "\(outcomes.compactMap(\.1).prefix(2))")
+            // A caller queued behind a pipeline that waits would take two timeouts (4 s) or more.
+            #expect(slowest < .milliseconds(3500), "the slowest call took \(slowest) with a 2 s command timeout")
         }
-        let slowest = outcomes.map(\.0).max() ?? .zero
-        print("paused server, 64 callers, 2 s command timeout: slowest call \(slowest)")
-        #expect(outcomes.allSatisfy { $0.1?.code == .timeout }, "\(outcomes.compactMap(\.1).prefix(2))")
-        // A caller queued behind a pipeline that waits would take two timeouts (4 s) or more.
-        #expect(slowest < .milliseconds(3500), "the slowest call took \(slowest) with a 2 s command timeout")
     }
 
     /// A reply dripped one byte every 300 ms cannot hold a call past its 1 s deadline.
@@ -103,39 +104,41 @@ import Testing
         }
         defer { node.close() }
         let store = Self.store(port: node.port, commandTimeout: .seconds(1), poolSize: 1)
-        defer { Task { await store.shutdown() } }
-        let started = ContinuousClock.now
-        await #expect(throws: KVError.self) { _ = try await store.get("k") }
-        let took = ContinuousClock.now - started
-        print("reply trickled one byte every 300 ms, 1 s command timeout: the call ended after \(took)")
-        // Unbounded, the 11 bytes would take 3.3 s.
-        #expect(took < .milliseconds(2500), "a trickling reply held the call for \(took) with a 1 s command timeout")
-        do { _ = try await store.get("k") } catch { #expect(error.code == .timeout) }
+        try await withShutdown(store) { () async throws in
+            let started = ContinuousClock.now
+            await #expect(throws: KVError.self) { _ = try await store.get("k") }
+            let took = ContinuousClock.now - started
+            print("reply trickled one byte every 300 ms, 1 s command timeout: the call ended after \(took)")
+            // Unbounded, the 11 bytes would take 3.3 s.
+            #expect(took < .milliseconds(2500), "a trickling reply held the call for \(took) with a 1 s command timeout")
+            do throws(KVError) { _ = try await store.get("k") } catch { #expect(error.code == .timeout) }
+        }
     }
 
     /// After the server's idle timeout closed every pooled connection, the next calls all succeed.
     @Test func connectionsClosedByTheServerWhileIdleCostNothing() async throws {
         let server = try await TestRedisServer.launch()
         let store = Self.store(port: server.port, poolSize: 2)
-        defer { Task { await store.shutdown() } }
-        _ = try await server.cli("CONFIG", "SET", "timeout", "1")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for task in 0..<8 { group.addTask { try await store.set("idle:\(task)", [UInt8(task)]) } }
-            try await group.waitForAll()
-        }
-        try await Task.sleep(for: .seconds(3))
-        for round in 0..<3 {
+        try await withShutdown(store) { () async throws in
+            _ = try await server.cli("CONFIG", "SET", "timeout", "1")
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for task in 0..<8 {
-                    group.addTask {
-                        // A conditional write first: it is never re-sent, so a stale connection would fail it.
-                        let created = try await store.set("idle:\(task):\(round)", [1], options: KVSetOptions(condition: .onlyIfAbsent))
-                        let value = try await store.get("idle:\(task)")
-                        #expect(value == [UInt8(task)])
-                        #expect(created)
-                    }
-                }
+                for task in 0..<8 { group.addTask { try await store.set("idle:\(task)", [UInt8(task)]) } }
                 try await group.waitForAll()
+            }
+            try await Task.sleep(for: .seconds(3))
+            for round in 0..<3 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for task in 0..<8 {
+                        group.addTask {
+                            // A conditional write first: it is never re-sent, so a stale connection would fail it.
+                            let created = try await store.set("idle:\(task):\(round)", [1], options: KVSetOptions(condition: .onlyIfAbsent))
+                            let value = try await store.get("idle:\(task)")
+                            #expect(value == [UInt8(task)])
+                            #expect(created)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
             }
         }
     }
@@ -144,44 +147,46 @@ import Testing
     @Test func connectionKillsNeverGiveAWrongAnswer() async throws {
         let server = try await TestRedisServer.launch()
         let store = Self.store(port: server.port, poolSize: 2)
-        defer { Task { await store.shutdown() } }
-        let killer = RedisPool(
-            configuration: RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: server.port)), size: 1, logger: KVLogging.disabled)
-        defer { killer.close() }
-        let stop = Atomic<Bool>(false)
-        async let kills: Int = {
-            var killed = 0
-            for _ in 0..<400 where !stop.load(ordering: .relaxed) {
-                killed += Int((try? await killer.send(RedisCommand("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")))?.integer ?? 0)
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            return killed
-        }()
-        let report = await ConditionalWriteDrill(store: store, prefix: "drill").run(tasks: 16, for: .seconds(3))
-        stop.store(true, ordering: .relaxed)
-        let killed = await kills
-        #expect(report.wrong == 0, "\(report)")
-        #expect(report.right > 500, "\(report)")
-        #expect(killed > 0, "connections were killed")
-        print("connection kills on redis://: \(killed) connections killed; \(report)")
-        let codes = Set(report.errors.keys)
-        #expect(codes.isSubset(of: ["outcome unknown", "timeout", "connection failed"]), "\(report)")
+        try await withShutdown(store) { () async throws in
+            let killer = RedisPool(
+                configuration: RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: server.port)), size: 1, logger: KVLogging.disabled)
+            defer { killer.close() }
+            let stop = Atomic<Bool>(false)
+            async let kills: Int = {
+                var killed = 0
+                for _ in 0..<400 where !stop.load(ordering: .relaxed) {
+                    killed += Int((try? await killer.send(RedisCommand("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")))?.integer ?? 0)
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+                return killed
+            }()
+            let report = await ConditionalWriteDrill(store: store, prefix: "drill").run(tasks: 16, for: .seconds(3))
+            stop.store(true, ordering: .relaxed)
+            let killed = await kills
+            #expect(report.wrong == 0, "\(report)")
+            #expect(report.right > 500, "\(report)")
+            #expect(killed > 0, "connections were killed")
+            print("connection kills on redis://: \(killed) connections killed; \(report)")
+            let codes = Set(report.errors.keys)
+            #expect(codes.isSubset(of: ["outcome unknown", "timeout", "connection failed"]), "\(report)")
+        }
     }
 
     @Test func scriptsAreKnownByTheirSHA1AndRecoverFromNOSCRIPT() async throws {
         let server = try await TestRedisServer.launch()
         let store = Self.store(port: server.port)
-        defer { Task { await store.shutdown() } }
-        for script in [RedisAtomicCommands.compareAndSetScript, RedisAtomicCommands.incrementWithTTLScript] {
-            let loaded = try await store.pool.send(RedisCommand("SCRIPT", "LOAD", script.body)).orThrow(node: "redis").text
-            #expect(loaded == script.sha1, "the SHA-1 the engine sends is the server's")
+        try await withShutdown(store) { () async throws in
+            for script in [RedisAtomicCommands.compareAndSetScript, RedisAtomicCommands.incrementWithTTLScript] {
+                let loaded = try await store.pool.send(RedisCommand("SCRIPT", "LOAD", script.body)).orThrow(node: "redis").text
+                #expect(loaded == script.sha1, "the SHA-1 the engine sends is the server's")
+            }
+            _ = try await store.pool.send(RedisCommand("SCRIPT", "FLUSH"))
+            #expect(try await store.compareAndSet("k", expected: nil, new: [1]), "EVAL after NOSCRIPT")
+            #expect(try await store.increment("n", by: 2, ttlIfCreated: .seconds(10)) == 2)
+            let cached = try await store.pool.send(RedisCommand("SCRIPT", "EXISTS", RedisAtomicCommands.compareAndSetScript.sha1)).array
+            #expect(cached == [.integer(1)], "the server caches it for the next EVALSHA")
+            #expect(RedisCommandSafety(RedisCommand("EVALSHA", "x", "1", "k")) == .unsafe)
+            #expect(RedisCommandSafety(RedisCommand("INCRBY", "k", "1")) == .unsafe)
         }
-        _ = try await store.pool.send(RedisCommand("SCRIPT", "FLUSH"))
-        #expect(try await store.compareAndSet("k", expected: nil, new: [1]), "EVAL after NOSCRIPT")
-        #expect(try await store.increment("n", by: 2, ttlIfCreated: .seconds(10)) == 2)
-        let cached = try await store.pool.send(RedisCommand("SCRIPT", "EXISTS", RedisAtomicCommands.compareAndSetScript.sha1)).array
-        #expect(cached == [.integer(1)], "the server caches it for the next EVALSHA")
-        #expect(RedisCommandSafety(RedisCommand("EVALSHA", "x", "1", "k")) == .unsafe)
-        #expect(RedisCommandSafety(RedisCommand("INCRBY", "k", "1")) == .unsafe)
     }
 }

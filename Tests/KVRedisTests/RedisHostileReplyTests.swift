@@ -9,7 +9,7 @@ import Testing
 /// gone soon after `shutdown()`, whatever the peer did.
 @Suite(.serialized) struct RedisHostileReplyTests {
     static func store(_ node: FakeRedisNode, _ query: String = "") async throws -> any KVStore {
-        try await KVBackendRegistry([RedisBackend()]).open(try KVConfiguration(url: "redis://\(node.endpoint)?commandTimeout=1s&poolSize=1" + query))
+        try await KVBackendRegistry([KVRedisBackend()]).open(try KVConfiguration(url: "redis://\(node.endpoint)?commandTimeout=1s&poolSize=1" + query))
     }
 
     /// Waits (up to 5 s) until this process has no more connection threads and sockets than `threads` and
@@ -82,7 +82,7 @@ import Testing
         defer { node.close() }
         let threads = ProcessResources.threads(named: "kv-redis")
         let sockets = ProcessResources.sockets
-        let store = try await KVBackendRegistry([RedisBackend()]).open(try KVConfiguration(url: "redis://\(node.endpoint)?commandTimeout=20s&poolSize=1"))
+        let store = try await KVBackendRegistry([KVRedisBackend()]).open(try KVConfiguration(url: "redis://\(node.endpoint)?commandTimeout=20s&poolSize=1"))
         let call = Task { try await store.get("k") }
         try await Task.sleep(for: .milliseconds(300))
         await store.shutdown()

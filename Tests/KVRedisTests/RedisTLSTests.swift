@@ -18,39 +18,41 @@ import Testing
     }
 
     static func open(_ url: String) async throws(KVError) -> any KVStore {
-        try await KVBackendRegistry([RedisTLSBackend(), RedisBackend(), KVRingBackend()]).open(try KVConfiguration(url: url))
+        try await KVBackendRegistry([KVRedisTLSBackend(), KVRedisBackend(), KVRingBackend()]).open(try KVConfiguration(url: url))
     }
 
     /// The error of the first call on `url`, which must fail.
     static func failure(_ url: String) async throws -> KVError {
         let store = try await open(url + "&connectTimeout=1s&commandTimeout=1s")
-        defer { Task { await store.shutdown() } }
-        do {
-            _ = try await store.get("k")
-        } catch {
-            return error
+        return try await withShutdown(store) { () async throws -> KVError in
+            do throws(KVError) {
+                _ = try await store.get("k")
+            } catch {
+                return error
+            }
+            Issue.record("the call succeeded")
+            return KVError(.unavailable, "")
         }
-        Issue.record("the call succeeded")
-        return KVError(.unavailable, "")
     }
 
     @Test func binaryAndLargeValuesRoundTripAndRedisCliReadsThem() async throws {
         let (server, port) = try await Self.server()
         let store = try await Self.open("rediss://127.0.0.1:\(port)/3?\(Self.tls.trustQuery)")
-        defer { Task { await store.shutdown() } }
-        let binary = (0...255).map(UInt8.init)
-        let large = (0..<(16 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        try await store.set("binary", binary)
-        try await store.set("large", large)
-        #expect(try await store.get("binary") == binary)
-        #expect(try await store.get("large") == large)
-        try await store.set("text", Array("from swift".utf8))
-        let cli = ["--tls", "--cacert", Self.tls.caFile, "-h", "127.0.0.1", "-p", "\(port)", "-n", "3"]
-        #expect(try await TestRedisServer.redisCli(cli + ["GET", "text"]).trimmingCharacters(in: .newlines) == "from swift")
-        _ = try await TestRedisServer.redisCli(cli + ["SET", "from-cli", "hello"])
-        #expect(try await store.get("from-cli") == Array("hello".utf8))
-        defer { server.stop() }
-        #expect(try await server.cli("-n", "3", "DBSIZE").trimmingCharacters(in: .newlines) == "4", "the plaintext port sees the same data")
+        try await withShutdown(store) { () async throws in
+            let binary = (0...255).map(UInt8.init)
+            let large = (0..<(16 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            try await store.set("binary", binary)
+            try await store.set("large", large)
+            #expect(try await store.get("binary") == binary)
+            #expect(try await store.get("large") == large)
+            try await store.set("text", Array("from swift".utf8))
+            let cli = ["--tls", "--cacert", Self.tls.caFile, "-h", "127.0.0.1", "-p", "\(port)", "-n", "3"]
+            #expect(try await TestRedisServer.redisCli(cli + ["GET", "text"]).trimmingCharacters(in: .newlines) == "from swift")
+            _ = try await TestRedisServer.redisCli(cli + ["SET", "from-cli", "hello"])
+            #expect(try await store.get("from-cli") == Array("hello".utf8))
+            defer { server.stop() }
+            #expect(try await server.cli("-n", "3", "DBSIZE").trimmingCharacters(in: .newlines) == "4", "the plaintext port sees the same data")
+        }
     }
 
     @Test func anUntrustedCertificateIsRefused() async throws {
@@ -61,10 +63,11 @@ import Testing
         #expect(error.node == "127.0.0.1:\(port)")
         // The same server with verification off: the connection works, encrypted but unauthenticated.
         let logs = CapturedLogs()
-        let insecure = try await KVBackendRegistry([RedisTLSBackend()]).open(try KVConfiguration(url: "rediss://127.0.0.1:\(port)?insecure=true"), logger: logs.logger())
-        defer { Task { await insecure.shutdown() } }
-        #expect(try await insecure.set("k", [1]))
-        #expect(logs.messages.filter { $0.contains("insecure=true") }.count == 1, "logged once: \(logs.messages)")
+        let insecure = try await KVBackendRegistry([KVRedisTLSBackend()]).open(try KVConfiguration(url: "rediss://127.0.0.1:\(port)?insecure=true"), logger: logs.logger())
+        try await withShutdown(insecure) { () async throws in
+            #expect(try await insecure.set("k", [1]))
+            #expect(logs.messages.filter { $0.contains("insecure=true") }.count == 1, "logged once: \(logs.messages)")
+        }
     }
 
     @Test func aNameMismatchIsRefused() async throws {
@@ -73,8 +76,9 @@ import Testing
         let error = try await Self.failure("rediss://127.0.0.1:\(port)?\(Self.tls.trustQuery)&serverName=cache.example.com")
         #expect(error.code == .tlsFailed && error.message.contains("does not name cache.example.com"), "\(error)")
         let byName = try await Self.open("rediss://127.0.0.1:\(port)?\(Self.tls.trustQuery)&serverName=localhost")
-        defer { Task { await byName.shutdown() } }
-        #expect(try await byName.set("k", [1]), "the certificate names localhost")
+        try await withShutdown(byName) { () async throws in
+            #expect(try await byName.set("k", [1]), "the certificate names localhost")
+        }
     }
 
     @Test func anExpiredCertificateIsRefused() async throws {
@@ -91,10 +95,11 @@ import Testing
         let error = try await Self.failure("rediss://127.0.0.1:\(port)?\(Self.tls.trustQuery)")
         #expect(error.code == .tlsFailed && error.message.contains("requires a client certificate"), "\(error)")
         let store = try await Self.open("rediss://127.0.0.1:\(port)?\(Self.tls.trustQuery)&certFile=\(Self.tls.clientCertificate)&keyFile=\(Self.tls.clientKey)")
-        defer { Task { await store.shutdown() } }
-        #expect(try await store.set("k", [1]))
-        #expect(try await store.get("k") == [1])
-        #expect(!error.message.contains("BEGIN"), "no key material in errors")
+        try await withShutdown(store) { () async throws in
+            #expect(try await store.set("k", [1]))
+            #expect(try await store.get("k") == [1])
+            #expect(!error.message.contains("BEGIN"), "no key material in errors")
+        }
     }
 
     /// A client certificate from a CA the server does not trust is `tlsFailed` every time, also when the server
@@ -134,13 +139,14 @@ import Testing
             shards.append("s\(index)=127.0.0.1:\(port)")
         }
         let store = try await Self.open("ring://\(shards.joined(separator: ","))?tls=true&\(Self.tls.trustQuery)")
-        defer { Task { await store.shutdown() } }
-        let entries = (0..<300).map { KVEntry("tls-ring:\($0)", Array("\($0)".utf8)) }
-        try await store.batchSet(entries)
-        #expect(try await store.batchGet(entries.map(\.key)).count == 300)
-        var counts: [Int] = []
-        for server in servers { counts.append(Int(try await server.cli("DBSIZE").trimmingCharacters(in: .newlines)) ?? 0) }
-        #expect(counts.reduce(0, +) == 300 && counts.allSatisfy { $0 > 0 }, "every shard got keys over TLS: \(counts)")
+        try await withShutdown(store) { () async throws in
+            let entries = (0..<300).map { KVEntry("tls-ring:\($0)", Array("\($0)".utf8)) }
+            try await store.batchSet(entries)
+            #expect(try await store.batchGet(entries.map(\.key)).count == 300)
+            var counts: [Int] = []
+            for server in servers { counts.append(Int(try await server.cli("DBSIZE").trimmingCharacters(in: .newlines)) ?? 0) }
+            #expect(counts.reduce(0, +) == 300 && counts.allSatisfy { $0 > 0 }, "every shard got keys over TLS: \(counts)")
+        }
     }
 }
 

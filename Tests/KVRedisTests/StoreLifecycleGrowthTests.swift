@@ -15,7 +15,7 @@ import Testing
 
     @Test func fourThousandOpensAndShutdownsKeepNothing() async throws {
         let server = try await TestRedisServer.launch()
-        let registry = KVBackendRegistry([RedisBackend()])
+        let registry = KVBackendRegistry([KVRedisBackend()])
         let configuration = try KVConfiguration(url: "redis://127.0.0.1:\(server.port)?poolSize=1")
         func cycles(_ count: Int) async throws {
             for _ in 0..<count {

@@ -115,8 +115,8 @@ import Testing
                 }
                 let md5 = message.withUnsafeBytes { ShortDigest.md5($0) }
                 let sha1 = message.withUnsafeBytes { ShortDigest.sha1($0) }
-                #expect(RedisShardHash.Point(md5) == RedisShardHash.Point(Digest.md5(message)), "md5 of \(length) bytes")
-                #expect(RedisShardHash.Point(sha1) == RedisShardHash.Point(Digest.sha1(message)), "sha1 of \(length) bytes")
+                #expect(KVRedisShardHash.Point(md5) == KVRedisShardHash.Point(Digest.md5(message)), "md5 of \(length) bytes")
+                #expect(KVRedisShardHash.Point(sha1) == KVRedisShardHash.Point(Digest.sha1(message)), "sha1 of \(length) bytes")
             }
         }
     }

@@ -27,19 +27,20 @@ import Testing
     func writtenByRedisShardReadByTheRing(_ method: String, _ mode: KVRingHashMode) async throws {
         let ring = try await TestRing.launch()
         let store = try ring.store(hash: mode.hash)
-        defer { Task { await store.shutdown() } }
-        let keys = Self.randomKeys(2000)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/redis-shard-write.py").standardized.path
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID()).json")
-        try JSONEncoder().encode(keys).write(to: input)
-        defer { try? FileManager.default.removeItem(at: input) }
-        let servers = zip(ring.names, ring.servers).map { "\($0)=\($1.endpoint)" }
-        let output = try await offPool {
-            try TestRedisServer.run("/bin/sh", ["-c", "python3 '\(script)' \(method) \(servers.joined(separator: " ")) < '\(input.path)'"])
+        try await withShutdown(store) { () async throws in
+            let keys = Self.randomKeys(2000)
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/redis-shard-write.py").standardized.path
+            let input = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID()).json")
+            try JSONEncoder().encode(keys).write(to: input)
+            defer { try? FileManager.default.removeItem(at: input) }
+            let servers = zip(ring.names, ring.servers).map { "\($0)=\($1.endpoint)" }
+            let output = try await offPool {
+                try TestRedisServer.run("/bin/sh", ["-c", "python3 '\(script)' \(method) \(servers.joined(separator: " ")) < '\(input.path)'"])
+            }
+            #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(keys.count)", "redis-shard wrote: \(output)")
+            let read = try await store.batchGet(keys)
+            let wrong = keys.filter { read[$0] != Array("v:\($0)".utf8) }
+            #expect(wrong.isEmpty, "\(wrong.count) keys not found where the ring looked, e.g. \(wrong.prefix(5))")
         }
-        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(keys.count)", "redis-shard wrote: \(output)")
-        let read = try await store.batchGet(keys)
-        let wrong = keys.filter { read[$0] != Array("v:\($0)".utf8) }
-        #expect(wrong.isEmpty, "\(wrong.count) keys not found where the ring looked, e.g. \(wrong.prefix(5))")
     }
 }

@@ -28,33 +28,36 @@ import Testing
     @Test func healthListsMasterReplicasAndSentinels() async throws {
         let group = try await TestSentinelGroup.launch()
         let store = try await Self.open(group, "&readFrom=replicaPreferred")
-        defer { Task { await store.shutdown() } }
-        try await store.set("k", [1])
-        let health = try await store.health()
-        let roles = health.nodes.compactMap(\.role)
-        #expect(health.status == .healthy, "\(health)")
-        #expect(roles.filter { $0 == "master" }.count == 1 && roles.filter { $0 == "replica" }.count == 2 && roles.filter { $0 == "sentinel" }.count == 3, "\(roles)")
-        #expect(try await store.locate("k").node == "127.0.0.1:\(group.master.port)")
-        let read = try await eventually(within: .seconds(2)) { try await store.get("k") == [1] }
-        var seen: [String] = []
-        for replica in group.replicas { seen.append(try await replica.cli("GET", "k")) }
-        let now = try await store.get("k")
-        #expect(read, "a replica read sees the write once replicated: \(String(describing: now)) \(seen)")
+        try await withShutdown(store) { () async throws in
+            try await store.set("k", [1])
+            let health = try await store.health()
+            let roles = health.nodes.compactMap(\.role)
+            #expect(health.status == .healthy, "\(health)")
+            #expect(roles.filter { $0 == "master" }.count == 1 && roles.filter { $0 == "replica" }.count == 2 && roles.filter { $0 == "sentinel" }.count == 3, "\(roles)")
+            #expect(try await store.locate("k").node == "127.0.0.1:\(group.master.port)")
+            let read = try await eventually(within: .seconds(2)) { try await store.get("k") == [1] }
+            var seen: [String] = []
+            for replica in group.replicas { seen.append(try await replica.cli("GET", "k")) }
+            let now = try await store.get("k")
+            #expect(read, "a replica read sees the write once replicated: \(String(describing: now)) \(seen)")
+        }
     }
 
     @Test func sentinelsThatRequireAPassword() async throws {
         let group = try await TestSentinelGroup.launch(sentinelPassword: "s3ntinel-pw")
         let store = try await Self.open(group, "&sentinelPassword=s3ntinel-pw")
-        defer { Task { await store.shutdown() } }
-        #expect(try await store.set("k", [1]))
-        #expect(try await store.health().status == .healthy)
-        let refused = try await Self.open(group, "&retryBudget=200ms")
-        defer { Task { await refused.shutdown() } }
-        await #expect {
-            _ = try await refused.get("k")
-        } throws: { error in
-            let message = "\(error)"
-            return (error as? KVError)?.code == .authenticationFailed && message.contains("authentication failed") && !message.contains("s3ntinel-pw")
+        try await withShutdown(store) { () async throws in
+            #expect(try await store.set("k", [1]))
+            #expect(try await store.health().status == .healthy)
+            let refused = try await Self.open(group, "&retryBudget=200ms")
+            try await withShutdown(refused) { () async throws in
+                await #expect {
+                    _ = try await refused.get("k")
+                } throws: { error in
+                    let message = "\(error)"
+                    return (error as? KVError)?.code == .authenticationFailed && message.contains("authentication failed") && !message.contains("s3ntinel-pw")
+                }
+            }
         }
     }
 
@@ -94,37 +97,38 @@ import Testing
         let group = try await TestSentinelGroup.launch()
         defer { group.master.resume() }
         let store = try await Self.open(group)
-        defer { Task { await store.shutdown() } }
-        let service = Task { try await store.run() }
-        defer { service.cancel() }
-        let oldMaster = group.master.port
-        let timeline = Locked<(named: ContinuousClock.Instant?, resumed: ContinuousClock.Instant?)>((nil, nil))
-        let probe = Task {
-            try await Task.sleep(for: .milliseconds(700))
-            let faulted = ContinuousClock.now
-            await fault(group)
-            // When the sentinels themselves name another master, and when a write first succeeds after that.
-            for _ in 0..<300 {
-                if let port = try await group.namedMaster(), port != oldMaster { break }
-                try await Task.sleep(for: .milliseconds(20))
+        try await withShutdown(store) { () async throws in
+            let service = Task { try await store.run() }
+            defer { service.cancel() }
+            let oldMaster = group.master.port
+            let timeline = Locked<(named: ContinuousClock.Instant?, resumed: ContinuousClock.Instant?)>((nil, nil))
+            let probe = Task {
+                try await Task.sleep(for: .milliseconds(700))
+                let faulted = ContinuousClock.now
+                await fault(group)
+                // When the sentinels themselves name another master, and when a write first succeeds after that.
+                for _ in 0..<300 {
+                    if let port = try await group.namedMaster(), port != oldMaster { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let named = ContinuousClock.now
+                timeline.withLock { $0.named = named }
+                for i in 0..<1000 {
+                    if (try? await store.set("probe", Array("\(i)".utf8))) == true { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                timeline.withLock { $0.resumed = .now }
+                print("sentinels named a new master \(named - faulted) after the fault")
             }
-            let named = ContinuousClock.now
-            timeline.withLock { $0.named = named }
-            for i in 0..<1000 {
-                if (try? await store.set("probe", Array("\(i)".utf8))) == true { break }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            timeline.withLock { $0.resumed = .now }
-            print("sentinels named a new master \(named - faulted) after the fault")
+            let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(10), tasks: 8, keys: 40)).run()
+            try await probe.value
+            let (named, resumed) = timeline.value
+            let gap = resumed.flatMap { resumed in named.map { resumed - $0 } }
+            print("sentinel failover: writes resumed \(gap.map { "\($0)" } ?? "never") after the sentinels named the new master; \(report.summary)")
+            #expect(report.corrupt == 0, "\(report.summary)")
+            // Without following the sentinels the store would wait for an error or the 10 s refresh.
+            #expect(gap != nil && gap! <= .seconds(5), "writes resumed \(String(describing: gap)) after the sentinels named the new master")
+            #expect(try await store.locate("k").node != "127.0.0.1:\(oldMaster)")
         }
-        let report = await KVSoakRunner(store: store, configuration: .init(duration: .seconds(10), tasks: 8, keys: 40)).run()
-        try await probe.value
-        let (named, resumed) = timeline.value
-        let gap = resumed.flatMap { resumed in named.map { resumed - $0 } }
-        print("sentinel failover: writes resumed \(gap.map { "\($0)" } ?? "never") after the sentinels named the new master; \(report.summary)")
-        #expect(report.corrupt == 0, "\(report.summary)")
-        // Without following the sentinels the store would wait for an error or the 10 s refresh.
-        #expect(gap != nil && gap! <= .seconds(5), "writes resumed \(String(describing: gap)) after the sentinels named the new master")
-        #expect(try await store.locate("k").node != "127.0.0.1:\(oldMaster)")
     }
 }

@@ -48,7 +48,7 @@ public struct ConditionalWriteDrill: Sendable {
                 case .success(false):
                     report.wrong += 1
                     report.wrongExamples.append(name)
-                case .failure(let error): report.errors[error.code.name, default: 0] += 1
+                case .failure(let error): report.errors[error.code.description, default: 0] += 1
                 }
             }
         }

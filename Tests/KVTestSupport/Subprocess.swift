@@ -35,29 +35,14 @@ public enum Subprocess {
         posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
 
         let path = executable.path
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in env { free(pointer) }
+        let pid: pid_t
+        do {
+            pid = try spawn(path, arguments, environment: environment, actions: &actions)
+        } catch {
+            for fd in [input.read, output.write, errors.write, input.write, output.read, errors.read] { close(fd) }
+            throw error
         }
-        // The child starts with no signal blocked and every signal at its default, whatever this thread has.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t(), allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, env)
         for fd in [input.read, output.write, errors.write] { close(fd) }
-        guard spawned == 0 else {
-            for fd in [input.write, output.read, errors.read] { close(fd) }
-            throw SpawnError(description: "cannot run \(path): \(String(cString: strerror(spawned)))")
-        }
 
         let exited = Locked(false)
         let timedOut = Locked(false)
@@ -101,6 +86,45 @@ public enum Subprocess {
             stderr: String(decoding: errorData.value, as: UTF8.self), timedOut: timedOut.value)
     }
 
+    /// Starts `path` in the background with its standard streams on `/dev/null` (a server, which logs to a file
+    /// of its own); ``ChildProcess/stop()`` ends it.
+    public static func start(_ path: String, _ arguments: [String]) throws -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        return ChildProcess(pid: try spawn(path, arguments, environment: nil, actions: &actions))
+    }
+
+    /// `posix_spawn` of `path`, the child starting with no signal blocked and every signal at its default,
+    /// whatever the calling thread has.
+    private static func spawn(
+        _ path: String, _ arguments: [String], environment: [String: String]?, actions: inout posix_spawn_file_actions_t
+    ) throws -> pid_t {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw SpawnError(description: "cannot run \(path): no such executable (is it installed? scripts/install-deps.sh installs the test servers)")
+        }
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in env { free(pointer) }
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t(), allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, env)
+        guard spawned == 0 else { throw SpawnError(description: "cannot run \(path): \(String(cString: strerror(spawned)))") }
+        return pid
+    }
+
     /// A pipe whose ends are closed on exec (the child gets its own copies through `dup2`).
     private static func makePipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
@@ -121,6 +145,36 @@ public enum Subprocess {
             } else {
                 return data
             }
+        }
+    }
+}
+
+/// A program started in the background by ``Subprocess/start(_:_:)``: signalled while it runs, killed and
+/// reaped by ``stop()`` (also when released).
+public final class ChildProcess: Sendable {
+    public let pid: pid_t
+    private let reaped = Locked(false)
+
+    init(pid: pid_t) {
+        self.pid = pid
+    }
+
+    deinit { stop() }
+
+    /// Sends `signal`, unless the child has been reaped (its pid may belong to another process by then).
+    public func signal(_ signal: Int32) {
+        reaped.withLock { reaped in if !reaped { _ = kill(pid, signal) } }
+    }
+
+    /// Resumes the child if it is paused, kills it (SIGKILL) and waits for it to exit. Idempotent.
+    public func stop() {
+        reaped.withLock { reaped in
+            guard !reaped else { return }
+            kill(pid, SIGCONT)
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+            reaped = true
         }
     }
 }

@@ -12,7 +12,7 @@ public final class TestRedisServer: @unchecked Sendable {
     public let port: Int
     public let extraArguments: [String]
     private let directory: URL
-    private var process: Process?
+    private var process: ChildProcess?
     private let lock = NSLock()
 
     public var endpoint: String { "127.0.0.1:\(port)" }
@@ -50,16 +50,10 @@ public final class TestRedisServer: @unchecked Sendable {
     private func startBlocking() throws {
         try lock.withLock {
             guard process == nil else { return }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try Self.which("redis-server"))
-            process.arguments = [
+            process = try Subprocess.start(try Self.which("redis-server"), [
                 "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--dir", directory.path, "--logfile", directory.appendingPathComponent("redis.log").path,
-            ] + extraArguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            self.process = process
+            ] + extraArguments)
         }
         try waitUntilReady()
     }
@@ -67,11 +61,8 @@ public final class TestRedisServer: @unchecked Sendable {
     /// Kills the server (SIGKILL after resuming it) and waits for it to exit.
     public func stop() {
         lock.withLock {
-            guard let process else { return }
-            Glibc.kill(process.processIdentifier, SIGCONT)
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            self.process = nil
+            process?.stop()
+            process = nil
         }
     }
 
@@ -82,7 +73,7 @@ public final class TestRedisServer: @unchecked Sendable {
     public func resume() { signal(SIGCONT) }
 
     private func signal(_ signal: Int32) {
-        lock.withLock { if let process { _ = Glibc.kill(process.processIdentifier, signal) } }
+        lock.withLock { process?.signal(signal) }
     }
 
     /// Runs `redis-cli` against the server (off the cooperative pool) and returns its output.
@@ -151,27 +142,48 @@ public final class TestRedisServer: @unchecked Sendable {
 /// or servers of the test process's own when run without it, stopped when the process exits.
 public enum TestServers {
     /// The single shared Redis (`KV_TEST_REDIS`).
-    public static let redisURL: String = {
-        if let url = ProcessInfo.processInfo.environment["KV_TEST_REDIS"], !url.isEmpty { return url }
-        return "redis://" + fallback(1)[0]
-    }()
+    ///
+    /// - Throws: when no server is configured and none can be started (`redis-server` is not installed): the
+    ///   test fails, saying so.
+    public static var redisURL: String {
+        get throws {
+            if let url = ProcessInfo.processInfo.environment["KV_TEST_REDIS"], !url.isEmpty { return url }
+            return "redis://" + (try fallback(.redis)[0])
+        }
+    }
+
+    /// ``redisURL`` for a test's arguments, which cannot throw: without a server it is a URL of the scheme
+    /// `redis-server-is-missing`, so each test that opens it fails saying so.
+    public static var redisArgument: String {
+        (try? redisURL) ?? "redis-server-is-missing://install-redis-server"
+    }
+
+    /// ``ringURL`` for a test's arguments, as ``redisArgument``.
+    public static var ringArgument: String {
+        (try? ringURL) ?? "redis-server-is-missing://install-redis-server"
+    }
 
     /// Three shared ring shards (`KV_TEST_RING`), named shard1…shard3.
-    public static let ringURL: String = {
-        if let url = ProcessInfo.processInfo.environment["KV_TEST_RING"], !url.isEmpty { return url }
-        return "ring://" + fallback(3).enumerated().map { "shard\($0.offset + 1)=\($0.element)" }.joined(separator: ",")
-    }()
-
-    private static let started = Mutex<[TestRedisServer]>([])
-
-    private static func fallback(_ count: Int) -> [String] {
-        let servers = (0..<count).map { _ in try! TestRedisServer() }
-        let first = started.withLock { list in
-            defer { list += servers }
-            return list.isEmpty
+    public static var ringURL: String {
+        get throws {
+            if let url = ProcessInfo.processInfo.environment["KV_TEST_RING"], !url.isEmpty { return url }
+            return "ring://" + (try fallback(.ring)).enumerated().map { "shard\($0.offset + 1)=\($0.element)" }.joined(separator: ",")
         }
-        if first { atexit { TestServers.started.withLock { $0.forEach { $0.stop() } } } }
-        return servers.map(\.endpoint)
+    }
+
+    private enum Group: Int { case redis = 1, ring = 3 }
+
+    /// The servers started for each group, made once.
+    private static let started = Mutex<[Group: [TestRedisServer]]>([:])
+
+    private static func fallback(_ group: Group) throws -> [String] {
+        try started.withLock { started in
+            if let servers = started[group] { return servers.map(\.endpoint) }
+            let servers = try (0..<group.rawValue).map { _ in try TestRedisServer() }
+            if started.isEmpty { atexit { TestServers.started.withLock { $0.values.joined().forEach { $0.stop() } } } }
+            started[group] = servers
+            return servers.map(\.endpoint)
+        }
     }
 }
 

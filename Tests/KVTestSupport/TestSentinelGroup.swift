@@ -58,11 +58,10 @@ public final class TestSentinelGroup: Sendable {
 }
 
 /// One `redis-server --sentinel` with a config file of its own (sentinels rewrite it).
-public final class TestSentinel: @unchecked Sendable {
-    // @unchecked: `process` is set once in init and only read afterwards (stop is called from deinit or once).
+public final class TestSentinel: Sendable {
     public let port: Int
     private let directory: URL
-    private let process: Process
+    private let process: ChildProcess
 
     let password: String?
 
@@ -83,12 +82,7 @@ public final class TestSentinel: @unchecked Sendable {
             sentinel parallel-syncs \(TestSentinelGroup.masterName) 2
             \(password.map { "requirepass \($0)\nsentinel sentinel-pass \($0)\n" } ?? "")
             """.write(to: config, atomically: true, encoding: .utf8)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = [config.path, "--sentinel"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try Subprocess.start(try TestRedisServer.which("redis-server"), [config.path, "--sentinel"])
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if (try? TestRedisServer.run("/usr/bin/redis-cli", ["-p", "\(port)"] + (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + ["PING"]))?.contains("PONG") == true { return }
@@ -103,15 +97,10 @@ public final class TestSentinel: @unchecked Sendable {
     }
 
     /// Freezes the sentinel (SIGSTOP) until ``resume()``.
-    public func pause() { kill(process.processIdentifier, SIGSTOP) }
-    public func resume() { kill(process.processIdentifier, SIGCONT) }
+    public func pause() { process.signal(SIGSTOP) }
+    public func resume() { process.signal(SIGCONT) }
 
-    public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    public func stop() { process.stop() }
 
     @discardableResult
     public func cli(_ arguments: String...) async throws -> String {

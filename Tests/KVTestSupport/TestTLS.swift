@@ -45,16 +45,10 @@ public final class TestTLS: Sendable {
     }
 
     private func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw KVError(.connectionFailed, "openssl \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))")
+        // In the certificates' directory: `sh` changes to it ($0) and runs openssl with the arguments ($@).
+        let result = try Subprocess.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "cd \"$0\" && exec openssl \"$@\"", directory.path] + arguments)
+        guard result.status == 0 else {
+            throw KVError(.connectionFailed, "openssl \(arguments.joined(separator: " ")) failed (exit \(result.status)): \(result.stderr.prefix(500))")
         }
     }
 

@@ -50,40 +50,13 @@ public enum KVRingHashMode: String, Sendable, CaseIterable {
     public var hash: any KVConsistentHash {
         switch self {
         case .rendezvous: KVRendezvousHash()
-        case .redisShardCRC32: RedisShardHash(.crc32)
-        case .redisShardMD5: RedisShardHash(.md5)
-        case .redisShardSHA1: RedisShardHash(.sha1)
+        case .redisShardCRC32: KVRedisShardHash(.crc32)
+        case .redisShardMD5: KVRedisShardHash(.md5)
+        case .redisShardSHA1: KVRedisShardHash(.sha1)
         case .moduloFNV1: KVModuloHash(.fnv1)
         case .moduloFNV1a: KVModuloHash(.fnv1a)
         case .moduloMurmur3: KVModuloHash(.murmur3)
         case .jump: KVJumpConsistentHash()
         }
-    }
-}
-
-/// Hash-tag rules.
-package enum HashTag {
-    /// The Redis Cluster rule: the first `{`, then the first `}` after it; a non-empty content replaces the key.
-    /// Calls `body` with the bytes to hash, without copying them.
-    @inlinable
-    package static func withClusterTag<R>(_ key: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        var key = key
-        return key.withUTF8 { withClusterTag(bytes: $0, body) }
-    }
-
-    /// The same rule over any bytes.
-    @inlinable
-    package static func withClusterTag<R>(bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
-        if let start = bytes.firstIndex(of: open),
-           let end = bytes[(start + 1)...].firstIndex(of: close), end > start + 1 {
-            return body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(start + 1)..<end])))
-        }
-        return body(UnsafeRawBufferPointer(bytes))
-    }
-
-    /// The bytes the Redis Cluster rule hashes, as an array.
-    package static func cluster(_ key: String) -> [UInt8] {
-        withClusterTag(key) { Array($0) }
     }
 }

@@ -1,3 +1,4 @@
+import KVRedisCore
 /// soundcloud/roshi pool placement: `hash(key) % shardCount`, no hash tags, shards in configured order.
 public struct KVModuloHash: KVConsistentHash {
     public enum Function: Sendable { case fnv1, fnv1a, murmur3 }
@@ -41,11 +42,11 @@ public struct KVJumpConsistentHash: KVConsistentHash {
     struct Placement: KVShardPlacement {
         let count: Int
         func shardIndex(for key: String) -> Int {
-            JumpHash.bucket(HashTag.withClusterTag(key) { XXH64.hash($0) }, buckets: count)
+            JumpHash.bucket(RedisHashTag.withClusterTag(key) { XXH64.hash($0) }, buckets: count)
         }
 
         func shardIndex(forBytes key: [UInt8]) -> Int? {
-            JumpHash.bucket(key.withUnsafeBufferPointer { HashTag.withClusterTag(bytes: $0) { XXH64.hash($0) } }, buckets: count)
+            JumpHash.bucket(key.withUnsafeBufferPointer { RedisHashTag.withClusterTag(bytes: $0) { XXH64.hash($0) } }, buckets: count)
         }
     }
 }

@@ -1,3 +1,4 @@
+import KVRedisCore
 /// go-redis v8+ Ring placement: for each shard name, `score = mix64(XXH64(tag(key)) ^ XXH64(name))`;
 /// the highest score wins, ties broken by name. Swift and Go services can share one ring.
 public struct KVRendezvousHash: KVConsistentHash {
@@ -12,11 +13,11 @@ public struct KVRendezvousHash: KVConsistentHash {
         let nameHashes: [UInt64]
 
         func shardIndex(for key: String) -> Int {
-            best(for: HashTag.withClusterTag(key) { XXH64.hash($0) })
+            best(for: RedisHashTag.withClusterTag(key) { XXH64.hash($0) })
         }
 
         func shardIndex(forBytes key: [UInt8]) -> Int? {
-            best(for: key.withUnsafeBufferPointer { HashTag.withClusterTag(bytes: $0) { XXH64.hash($0) } })
+            best(for: key.withUnsafeBufferPointer { RedisHashTag.withClusterTag(bytes: $0) { XXH64.hash($0) } })
         }
 
         @inline(__always) func best(for keyHash: UInt64) -> Int {

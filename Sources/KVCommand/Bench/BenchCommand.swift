@@ -1,6 +1,18 @@
 import ArgumentParser
 import Foundation
 import KV
+#if Redis
+import KVRedis
+#if Redis
+import KVRing
+#if Redis
+import KVCluster
+#if Redis
+import KVSentinel
+#endif
+#endif
+#endif
+#endif
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,7 +70,7 @@ struct BenchCommand: AsyncParsableCommand {
         return switch scheme {
         case "memory": try await MemoryBench.rows(store: store, count: count, progress: progress)
         #if Redis
-        case "redis", "rediss", "unix": try await RedisBench.rows(store: store as! RedisStore, count: count, compare: compare, progress: progress)
+        case "redis", "rediss", "unix": try await RedisBench.rows(store: store as! KVRedisStore, count: count, compare: compare, progress: progress)
         case "ring": try await RingBench.rows(store: store as! KVRingStore, count: count, progress: progress)
         case "cluster": try await ClusterBench.rows(store: store as! KVClusterStore, count: count, progress: progress)
         case "sentinel": try await SentinelBench.rows(store: store as! KVSentinelStore, count: count, progress: progress)

@@ -1,5 +1,8 @@
 #if Redis
 import KV
+#if Redis
+import KVCluster
+#endif
 
 /// Cluster rows beside `redis-benchmark --cluster` with the same client count, measured in the same run.
 enum ClusterBench {

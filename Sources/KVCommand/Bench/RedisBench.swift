@@ -1,10 +1,13 @@
 #if Redis
 import CHiredisBaseline
 import KV
+#if Redis
+import KVRedis
+#endif
 
 /// Redis rows, each beside raw-C hiredis and `redis-benchmark`, measured in the same run.
 enum RedisBench {
-    static func rows(store: RedisStore, count: Int, compare: (any KVStore)? = nil, progress: (String) -> Void) async throws -> [BenchRow] {
+    static func rows(store: KVRedisStore, count: Int, compare: (any KVStore)? = nil, progress: (String) -> Void) async throws -> [BenchRow] {
         let connection = store.options.connection
         let endpoint = connection.endpoint
         let database = Int32(connection.database)

@@ -1,6 +1,12 @@
 #if Redis
 import KV
 import KVRedisCore
+#if Redis
+import KVRedis
+#endif
+#if Redis
+import KVRing
+#endif
 
 
 /// Ring rows: placement cost per mode, and 3-shard workloads beside one shard alone and beside the
@@ -31,7 +37,7 @@ enum RingBench {
         let value = [UInt8](repeating: 0x72, count: 100)
         let keys = (0..<count).map { "kvbench:ring:\($0)" }
         let entries = keys.map { KVEntry($0, value) }
-        let single = RedisStore(options: .init(connection: store.shards[0].connection, poolSize: store.options.poolSize), logger: KVLogging.disabled)
+        let single = KVRedisStore(options: .init(connection: store.shards[0].connection, poolSize: store.options.poolSize), logger: KVLogging.disabled)
         defer { Task { await single.shutdown() } }
         var rows: [BenchRow] = []
 

@@ -1,5 +1,8 @@
 #if Redis
 import KV
+#if Redis
+import KVSentinel
+#endif
 
 /// Sentinel rows: the concurrent workloads through the store (which finds the master through the sentinels)
 /// beside `redis-benchmark` on that master, measured in the same run.

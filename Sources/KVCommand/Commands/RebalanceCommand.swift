@@ -1,6 +1,9 @@
 #if Redis
 import ArgumentParser
 import KV
+#if Redis
+import KVRing
+#endif
 
 struct RebalanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

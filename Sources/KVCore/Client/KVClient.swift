@@ -101,14 +101,14 @@ public struct KVClient: Sendable {
     package func encode<T: Encodable>(_ value: T, key: String) throws(KVError) -> [UInt8] {
         if let raw = KVRawValue.encode(value) { return raw }
         do { return try codec.encode(value) } catch {
-            throw KVError(.encodingFailed, "cannot encode \(T.self) with \(codec.name): \(error)", key: namespace + key)
+            throw KVError(.encodingFailed, "cannot encode \(T.self) with \(codec.name): \(error)", key: namespace + key, underlyingError: KVError.underlying(error))
         }
     }
 
     package func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], key: String) throws(KVError) -> T {
         if let raw = try KVRawValue.decode(type, from: bytes, key: namespace + key) { return raw }
         do { return try codec.decode(type, from: bytes) } catch {
-            throw .decodingFailed(key: namespace + key, type: type, reason: "\(codec.name): \(error)")
+            throw .decodingFailed(key: namespace + key, type: type, reason: "\(codec.name): \(error)", underlyingError: KVError.underlying(error))
         }
     }
 }

@@ -33,19 +33,19 @@ package enum RedisAtomicCommands {
         """, sha1: "a720fe55fb08e3ff99a9411a09da65c4a6341e56")
 
     package static func compareAndSet(
-        _ key: String, expected: [UInt8]?, new: [UInt8]?, ttlMilliseconds: Int64?, keepTTL: Bool, node: String,
-        send: (RedisCommand) async throws(KVError) -> RedisReply
+        _ key: String, expected: [UInt8]?, new: [UInt8]?, ttlMilliseconds: Int64?, keepTTL: Bool,
+        send: (RedisCommand) async throws(KVError) -> RedisKeyReplies
     ) async throws(KVError) -> Bool {
         let ttlMode = ttlMilliseconds != nil ? "PX" : (keepTTL ? "KEEPTTL" : "")
         let arguments: [[UInt8]] = [
             Array((expected == nil ? "0" : "1").utf8), expected ?? [], Array((new == nil ? "0" : "1").utf8), new ?? [],
             Array(ttlMode.utf8), Array(String(ttlMilliseconds ?? 0).utf8),
         ]
-        let reply = try await compareAndSetScript.run(keys: [Array(key.utf8)], arguments: arguments, send: send)
-        switch reply.integer {
+        let answer = try await compareAndSetScript.run(keys: [Array(key.utf8)], key: key, arguments: arguments, send: send)
+        switch answer.reply.integer {
         case 1: return true
         case 0: return false
-        default: throw reply.unexpected(node: node, key: key, expected: "1 or 0")
+        default: throw answer.reply.unexpected(node: answer.node, key: key, expected: "1 or 0")
         }
     }
 
@@ -65,13 +65,13 @@ package enum RedisAtomicCommands {
 
     /// An increment that gives a key it creates a TTL: one script.
     package static func increment(
-        _ key: String, by delta: Int64, ttlMilliseconds: Int64, node: String, send: (RedisCommand) async throws(KVError) -> RedisReply
+        _ key: String, by delta: Int64, ttlMilliseconds: Int64, send: (RedisCommand) async throws(KVError) -> RedisKeyReplies
     ) async throws(KVError) -> Int64 {
         do throws(KVError) {
-            let reply = try await incrementWithTTLScript.run(
-                keys: [Array(key.utf8)], arguments: [Array(String(delta).utf8), Array(String(ttlMilliseconds).utf8)], send: send)
-            guard let bytes = reply.bytes, let value = KVAtomic.parseInteger(bytes) else {
-                throw reply.unexpected(node: node, key: key, expected: "the new value")
+            let answer = try await incrementWithTTLScript.run(
+                keys: [Array(key.utf8)], key: key, arguments: [Array(String(delta).utf8), Array(String(ttlMilliseconds).utf8)], send: send)
+            guard let bytes = answer.reply.bytes, let value = KVAtomic.parseInteger(bytes) else {
+                throw answer.reply.unexpected(node: answer.node, key: key, expected: "the new value")
             }
             return value
         } catch {
@@ -81,15 +81,13 @@ package enum RedisAtomicCommands {
 
     /// `INCRBY`'s error replies as typed errors.
     package static func incrementError(_ error: KVError) -> KVError {
-        var typed = error
         if error.message.contains("not an integer") {
-            typed.code = .notAnInteger
-            typed.message = "the value is not a decimal integer of 64 bits (\(error.message))"
-        } else if error.message.contains("overflow") {
-            typed.code = .overflow
-            typed.message = "the sum is outside the 64-bit range (\(error.message))"
+            return error.with(code: .notAnInteger, message: "the value is not a decimal integer of 64 bits (\(error.message))")
         }
-        return typed
+        if error.message.contains("overflow") {
+            return error.with(code: .overflow, message: "the sum is outside the 64-bit range (\(error.message))")
+        }
+        return error
     }
 
     /// `GET` and `PTTL`, sent together on one connection.

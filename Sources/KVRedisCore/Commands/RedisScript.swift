@@ -24,15 +24,16 @@ package struct RedisScript: Sendable {
         return command
     }
 
-    /// Runs the script through `send`, which throws error replies as ``KVError``s carrying the server's message.
+    /// Runs the script through `send` (the commands of `key`): `EVALSHA`, then `EVAL` if the answering node
+    /// had no copy. Returns the script's reply and the node that gave it; its error replies are thrown, naming
+    /// `key` and the node.
     package func run(
-        keys: [[UInt8]], arguments: [[UInt8]], send: (RedisCommand) async throws(KVError) -> RedisReply
-    ) async throws(KVError) -> RedisReply {
-        do throws(KVError) {
-            return try await send(evalSHA(keys: keys, arguments: arguments))
-        } catch {
-            guard error.code == .serverError, error.message.hasPrefix("NOSCRIPT") else { throw error }
-            return try await send(eval(keys: keys, arguments: arguments))
+        keys: [[UInt8]], key: String, arguments: [[UInt8]], send: (RedisCommand) async throws(KVError) -> RedisKeyReplies
+    ) async throws(KVError) -> (reply: RedisReply, node: String) {
+        var answer = try await send(evalSHA(keys: keys, arguments: arguments))
+        if let message = answer.replies[0].errorMessage, message.hasPrefix("NOSCRIPT") {
+            answer = try await send(eval(keys: keys, arguments: arguments))
         }
+        return (try answer.replies[0].orThrow(node: answer.node, key: key), answer.node)
     }
 }

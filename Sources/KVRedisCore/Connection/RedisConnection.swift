@@ -213,7 +213,7 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
         }
         if wasOpen { wakeup.signal() }
         descriptor.withLock { descriptor in
-            if let descriptor { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
+            if let descriptor { _ = kv_shutdown_both(descriptor) }
         }
     }
 

@@ -159,9 +159,7 @@ final class RedisConnectionWorker {
             }
         }
         if let retryAfter, now < retryAfter, let lastConnectError {
-            var error = lastConnectError
-            error.message = "\(error.message) (next attempt in \(Self.milliseconds(retryAfter - now)) ms)"
-            throw error
+            throw lastConnectError.with(message: "\(lastConnectError.message) (next attempt in \(Self.milliseconds(retryAfter - now)) ms)")
         }
         do throws(KVError) {
             let context = try RedisWire(configuration: configuration, budget: budget)

@@ -40,7 +40,7 @@ enum RedisTracing {
         do {
             return try await body()
         } catch {
-            span.attributes["error.type"] = error.error.code.name
+            span.attributes["error.type"] = error.error.code.identifier
             span.recordError(error.error)
             span.setStatus(SpanStatus(code: .error))
             throw error

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// Inputs are validated before anything is sent; batches go out as pipelines in chunks, a bounded number
 /// at a time; every error names the node (and the key, where there is one).
-package final class RedisNodeClient: Sendable {
+package final class RedisNodeClient: RedisKeyRouter {
     package let options: RedisNodeOptions
     package let pool: RedisPool
     private let closed = Atomic<Bool>(false)
@@ -30,81 +30,33 @@ package final class RedisNodeClient: Sendable {
         pool.close()
     }
 
-    // MARK: Single keys
+    // MARK: Routing
 
-    package nonisolated(nonsending) func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
-        try KVLimits.check(key: key, valueCount: value.count)
-        let ttl = try setOptions.ttlMilliseconds(key: key)
-        try checkOpen()
-        let reply = try await send(RedisKeyCommands.set(key, value, ttlMilliseconds: ttl, options: setOptions), key: key, write: true)
-        return try RedisKeyCommands.wasSet(reply, key: key, node: node)
+    /// Sends the commands of `key` under the retry policy (a write confirmed by replicas when the options say
+    /// so); a transport error is given the key. The single-key operations come from ``RedisKeyRouter``.
+    package nonisolated(nonsending) func send(_ commands: [RedisCommand], key: String, write: Bool) async throws(KVError) -> RedisKeyReplies {
+        do { return RedisKeyReplies(replies: try await execute(commands, write: write), node: node) } catch { throw error.keyed(key) }
     }
 
-    package nonisolated(nonsending) func get(_ key: String) async throws(KVError) -> [UInt8]? {
-        try KVLimits.check(key: key)
-        try checkOpen()
-        return try RedisKeyCommands.value(try await send(RedisKeyCommands.get(key), key: key), key: key, node: node)
-    }
-
-    package nonisolated(nonsending) func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
-        try KVLimits.check(key: key)
-        try checkOpen()
-        return try RedisKeyCommands.timeToLive(try await send(RedisKeyCommands.pttl(key), key: key), key: key, node: node)
-    }
-
-    package nonisolated(nonsending) func delete(_ key: String) async throws(KVError) -> Bool {
-        try KVLimits.check(key: key)
-        try checkOpen()
-        return try RedisKeyCommands.count(try await send(RedisKeyCommands.unlink([key]), key: key, write: true), key: key, node: node) > 0
-    }
-
-    package nonisolated(nonsending) func contains(_ key: String) async throws(KVError) -> Bool {
-        try KVLimits.check(key: key)
-        try checkOpen()
-        return try RedisKeyCommands.count(try await send(RedisKeyCommands.exists(key), key: key), key: key, node: node) > 0
-    }
-
-    // MARK: Atomic operations
-
-    package nonisolated(nonsending) func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
-        let ttl = try KVAtomic.check(key: key, expected: expected, new: new, options: setOptions)
-        try checkOpen()
-        return try await RedisAtomicCommands.compareAndSet(
-            key, expected: expected, new: new, ttlMilliseconds: ttl, keepTTL: setOptions.keepTTL, node: node
-        ) { (command) throws(KVError) in try await self.send(command, key: key, write: true).orThrow(node: self.node, key: key) }
-    }
-
-    package nonisolated(nonsending) func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
-        let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
-        try checkOpen()
-        guard let ttl else {
-            return try RedisAtomicCommands.incremented(try await send(RedisAtomicCommands.incrementBy(key, delta), key: key, write: true), key: key, node: node)
+    /// One attempt of `commands` as one pipeline within `deadline`, with no retry, for a router that decides
+    /// retries itself (the cluster's). A `write` is followed by `WAIT` when writes are confirmed; its reply is
+    /// returned apart, for ``confirm(_:replies:key:)``.
+    package nonisolated(nonsending) func attempt(
+        _ commands: [RedisCommand], write: Bool, deadline: ContinuousClock.Instant
+    ) async throws(RedisFailure) -> (replies: [RedisReply], confirmation: RedisReply?) {
+        guard write, let confirm = options.confirmWrites else {
+            return (try await pool.connection().execute(commands, deadline: deadline), nil)
         }
-        return try await RedisAtomicCommands.increment(key, by: delta, ttlMilliseconds: ttl, node: node) { (command) throws(KVError) in
-            try await self.send(command, key: key, write: true).orThrow(node: self.node, key: key)
-        }
+        var replies = try await pool.connection().execute(commands + [confirm.command], deadline: deadline)
+        let confirmation = replies.removeLast()
+        return (replies, confirmation)
     }
 
-    package nonisolated(nonsending) func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
-        try KVLimits.check(key: key)
-        try checkOpen()
-        do {
-            return try RedisAtomicCommands.valueWithTTL(try await execute(RedisAtomicCommands.getWithTTL(key)), key: key, node: node)
-        } catch {
-            throw Self.keyed(error, key)
-        }
-    }
-
-    static func keyed(_ error: KVError, _ key: String) -> KVError {
-        var error = error
-        error.key = error.key ?? key
-        return error
-    }
-
-    /// Sends one command under the retry policy (a write confirmed by replicas when the options say so); a
-    /// transport error is given the key.
-    private nonisolated(nonsending) func send(_ command: RedisCommand, key: String, write: Bool = false) async throws(KVError) -> RedisReply {
-        do { return try await execute([command], write: write)[0] } catch { throw Self.keyed(error, key) }
+    /// Throws unless enough replicas acknowledged the writes whose replies are `replies` (none of which was
+    /// refused: a refused write has nothing to confirm).
+    package func confirm(_ confirmation: RedisReply?, replies: [RedisReply], key: String?) throws(KVError) {
+        guard let confirmation, let confirm = options.confirmWrites, !replies.contains(where: { $0.errorMessage != nil }) else { return }
+        try confirm.check(confirmation, key: key, node: node)
     }
 
     /// ``execute(_:)`` for writes: with ``RedisNodeOptions/confirmWrites``, `WAIT` follows the commands in the
@@ -113,9 +65,7 @@ package final class RedisNodeClient: Sendable {
         guard write, let confirm = options.confirmWrites else { return try await execute(commands) }
         var replies = try await execute(commands + [confirm.command])
         let reached = replies.removeLast()
-        if !replies.contains(where: { $0.errorMessage != nil }) {
-            try confirm.check(reached, key: nil, node: node)
-        }
+        try self.confirm(reached, replies: replies, key: nil)
         return replies
     }
 

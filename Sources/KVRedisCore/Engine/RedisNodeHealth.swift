@@ -26,4 +26,29 @@ package enum RedisNodeHealth {
             return KVNodeHealth(name: name, address: pool.node, status: .unhealthy, lastError: "\(error.code): \(error.message)", role: role)
         }
     }
+
+    /// One node to check: its connections, its name in the report and its role.
+    package struct Probe: Sendable {
+        package let pool: RedisPool
+        package let name: String
+        package let role: String?
+
+        package init(_ pool: RedisPool, name: String, role: String?) {
+            self.pool = pool
+            self.name = name
+            self.role = role
+        }
+    }
+
+    /// Checks every node at once; the reports come back in the order of `probes`.
+    package static func check(_ probes: [Probe]) async -> [KVNodeHealth] {
+        await withTaskGroup(of: (Int, KVNodeHealth).self) { group in
+            for (index, probe) in probes.enumerated() {
+                group.addTask { (index, await check(probe.pool, name: probe.name, role: probe.role)) }
+            }
+            var reports = [KVNodeHealth?](repeating: nil, count: probes.count)
+            for await (index, report) in group { reports[index] = report }
+            return reports.compactMap { $0 }
+        }
+    }
 }

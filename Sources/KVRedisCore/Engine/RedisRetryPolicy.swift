@@ -55,20 +55,27 @@ package enum RedisRetryPolicy {
         case surface(KVError)
     }
 
+    /// Error replies that say a command did not run because of the node's state, not the command's: a
+    /// demoted master refusing a write (`READONLY`), a master that lost its replicas (`MASTERDOWN`), a node
+    /// loading its data (`LOADING`). A router that can find another node retries them within its budget.
+    package static let nodeStateRefusals = ["READONLY", "MASTERDOWN", "LOADING"]
+
+    /// Whether `error` is one of the ``nodeStateRefusals``.
+    package static func refusedByNodeState(_ error: KVError) -> Bool {
+        error.code == .serverError && nodeStateRefusals.contains { error.message.hasPrefix($0) }
+    }
+
     /// What to do after `failure` of a request whose least safe command is `safety`.
     package static func decide(_ failure: RedisFailure, safety: RedisCommandSafety) -> Decision {
         let error = failure.error
         switch error.code {
         case .connectionFailed:
             if !failure.mayHaveRun || safety != .unsafe { return .retry }
-            var unknown = error
-            unknown.code = .outcomeUnknown
-            unknown.message = "the connection broke after the command was sent (\(error.message)); it may have run, and sending it again could change its answer"
-            return .surface(unknown)
+            return .surface(error.with(
+                code: .outcomeUnknown,
+                message: "the connection broke after the command was sent (\(error.message)); it may have run, and sending it again could change its answer"))
         case .timeout where failure.mayHaveRun && safety == .unsafe:
-            var timeout = error
-            timeout.message += "; the command may have run"
-            return .surface(timeout)
+            return .surface(error.with(message: error.message + "; the command may have run"))
         default:
             return .surface(error)
         }

@@ -1,5 +1,9 @@
 import CHiredis
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import KVCore
 
 /// A blocking stream socket to a Redis node over TCP or a Unix-domain socket, with bounded connects and I/O.
@@ -13,14 +17,14 @@ final class RedisSocket: RedisByteStream {
         self.node = node
     }
 
-    deinit { Glibc.close(descriptor) }
+    deinit { kv_close(descriptor) }
 
     /// Connects over TCP, trying each address of `endpoint.host` in turn, by the budget's connect deadline in all.
     static func connect(to endpoint: KVEndpoint, budget: RedisConnectBudget) throws(KVError) -> RedisSocket {
         let node = endpoint.description
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_socktype = kv_stream_type()
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(endpoint.host, String(endpoint.port), &hints, &list)
         guard status == 0, let first = list else {
@@ -32,18 +36,18 @@ final class RedisSocket: RedisByteStream {
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let address = entry {
             entry = address.pointee.ai_next
-            let fd = socket(address.pointee.ai_family, address.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.ai_protocol)
+            let fd = kv_stream_socket(address.pointee.ai_family, address.pointee.ai_protocol)
             guard fd >= 0 else {
                 lastError = String(cString: strerror(errno))
                 continue
             }
             guard deadline > ContinuousClock.now else {
-                Glibc.close(fd)
+                kv_close(fd)
                 throw KVError(.connectionFailed, "connect timed out: it did not complete within \(budget.connectBound)", node: node)
             }
             _ = kv_set_nonblocking(fd, 1)
             var error: Int32 = 0
-            if Glibc.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) != 0 {
+            if kv_connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) != 0 {
                 error = errno
                 while error == EINPROGRESS {
                     guard let wait = budget.nextWait(before: deadline) else {
@@ -53,7 +57,7 @@ final class RedisSocket: RedisByteStream {
                     error = kv_wait_connected(fd, wait)
                     if error == ETIMEDOUT, ContinuousClock.now < deadline {
                         do throws(KVError) { try budget.betweenSlices(node: node) } catch {
-                            Glibc.close(fd)
+                            kv_close(fd)
                             throw error
                         }
                         error = EINPROGRESS
@@ -65,7 +69,7 @@ final class RedisSocket: RedisByteStream {
                 kv_set_nodelay(fd)
                 return RedisSocket(descriptor: fd, node: node)
             }
-            Glibc.close(fd)
+            kv_close(fd)
             if error == ETIMEDOUT { throw KVError(.connectionFailed, "connect timed out: it did not complete within \(budget.connectBound)", node: node) }
             lastError = String(cString: strerror(error))
         }
@@ -89,7 +93,7 @@ final class RedisSocket: RedisByteStream {
 
     func send(_ bytes: UnsafeRawBufferPointer) throws(KVError) -> Int {
         while true {
-            let sent = Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            let sent = kv_send(descriptor, bytes.baseAddress, bytes.count)
             if sent >= 0 { return sent }
             if errno == EINTR { continue }
             throw ioError(errno)

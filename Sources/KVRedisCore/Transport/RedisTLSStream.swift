@@ -1,6 +1,10 @@
 import CHiredis
 import COpenSSL
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import KVCore
 
 /// TLS over a ``RedisSocket``, with OpenSSL: the handshake verifies the server's certificate and name unless

@@ -3,7 +3,7 @@
 /// `.*\{(.*)\}.*`: the text between the last `{` and the last `}` after it, possibly empty, within the key's
 /// first line. Like redis-shard on Python 3, strings are hashed as ISO-8859-1 bytes; a key with characters
 /// beyond U+00FF (which redis-shard rejects) is hashed as UTF-8, and a key that is not UTF-8 as its bytes.
-public struct RedisShardHash: KVConsistentHash {
+public struct KVRedisShardHash: KVConsistentHash {
     public enum Function: Sendable { case crc32, md5, sha1 }
     public let function: Function
 
@@ -72,7 +72,7 @@ public struct RedisShardHash: KVConsistentHash {
             var points: [UInt32] = []
             for (index, name) in shards.enumerated() {
                 for replica in 0..<128 {
-                    let point = CRC32.checksum(RedisShardHash.bytes("\(name):\(replica)"))
+                    let point = CRC32.checksum(KVRedisShardHash.bytes("\(name):\(replica)"))
                     owner[point] = index
                     points.append(point)
                 }
@@ -86,15 +86,15 @@ public struct RedisShardHash: KVConsistentHash {
             var key = key
             // ASCII tags (the common case) have the same bytes in ISO-8859-1 and UTF-8: checksum them in place.
             let ascii: UInt32? = key.withUTF8 { bytes in
-                let tag = UnsafeBufferPointer(rebasing: bytes[RedisShardHash.tagRange(bytes)])
+                let tag = UnsafeBufferPointer(rebasing: bytes[KVRedisShardHash.tagRange(bytes)])
                 return tag.allSatisfy { $0 < 0x80 } ? CRC32.checksum(tag) : nil
             }
-            return owner(of: ascii ?? CRC32.checksum(RedisShardHash.bytes(RedisShardHash.tag(key))))
+            return owner(of: ascii ?? CRC32.checksum(KVRedisShardHash.bytes(KVRedisShardHash.tag(key))))
         }
 
         func shardIndex(forBytes key: [UInt8]) -> Int? {
             if let text = String(validating: key, as: UTF8.self) { return shardIndex(for: text) }
-            return owner(of: key.withUnsafeBufferPointer { CRC32.checksum(UnsafeBufferPointer(rebasing: $0[RedisShardHash.tagRange($0)])) })
+            return owner(of: key.withUnsafeBufferPointer { CRC32.checksum(UnsafeBufferPointer(rebasing: $0[KVRedisShardHash.tagRange($0)])) })
         }
 
         func owner(of value: UInt32) -> Int {
@@ -163,17 +163,17 @@ public struct RedisShardHash: KVConsistentHash {
             var key = key
             // ASCII tags (the common case) have the same bytes in ISO-8859-1 and UTF-8: digest them in place.
             let short: Point? = key.withUTF8 { bytes in
-                let tag = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[RedisShardHash.tagRange(bytes)])
+                let tag = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[KVRedisShardHash.tagRange(bytes)])
                 guard tag.count <= ShortDigest.maxLength, tag.allSatisfy({ $0 < 0x80 }) else { return nil }
                 return Point(function == .md5 ? ShortDigest.md5(tag) : ShortDigest.sha1(tag))
             }
-            return owner(of: short ?? Point(RedisShardHash.hash(function, RedisShardHash.bytes(RedisShardHash.tag(key)))))
+            return owner(of: short ?? Point(KVRedisShardHash.hash(function, KVRedisShardHash.bytes(KVRedisShardHash.tag(key)))))
         }
 
         func shardIndex(forBytes key: [UInt8]) -> Int? {
             if let text = String(validating: key, as: UTF8.self) { return shardIndex(for: text) }
-            let tag = key.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[RedisShardHash.tagRange($0)])) }
-            return owner(of: Point(RedisShardHash.hash(function, tag)))
+            let tag = key.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[KVRedisShardHash.tagRange($0)])) }
+            return owner(of: Point(KVRedisShardHash.hash(function, tag)))
         }
 
         func owner(of value: Point) -> Int {

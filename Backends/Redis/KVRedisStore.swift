@@ -8,7 +8,7 @@ import Logging
 /// ```swift
 /// let store = try await KVStores.open("redis://127.0.0.1:6379/0?commandTimeout=500ms")
 /// ```
-public final class RedisStore: KVStore {
+public final class KVRedisStore: KVStore {
     public struct Options: Sendable {
         public var connection: RedisConnectionConfiguration
         /// Connections (and threads) to the server. Fewer connections make longer automatic pipelines:

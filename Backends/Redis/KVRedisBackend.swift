@@ -3,7 +3,7 @@ import KVRedisCore
 import Logging
 
 /// Opens `redis://[user[:password]@]host[:port][/db][?options]`.
-public struct RedisBackend: KVBackend {
+public struct KVRedisBackend: KVBackend {
     public init() {}
     public var scheme: String { "redis" }
     public var urlForms: [String] { ["redis://[user[:password]@]host:port[/db]"] }
@@ -25,29 +25,29 @@ public struct RedisBackend: KVBackend {
     }
 
     /// The store over one node, with the store options of `configuration`.
-    static func store(_ configuration: KVConfiguration, connection: RedisConnectionConfiguration, logger: Logger) throws(KVError) -> RedisStore {
-        var options = RedisStore.Options(connection: connection)
+    static func store(_ configuration: KVConfiguration, connection: RedisConnectionConfiguration, logger: Logger) throws(KVError) -> KVRedisStore {
+        var options = KVRedisStore.Options(connection: connection)
         try RedisOptions.apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
         RedisOptions.warnIfInsecure(connection, logger: logger, store: connection.node)
-        return RedisStore(options: options, logger: logger)
+        return KVRedisStore(options: options, logger: logger)
     }
 }
 
 /// Opens `rediss://[user[:password]@]host[:port][/db][?options]`: one server over TLS (see `caFile`, `certFile`,
 /// `keyFile`, `serverName`, `insecure`).
-public struct RedisTLSBackend: KVBackend {
+public struct KVRedisTLSBackend: KVBackend {
     public init() {}
     public var scheme: String { "rediss" }
     public var urlForms: [String] { ["rediss://[user[:password]@]host:port[/db]"] }
     public var options: [KVOptionInfo] { RedisOptions.connection + RedisOptions.store }
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {
-        try await RedisBackend().open(configuration, logger: logger)
+        try await KVRedisBackend().open(configuration, logger: logger)
     }
 }
 
 /// Opens `unix:///path/to/redis.sock[?database=N&…]`: one server over a Unix-domain socket, with the redis options.
-public struct RedisUnixBackend: KVBackend {
+public struct KVRedisUnixBackend: KVBackend {
     public init() {}
     public var scheme: String { "unix" }
     public var urlForms: [String] { ["unix:///path/to/redis.sock[?database=N]"] }
@@ -59,6 +59,6 @@ public struct RedisUnixBackend: KVBackend {
         }
         var connection = try RedisOptions.connection(configuration, endpoint: KVEndpoint(host: "localhost", port: 6379))
         connection.unixSocketPath = "/" + configuration.url.path
-        return try RedisBackend.store(configuration, connection: connection, logger: logger)
+        return try KVRedisBackend.store(configuration, connection: connection, logger: logger)
     }
 }
