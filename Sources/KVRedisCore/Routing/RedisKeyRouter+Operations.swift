@@ -2,9 +2,10 @@ import KVCore
 
 /// The single-key operations of every Redis-based store: inputs validated before anything is sent, one
 /// round trip each (a script for the atomic ones), replies read into typed results or errors naming the key
-/// and the node that answered.
+/// and the node that answered. Inlinable, so that each store's calls are specialized for its router: unspecialized,
+/// the generic path cost `get-sequential` on redis:// about 7% (13.3–13.9k against 14.4–14.9k ops/s).
 extension RedisKeyRouter {
-    package nonisolated(nonsending) func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+    @inlinable package nonisolated(nonsending) func set(_ key: String, _ value: [UInt8], options setOptions: KVSetOptions) async throws(KVError) -> Bool {
         try KVLimits.check(key: key, valueCount: value.count)
         let ttl = try setOptions.ttlMilliseconds(key: key)
         try checkOpen()
@@ -12,28 +13,28 @@ extension RedisKeyRouter {
         return try RedisKeyCommands.wasSet(answer.replies[0], key: key, node: answer.node)
     }
 
-    package nonisolated(nonsending) func get(_ key: String) async throws(KVError) -> [UInt8]? {
+    @inlinable package nonisolated(nonsending) func get(_ key: String) async throws(KVError) -> [UInt8]? {
         try KVLimits.check(key: key)
         try checkOpen()
         let answer = try await send([RedisKeyCommands.get(key)], key: key, write: false)
         return try RedisKeyCommands.value(answer.replies[0], key: key, node: answer.node)
     }
 
-    package nonisolated(nonsending) func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
+    @inlinable package nonisolated(nonsending) func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
         try KVLimits.check(key: key)
         try checkOpen()
         let answer = try await send([RedisKeyCommands.pttl(key)], key: key, write: false)
         return try RedisKeyCommands.timeToLive(answer.replies[0], key: key, node: answer.node)
     }
 
-    package nonisolated(nonsending) func delete(_ key: String) async throws(KVError) -> Bool {
+    @inlinable package nonisolated(nonsending) func delete(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         try checkOpen()
         let answer = try await send([RedisKeyCommands.unlink([key])], key: key, write: true)
         return try RedisKeyCommands.count(answer.replies[0], key: key, node: answer.node) > 0
     }
 
-    package nonisolated(nonsending) func contains(_ key: String) async throws(KVError) -> Bool {
+    @inlinable package nonisolated(nonsending) func contains(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         try checkOpen()
         let answer = try await send([RedisKeyCommands.exists(key)], key: key, write: false)
@@ -41,7 +42,7 @@ extension RedisKeyRouter {
     }
 
     /// `GET` and `PTTL` in one round trip.
-    package nonisolated(nonsending) func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
+    @inlinable package nonisolated(nonsending) func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
         try KVLimits.check(key: key)
         try checkOpen()
         let answer = try await send(RedisAtomicCommands.getWithTTL(key), key: key, write: false)
@@ -49,7 +50,7 @@ extension RedisKeyRouter {
     }
 
     /// One `EVALSHA` of the compare-and-set script (`EVAL` after `NOSCRIPT`).
-    package nonisolated(nonsending) func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
+    @inlinable package nonisolated(nonsending) func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
         let ttl = try KVAtomic.check(key: key, expected: expected, new: new, options: setOptions)
         try checkOpen()
         return try await RedisAtomicCommands.compareAndSet(key, expected: expected, new: new, ttlMilliseconds: ttl, keepTTL: setOptions.keepTTL) {
@@ -58,7 +59,7 @@ extension RedisKeyRouter {
     }
 
     /// `INCRBY`; with a TTL for a key it creates, one script.
-    package nonisolated(nonsending) func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
+    @inlinable package nonisolated(nonsending) func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
         let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
         try checkOpen()
         guard let ttl else {
