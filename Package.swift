@@ -2,11 +2,9 @@
 import PackageDescription
 
 /// The store modules an application (or an example, or the `kv` tool) imports beside `KV`, which re-exports only
-/// the contract: the Redis-based ones with the Redis trait.
-let storeModules: [Target.Dependency] = [
-    "KVMemory", "KVHealthMonitor",
-    .target(name: "KVFileConfiguration", condition: .when(traits: ["FileConfiguration"])),
-] + ["KVRedis", "KVRing", "KVCluster", "KVSentinel"].map { .target(name: $0, condition: .when(traits: ["Redis"])) }
+/// the contract: the Redis-based ones with the Redis trait. KVFileConfiguration is empty without its trait (and
+/// Yams is then not built), so it can be imported in every build.
+let storeModules: [Target.Dependency] = ["KVMemory", "KVHealthMonitor", "KVFileConfiguration"] + ["KVRedis", "KVRing", "KVCluster", "KVSentinel"].map { .target(name: $0, condition: .when(traits: ["Redis"])) }
 
 let package = Package(
     name: "swift-kv",
@@ -226,3 +224,15 @@ let package = Package(
         .target(name: "KVTestSupport", dependencies: ["KVCore", .product(name: "Logging", package: "swift-log")], path: "Tests/KVTestSupport"),
     ]
 )
+
+// Every Swift target of the package: `any` spelled out for existentials, imports that say what a file uses
+// (a member from a module the file does not import is an error), and internal imports unless a file says
+// `public import` (a module in a file's public declarations is then a deliberate part of the API).
+let upcomingFeatures: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+for target in package.targets where [.regular, .executable, .test].contains(target.type) {
+    target.swiftSettings = (target.swiftSettings ?? []) + upcomingFeatures
+}

@@ -1,5 +1,6 @@
 import KVCore
 import KVRedisCore
+import Synchronization
 
 /// Lists a cluster's keys completely and exactly once, also while slots migrate.
 ///

@@ -1,5 +1,6 @@
 import KVCore
 import KVRedisCore
+import Synchronization
 
 /// What a listing must know to be complete: which master claims each slot, which slots are being migrated or
 /// imported, and each master's config epoch (bumped whenever a slot changes owner). Read from each master's own

@@ -1,6 +1,6 @@
-import KVCore
+public import KVCore
 import KVRedisCore
-import Logging
+public import Logging
 
 /// Opens `cluster://host:port[,host:port…][?readFrom=master|replicaPreferred|nearest&maxRedirects=5]`.
 public struct KVClusterBackend: KVBackend {

@@ -1,5 +1,6 @@
-import KVCore
+public import KVCore
 import KVRedisCore
+import Synchronization
 
 extension KVClusterStore {
     /// Sends one command per key: grouped by the slot's node (reads follow `readFrom`), one pipeline per node and chunk, all nodes

@@ -1,5 +1,6 @@
 import KVCore
 import KVRedisCore
+import Synchronization
 
 /// The cluster as the engine's ``RedisKeyRouter``: the single-key operations are the engine's, and each
 /// request is sent where ``ClusterCall`` decides.

@@ -1,5 +1,6 @@
 import KVCore
 import ServiceLifecycle
+import Synchronization
 
 extension KVClusterStore {
     /// Refreshes the slot map every `refreshInterval`, and at once whenever a call asks for it (a redirect, a

@@ -1,5 +1,7 @@
-import KVCore
+public import KVCore
 import KVRedisCore
+import Logging
+import Synchronization
 
 extension KVClusterStore {
     /// Refreshes the slot map: single-flight (concurrent callers share one refresh) and rate-limited.

@@ -1,6 +1,6 @@
-import KVCore
-import KVRedisCore
-import Logging
+public import KVCore
+package import KVRedisCore
+public import Logging
 import ServiceLifecycle
 import Synchronization
 

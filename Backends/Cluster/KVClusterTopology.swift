@@ -1,5 +1,5 @@
-import KVCore
-import KVRedisCore
+public import KVCore
+package import KVRedisCore
 
 /// The slot map: which master, and which replicas, serve each slot.
 public struct KVClusterTopology: Sendable, Equatable {

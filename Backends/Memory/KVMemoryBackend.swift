@@ -1,5 +1,5 @@
-import KVCore
-import Logging
+public import KVCore
+public import Logging
 
 /// Opens `memory://[?maxEntries=N&maxBytes=N]`.
 public struct KVMemoryBackend: KVBackend {

@@ -1,4 +1,5 @@
 import Synchronization
+import KVCore
 
 /// The time source of a ``KVMemoryStore``, in milliseconds. Inject ``KVManualClock`` so TTL tests need not sleep.
 public struct KVMemoryClock: Sendable {

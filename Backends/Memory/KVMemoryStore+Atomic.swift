@@ -1,4 +1,4 @@
-import KVCore
+public import KVCore
 
 extension KVMemoryStore {
     public func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {

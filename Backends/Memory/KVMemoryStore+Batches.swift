@@ -1,4 +1,4 @@
-import KVCore
+public import KVCore
 
 extension KVMemoryStore {
     /// Batches are applied in slices of this many keys: each slice takes every stripe's lock once, for its

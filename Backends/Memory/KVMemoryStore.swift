@@ -1,4 +1,4 @@
-import KVCore
+public import KVCore
 import Synchronization
 
 /// The embedded store: thread-safe, in-process, the default when nothing is configured.

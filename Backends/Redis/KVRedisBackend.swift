@@ -1,6 +1,6 @@
-import KVCore
+public import KVCore
 import KVRedisCore
-import Logging
+public import Logging
 
 /// Opens `redis://[user[:password]@]host[:port][/db][?options]`.
 public struct KVRedisBackend: KVBackend {

@@ -1,6 +1,6 @@
-import KVCore
-import KVRedisCore
-import Logging
+public import KVCore
+package import KVRedisCore
+public import Logging
 
 /// A store on one Redis server, through hiredis: pooled connections, each on its own thread, with automatic
 /// pipelining. Batches are sent as pipelines in chunks.

@@ -1,6 +1,6 @@
-import KVCore
+public import KVCore
 import KVRedisCore
-import Logging
+public import Logging
 
 /// Opens `ring://name=host:port,name=host:port[?hash=rendezvous&heartbeat=500ms&failureThreshold=3&onShardDown=reroute]`.
 public struct KVRingBackend: KVBackend {

@@ -1,4 +1,4 @@
-import KVCore
+public import KVCore
 import KVRedisCore
 
 /// A named shard of a ring: the name places keys, the address says where they live.

@@ -1,5 +1,6 @@
-import KVCore
-import KVRedisCore
+public import KVCore
+package import KVRedisCore
+import Synchronization
 
 extension KVRingStore {
     /// Groups keys by the shard that owns each, with one routing snapshot for the whole batch.

@@ -1,6 +1,8 @@
-import KVCore
-import KVRedisCore
+public import KVCore
+package import KVRedisCore
 import ServiceLifecycle
+import Logging
+import Synchronization
 
 extension KVRingStore {
     /// Shard events (up, down, added, removed) from now on. Each call returns a stream of its own.

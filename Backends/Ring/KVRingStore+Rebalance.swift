@@ -1,5 +1,6 @@
-import KVCore
+public import KVCore
 import KVRedisCore
+import Synchronization
 
 /// Progress of ``KVRingStore/rebalance(from:progress:)``.
 public struct KVRingRebalanceProgress: Sendable, Codable, Equatable {

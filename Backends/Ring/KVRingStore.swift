@@ -1,6 +1,6 @@
-import KVCore
+public import KVCore
 import KVRedisCore
-import Logging
+public import Logging
 import ServiceLifecycle
 import Synchronization
 

@@ -1,6 +1,6 @@
-import KVCore
+public import KVCore
 import KVRedisCore
-import Logging
+public import Logging
 
 /// Opens `sentinel://host:port[,host:port…]/masterName[/db][?options]`.
 public struct KVSentinelBackend: KVBackend {

@@ -1,5 +1,7 @@
 import KVCore
 import KVRedisCore
+import Logging
+import Synchronization
 
 extension KVSentinelStore {
     /// The outcome of one look for the master, shared with the calls that waited for it.

@@ -1,6 +1,7 @@
-import KVCore
+public import KVCore
 import KVRedisCore
 import ServiceLifecycle
+import Synchronization
 
 extension KVSentinelStore {
     /// Keeps the store's view of the sentinels fresh while it is open: adopts a master that a sentinel announced

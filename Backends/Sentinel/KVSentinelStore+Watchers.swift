@@ -1,5 +1,7 @@
 import KVCore
 import KVRedisCore
+import Logging
+import Synchronization
 
 extension KVSentinelStore {
     /// Subscribes to the failover announcements of each sentinel in `sentinels` that has no subscription yet:

@@ -1,6 +1,6 @@
-import KVCore
+public import KVCore
 import KVRedisCore
-import Logging
+public import Logging
 import Synchronization
 
 /// One Redis master found through Sentinel, followed across failovers: a router over the engine's node clients.

@@ -6,6 +6,9 @@ import ExampleSupport
 import Foundation
 import KV
 import Logging
+#if FileConfiguration
+import KVFileConfiguration
+#endif
 
 /// The application code: it knows only `KVStore` and `KVClient`.
 func run(on store: any KVStore) async throws -> String {

@@ -1,6 +1,9 @@
 import Foundation
-import KV
+public import KV
 import Logging
+#if FileConfiguration
+import KVFileConfiguration
+#endif
 
 /// How every example picks its store: `--store URL`, else `--config FILE`, else `KV_STORE`/`KV_CONFIG`,
 /// else the embedded memory store.

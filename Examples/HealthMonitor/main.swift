@@ -10,6 +10,7 @@ import ServiceLifecycle
 import KVHealthMonitor
 #if Redis
 import KVRing
+import UnixSignals
 #endif
 
 let intervalText = ExampleStore.argument("--interval") ?? "1"

@@ -1,5 +1,5 @@
 // Samples from docs/atomic-operations.md (Tests/DocsTests checks that the two agree).
-import KV
+public import KV
 
 struct Cart: Codable {
     var items: [String] = []

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 #if Redis
 import KVRing
+import UnixSignals
 #endif
 
 func readWithClearErrors(_ store: any KVStore) async {

@@ -1,5 +1,5 @@
 // Samples from docs/cache-aside.md (Tests/DocsTests checks that the two agree).
-import KV
+public import KV
 
 struct Weather: Codable, Sendable { var celsius: Double }
 struct Product: Codable, Sendable { var name: String }

@@ -2,6 +2,9 @@
 // Built with the FileConfiguration trait (KVConfiguration.resolve reads KV_CONFIG files).
 #if FileConfiguration
 import KV
+#if FileConfiguration
+import KVFileConfiguration
+#endif
 
 func openByURL() async throws -> any KVStore {
     try await KVStores.open("redis://app:secret@127.0.0.1:6379/2?commandTimeout=500ms&clientName=api")

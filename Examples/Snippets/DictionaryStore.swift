@@ -1,7 +1,8 @@
 // Samples from docs/writing-a-backend.md: a complete backend, which Tests/DocsTests runs the conformance suite on.
 import KV
-import Logging
+public import Logging
 import Synchronization
+public import KVCore
 
 /// A store on an in-process dictionary with expiry: the smallest complete `KVStore`.
 public final class DictionaryStore: KVStore {

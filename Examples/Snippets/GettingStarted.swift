@@ -1,5 +1,6 @@
 // Samples from docs/getting-started.md (Tests/DocsTests checks that the two agree).
 import KV
+import KVFileConfiguration  // KVConfiguration.resolve()
 
 struct Session: Codable, Equatable {
     var user: String

@@ -2,8 +2,7 @@
 // `import KVRing`, `import KVCluster`, ...
 @_exported import KVCore
 import KVMemory
-import Logging
-
+public import Logging
 #if FileConfiguration
 import KVFileConfiguration
 #endif

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// Opens the store `url` names, runs its background work while `body` runs, then shuts it down, also when
 /// `body` throws: a store's whole life in one scope, with no cast and nothing to forget.

@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import KV
 import Logging
+#if FileConfiguration
+import KVFileConfiguration
+#endif
 
 /// `--store URL`, `--config FILE` and `--verbose`, shared by every command (and accepted before it too:
 /// see ``GlobalOptions``).

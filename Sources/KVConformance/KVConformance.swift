@@ -1,4 +1,4 @@
-import KVCore
+public import KVCore
 
 /// How the conformance suite gets stores: a factory for a fresh, empty store, and optionally a way to
 /// move the store's clock so TTL cases need not sleep.

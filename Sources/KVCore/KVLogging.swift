@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// Logging defaults for the library.
 ///

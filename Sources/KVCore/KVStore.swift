@@ -1,4 +1,4 @@
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// A key-value store: the one contract every backend keeps.
 ///

@@ -1,6 +1,6 @@
 #if FileConfiguration
-import Foundation
-import KVCore
+public import Foundation
+public import KVCore
 
 /// Configurations from JSON or YAML files and from the environment (`KV_STORE`, `KV_CONFIG`).
 extension KVConfiguration {

@@ -1,5 +1,5 @@
 #if FileConfiguration
-import KVCore
+public import KVCore
 import Yams
 
 /// The fields of a configuration file, JSON or YAML: `store` (a URL) and `options` (names to values).

@@ -1,7 +1,7 @@
-import KVCore
-import Logging
-import Metrics
-import ServiceLifecycle
+public import KVCore
+public import Logging
+public import Metrics
+public import ServiceLifecycle
 import Synchronization
 
 /// A change of a store's or a node's health status, as ``KVHealthMonitor`` sees it.

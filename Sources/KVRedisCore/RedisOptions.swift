@@ -3,8 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KVCore
-import Logging
+package import KVCore
+package import Logging
 
 /// The options every Redis-based backend reads from a configuration.
 package enum RedisOptions {

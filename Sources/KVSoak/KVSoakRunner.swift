@@ -1,5 +1,5 @@
 import Foundation
-import KVCore
+public import KVCore
 import Synchronization
 
 /// A verified load on any store, for fault drills. The read/write workload checks every read against what its

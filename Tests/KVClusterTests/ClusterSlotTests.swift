@@ -4,6 +4,7 @@ import KVRedis
 import KVRedisCore
 import KVTestSupport
 import Testing
+import Logging
 
 @Suite struct ClusterSlotTests {
     @Test func publishedSlots() {

@@ -1,6 +1,7 @@
 import Foundation
 import KVTestSupport
 import Testing
+import Synchronization
 
 /// `kv incr` and `kv set --if-equals` on a real server, and an unknown outcome from a node that drops the connection.
 @Suite(.serialized) struct CommandLineAtomicTests {

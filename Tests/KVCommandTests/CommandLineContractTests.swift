@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KVTestSupport
 
 /// The `kv` interface other tools drive: output formats and exit codes.
 /// Each test uses a configuration file for a store that outlives one process where it needs one;

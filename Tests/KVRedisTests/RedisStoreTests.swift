@@ -3,6 +3,7 @@ import KVCore
 import KVRedis
 import KVTestSupport
 import Testing
+import KVRedisCore
 
 /// Backend-specific checks beyond the conformance suite, on the shared server (database 2).
 @Suite(.serialized) struct RedisStoreTests {

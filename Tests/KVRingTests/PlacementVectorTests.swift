@@ -1,5 +1,6 @@
 @testable import KVRing
 import Testing
+import Foundation
 
 /// Each placement mode against the published vectors of its peer (`shared/reference/placement.md`).
 @Suite struct PlacementVectorTests {

@@ -6,6 +6,7 @@ import KVTestSupport
 import ServiceLifecycle
 import Logging
 import Testing
+import KVRedisCore
 
 @Suite struct RingOperationsTests {
     @Test func keysLiveOnTheirShardAndBatchesReassemble() async throws {

@@ -1,5 +1,5 @@
 import Foundation
-import KVCore
+public import KVCore
 
 /// Contended read-modify-write and locking, the same on every store.
 public enum AtomicDrills {

@@ -1,5 +1,5 @@
 import Foundation
-import KVCore
+public import KVCore
 
 /// Cache-aside (`KVClient.getOrLoad`) on any store, the same drills for every backend: stampedes, stale values,
 /// failing loaders, negative caching, tags and cancellation. Each returns the problems found (empty when none).

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// A `Logger` whose messages a test can read back.
 public final class CapturedLogs: Sendable {

@@ -1,5 +1,4 @@
-import KVCore
-
+public import KVCore
 
 /// Conditional writes and deletes whose right answer is known in advance, run while connections are killed:
 /// `set(onlyIfAbsent)` on a brand-new key must answer `true`, `delete` of a key just written must answer `true`,

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+public import Synchronization
 
 /// A tiny fake Redis node on loopback that answers each command with a reply the test crafts: for hostile or
 /// broken servers (malformed redirects and slot maps, trickling replies) that a real server never sends.

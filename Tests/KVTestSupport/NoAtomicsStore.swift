@@ -1,4 +1,4 @@
-import KVCore
+public import KVCore
 
 /// A store that keeps the contract without atomic operations: everything is forwarded to `inner` except
 /// `compareAndSet` and `increment`, which keep the protocol's `unsupported` defaults.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import KVCore
 
 /// Certificates for TLS tests, made with the `openssl` command in a directory of their own: a CA, a server

@@ -1,4 +1,4 @@
-import KVCore
+public import KVCore
 
 /// Runs `body`, then shuts `store` down, also when `body` throws: a test's store is shut down in its scope,
 /// never by a detached task after the test has ended.

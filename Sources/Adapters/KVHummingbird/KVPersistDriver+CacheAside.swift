@@ -1,6 +1,6 @@
 #if HummingbirdSupport
 import Hummingbird
-import KVCore
+public import KVCore
 
 extension KVPersistDriver {
     /// The cached value of `key`, or what `load` returns, stored for `ttl`: `KVClient.getOrLoad(_:for:ttl:policy:tags:load:)`

@@ -1,6 +1,6 @@
 #if HummingbirdSupport
-import Hummingbird
-import KVCore
+public import Hummingbird
+public import KVCore
 import ServiceLifecycle
 
 /// Hummingbird's persist and session storage on any store: memory in tests, Redis, a ring or a cluster in

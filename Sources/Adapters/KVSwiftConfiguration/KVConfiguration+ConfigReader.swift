@@ -1,6 +1,6 @@
 #if ConfigurationSupport
-import Configuration
-import KVCore
+public import Configuration
+public import KVCore
 
 extension KVConfiguration {
     /// A store configuration read from apple/swift-configuration: `store` (a URL) and `options.NAME` for each

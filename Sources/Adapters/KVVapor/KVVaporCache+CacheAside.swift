@@ -1,6 +1,6 @@
 #if VaporSupport
-import KVCore
-import Vapor
+public import KVCore
+public import Vapor
 
 extension Cache {
     /// The cached value of `key`, or what `load` returns, stored for `ttl`. On a ``KVVaporCache`` (what

@@ -1,6 +1,6 @@
 #if VaporSupport
-import KVCore
-import Vapor
+public import KVCore
+public import Vapor
 
 /// Vapor's `Cache` on any store: `req.cache` and `app.cache` read and write the store, with Vapor's semantics
 /// (`set(key, to: nil)` deletes, `expiresIn` is a TTL, a value that does not decode as the type asked for is an

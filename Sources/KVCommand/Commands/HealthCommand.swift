@@ -1,5 +1,6 @@
 import ArgumentParser
 import KV
+import Foundation
 
 struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// How ``KVClient/getOrLoad(_:for:ttl:policy:tags:load:)`` caches what its loader returns.
 ///

@@ -1,4 +1,4 @@
-import ServiceLifecycle
+public import ServiceLifecycle
 import Synchronization
 
 /// Runs the background refreshes of stale-while-revalidate (``KVCachePolicy/staleFor``) as child tasks of its

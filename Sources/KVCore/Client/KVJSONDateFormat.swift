@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How ``KVJSONCodec`` writes a `Date`: RFC 3339 in UTC, with exactly the fractional digits the `Date` needs to
 /// read back equal, and no fraction for whole seconds.

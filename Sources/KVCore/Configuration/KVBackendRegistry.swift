@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 import Synchronization
 
 /// A kind of store, known by its URL scheme. Implement it to make a store openable by URL.

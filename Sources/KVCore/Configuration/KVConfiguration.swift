@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Which store to open and how: a URL plus options.
 ///

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A documented option of a backend, listed in errors and in `docs/configuration.md`.
 public struct KVOptionInfo: Sendable, Hashable {
     public var name: String

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one rule for secrets in anything printed: descriptions of URLs and configurations, JSON outputs,
 /// errors and logs.
 ///

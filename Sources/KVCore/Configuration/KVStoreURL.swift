@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed store URL: `scheme://[user[:password]@]host[,host...][/path][?name=value&...]`.
 ///
 /// The host part is a comma-separated list whose entries may be named (`shard1=127.0.0.1:7000`), which

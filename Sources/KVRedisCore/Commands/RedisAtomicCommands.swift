@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// Compare-and-set, increment and get-with-TTL in Redis commands, shared by the redis, ring and cluster stores.
 /// Each takes a `send` that routes one command for the key and throws error replies as ``KVError``s.

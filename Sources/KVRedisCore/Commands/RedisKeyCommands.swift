@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// The Redis commands behind each `KVStore` call, and how to read their replies.
 /// Shared by the redis, ring and cluster backends, so they speak the same dialect.

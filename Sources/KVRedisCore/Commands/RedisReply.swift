@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// A Redis reply, copied out of hiredis.
 package enum RedisReply: Sendable, Hashable {

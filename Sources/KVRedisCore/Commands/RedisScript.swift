@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// A Lua script run with `EVALSHA`, falling back to `EVAL` when the server answers `NOSCRIPT`.
 ///

@@ -1,8 +1,8 @@
 import CHiredis
 import Dispatch
 import Foundation
-import KVCore
-import Logging
+package import KVCore
+package import Logging
 import Synchronization
 #if DistributedTracingSupport
 import Tracing

@@ -1,6 +1,7 @@
 import KVCore
 import Logging
 import Metrics
+import Synchronization
 
 /// The connection thread's loop. Everything here runs on that one thread: the hiredis context is never
 /// touched anywhere else, which is what makes it safe without locks.

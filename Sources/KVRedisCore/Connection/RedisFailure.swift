@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// Why a request failed, and whether its commands may have reached the server.
 ///

@@ -1,5 +1,5 @@
-import KVCore
-import Logging
+package import KVCore
+package import Logging
 import Synchronization
 
 /// Connections to one node. A command goes to the first idle connection, else to the one with the fewest

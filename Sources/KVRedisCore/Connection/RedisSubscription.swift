@@ -1,7 +1,7 @@
 import CHiredis
 import Foundation
-import KVCore
-import Logging
+package import KVCore
+package import Logging
 import Synchronization
 
 /// A `SUBSCRIBE` to some channels on one of several nodes, read on a thread of its own (pub/sub pushes replies

@@ -1,5 +1,5 @@
-import KVCore
-import Logging
+package import KVCore
+package import Logging
 import Synchronization
 
 /// The key-value operations on one Redis node: what a redis:// store is, and what each ring shard is.

@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// A node's health: a `PING` round trip, plus cheap `INFO` facts.
 package enum RedisNodeHealth {

@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// How the engine talks to one node: the connection, the pool and how batches and listings are cut.
 package struct RedisNodeOptions: Sendable {

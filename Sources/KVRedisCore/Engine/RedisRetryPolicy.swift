@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// Whether running a command a second time can change its answer or the data.
 package enum RedisCommandSafety: Sendable, Comparable {

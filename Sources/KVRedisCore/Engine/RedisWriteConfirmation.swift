@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// The engine's part of ``KVWriteConfirmation``: the `WAIT` command and the check of its reply.
 extension KVWriteConfirmation {

@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// Streams `SCAN … MATCH prefix* COUNT n` over one or more nodes, one page per reply, with duplicates removed.
 ///

@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// The single-key operations of every Redis-based store: inputs validated before anything is sent, one
 /// round trip each (a script for the atomic ones), replies read into typed results or errors naming the key

@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 
 /// The replies to the commands of one key, and the node that gave them (named in errors).
 package struct RedisKeyReplies: Sendable {
