@@ -205,6 +205,7 @@ let package = Package(
             dependencies: ["KVCommand", "KVTestSupport", "SessionStore", "BatchPipeline", "BackendSwap", "HealthMonitor"] + storeModules),
         .testTarget(name: "KVRedisUnitTests", dependencies: ["KVRedisCore", "KVCore"]),
         .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak", "CHeapProbe"]),
+        .testTarget(name: "KVRingUnitTests", dependencies: ["KVRing", "KVRedisCore", "KVCore"]),
         .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVClusterUnitTests", dependencies: ["KVCluster", "KVRedisCore", "KVCore"]),
         .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVRedis", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
