@@ -25,6 +25,23 @@ import Testing
         }
     }
 
+    /// An expiry of zero or less (code that computes `expiry - now`) means gone at once, as in Hummingbird's drivers.
+    @Test(arguments: stores) func anExpiryOfZeroOrLessExpiresAtOnce(url: String) async throws {
+        try await Self.withDriver(url) { persist in
+            for expires in [Duration.zero, .seconds(-5)] {
+                try await persist.set(key: "k", value: "old", expires: nil)
+                try await persist.set(key: "k", value: "new", expires: expires)
+                #expect(try await persist.get(key: "k", as: String.self) == nil, "set with expires \(expires) leaves nothing to read")
+                try await persist.create(key: "fresh", value: "v", expires: expires)
+                #expect(try await persist.get(key: "fresh", as: String.self) == nil, "create with expires \(expires) stores nothing")
+                try await persist.set(key: "k", value: "old", expires: nil)
+                await #expect(throws: PersistError.duplicate) { try await persist.create(key: "k", value: "new", expires: expires) }
+                #expect(try await persist.get(key: "k", as: String.self) == "old")
+                try await persist.remove(key: "k")
+            }
+        }
+    }
+
     @Test(arguments: stores) func setWithoutExpiryKeepsTheExpiryAKeyHas(url: String) async throws {
         try await Self.withDriver(url) { persist in
             try await persist.set(key: "token", value: 1, expires: .seconds(600))

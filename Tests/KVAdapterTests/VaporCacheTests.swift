@@ -11,6 +11,21 @@ import VaporTesting
 @Suite(.serialized) struct VaporCacheTests {
     static let stores = ["memory://", TestServers.redisArgument]
 
+    /// An expiry of zero seconds or less means gone at once: the old value is not left readable.
+    @Test(arguments: stores) func anExpiryOfZeroOrLessExpiresAtOnce(url: String) async throws {
+        try await withStore(url) { store, namespace in
+            try await withApp(configure: { app in app.caches.use(.kv(store, namespace: namespace)) }) { app in
+                let cache = app.cache
+                for seconds in [0, -5] {
+                    try await cache.set("k", to: "old")
+                    try await cache.set("k", to: "new", expiresIn: .seconds(seconds))
+                    #expect(try await cache.get("k", as: String.self) == nil, "expiresIn \(seconds) s leaves nothing to read")
+                    #expect(try await store.get(namespace + "k") == nil)
+                }
+            }
+        }
+    }
+
     @Test(arguments: stores) func routesUseTheStoreThroughRequestCache(url: String) async throws {
         try await withStore(url) { store, namespace in
             try await withApp(configure: { app in

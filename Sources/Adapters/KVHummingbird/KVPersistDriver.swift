@@ -37,7 +37,13 @@ public struct KVPersistDriver: PersistDriver {
         self.client = client
     }
 
+    /// With `expires` zero or less the value expires at once, as in Hummingbird's own drivers: nothing is
+    /// stored, but an existing key is still `PersistError.duplicate`.
     public func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
+        if let expires, expires <= .zero {
+            if try await client.contains(key) { throw PersistError.duplicate }
+            return
+        }
         do {
             try await client.create(value, for: key, ttl: expires)
         } catch where error.code == .alreadyExists {
@@ -45,7 +51,13 @@ public struct KVPersistDriver: PersistDriver {
         }
     }
 
+    /// With `expires` zero or less the value expires at once (real code computes `expiry - now`): the key is
+    /// deleted, as in Hummingbird's own drivers, instead of the old value staying readable.
     public func set<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
+        if let expires, expires <= .zero {
+            try await client.delete(key)
+            return
+        }
         // No expiry given: an existing key keeps the one it has (Hummingbird's contract), a new key gets none.
         let options = expires.map { KVSetOptions(ttl: $0) } ?? KVSetOptions(keepTTL: true)
         try await client.set(value, for: key, options: options)

@@ -81,8 +81,9 @@ public struct KVVaporCache: Cache, Sendable {
     }
 
     /// Vapor's write: encoded bytes with `expiresIn` as the TTL, or a delete for `nil`.
+    /// A nil value, or an expiry of zero seconds or less (expired at once, as in Vapor's memory cache), deletes.
     private static func write(_ bytes: [UInt8]?, for key: String, expiresIn expirationTime: CacheExpirationTime?, client: KVClient) async throws {
-        guard let bytes else {
+        guard let bytes, (expirationTime?.seconds ?? 1) > 0 else {
             try await client.delete(key)
             return
         }
