@@ -8,7 +8,7 @@ extension KVClusterStore {
     /// type's notes.
     ///
     /// ```swift
-    /// let cluster = try await KVStores.open("cluster://127.0.0.1:7000") as! KVClusterStore
+    /// let cluster = try await KVStores.open("cluster://127.0.0.1:7000")   // any KVStore, a Service
     /// let group = ServiceGroup(configuration: .init(services: [cluster], logger: logger))
     /// try await group.run()
     /// ```

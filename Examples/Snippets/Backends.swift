@@ -7,6 +7,13 @@ import KVRing
 import UnixSignals
 #endif
 
+func countSessions() async throws -> Int {
+    try await withKVStore("memory://") { store in
+        try await store.set("session:1", Array("ada".utf8))
+        return try await store.list(prefix: "session:").collect().count
+    }
+}
+
 func readWithClearErrors(_ store: any KVStore) async {
     do {
         _ = try await store.get("user:1")

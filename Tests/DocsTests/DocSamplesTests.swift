@@ -1,6 +1,6 @@
 import Foundation
 import KV
-import KVSnippets
+@testable import KVSnippets
 import Testing
 import KVMemory
 
@@ -66,5 +66,12 @@ import KVMemory
         #expect(try await store.get("hits:/home") == Array("1".utf8))
         #expect(try await store.contains("user:ada"))
         #expect(try await store.contains("kvlock:{nightly-report}") == false, "the lock was released")
+    }
+}
+
+/// The backends page's `withKVStore` sample runs: the store is opened, used and shut down in its scope.
+@Suite struct LifecycleSampleTests {
+    @Test func theScopedStoreSampleRuns() async throws {
+        #expect(try await countSessions() == 1)
     }
 }
