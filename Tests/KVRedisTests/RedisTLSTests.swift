@@ -8,7 +8,12 @@ import Testing
 
 /// TLS on real servers (Debian's redis-server speaks it): each server has a TLS port beside its plaintext one.
 @Suite(.serialized) struct RedisTLSTests {
-    static let tls: TestTLS = try! TestTLS()
+    /// The test CA and certificates, made once; without `openssl` every test fails with the reason, instead
+    /// of a trap ending the test process.
+    static var tls: TestTLS {
+        get throws { try madeTLS.get() }
+    }
+    private static let madeTLS = Result { try TestTLS() }
 
     /// A server whose TLS port serves `certificate` (the trusted server certificate by default).
     static func server(requireClientCertificates: Bool = false, certificate: String? = nil, key: String? = nil) async throws -> (TestRedisServer, Int) {
@@ -46,7 +51,7 @@ import Testing
             #expect(try await store.get("binary") == binary)
             #expect(try await store.get("large") == large)
             try await store.set("text", Array("from swift".utf8))
-            let cli = ["--tls", "--cacert", Self.tls.caFile, "-h", "127.0.0.1", "-p", "\(port)", "-n", "3"]
+            let cli = try ["--tls", "--cacert", Self.tls.caFile, "-h", "127.0.0.1", "-p", "\(port)", "-n", "3"]
             #expect(try await TestRedisServer.redisCli(cli + ["GET", "text"]).trimmingCharacters(in: .newlines) == "from swift")
             _ = try await TestRedisServer.redisCli(cli + ["SET", "from-cli", "hello"])
             #expect(try await store.get("from-cli") == Array("hello".utf8))
