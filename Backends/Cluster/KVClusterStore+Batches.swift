@@ -5,16 +5,16 @@ import Synchronization
 extension KVClusterStore {
     /// Sends one command per key: grouped by the slot's node (reads follow `readFrom`), one pipeline per node and chunk, all nodes
     /// concurrently. Keys whose reply is a redirect (or whose node failed) are retried one by one through
-    /// ``execute(_:key:read:)``, so a batch never fails with `CROSSSLOT` and follows resharding per key.
+    /// `send(_:key:write:)`, so a batch never fails with `CROSSSLOT` and follows resharding per key.
     /// Results come back in input order.
     func executeMany(_ keys: [String], read: Bool, command: @escaping @Sendable (Int) -> RedisCommand) async -> [Result<RedisKeyReplies, KVError>] {
         let (topology, latency) = state.withLock { ($0.topology, $0.latency) }
         var groups: [ClusterRoute: [Int]] = [:]
         var unrouted: [Int] = []
-        let now = ContinuousClock.now
+        var random: any RandomNumberGenerator = SystemRandomNumberGenerator()
         for (index, key) in keys.enumerated() {
-            var call = ClusterCall(key: key, read: read, readFrom: options.readFrom, budget: options.retryBudget, maxRedirects: options.maxRedirects, now: now)
-            guard case .send(let route) = call.next(in: topology, latency: latency, now: now) else {
+            let slot = KVClusterSlot.slot(for: key)
+            guard let route = ClusterCall.route(slot: slot, read: read, readFrom: options.readFrom, in: topology, latency: latency, random: &random) else {
                 unrouted.append(index)
                 continue
             }

@@ -38,16 +38,16 @@ extension KVClusterStore {
                     continue
                 }
                 let replies = route.asking ? Array(attempt.replies.dropFirst()) : attempt.replies
-                step = call.replied(replies[0], now: .now)
-                if step == .answered {
+                guard let next = call.replied(replies[0], now: .now) else {
                     do throws(KVError) { try client.confirm(attempt.confirmation, replies: replies, key: key) } catch { throw error.keyed(key) }
                     return RedisKeyReplies(replies: replies, node: client.node)
                 }
+                step = next
             case .redirect(let redirect):
                 state.withLock { state in
                     if redirect.movedSlot == nil { state.statistics.ask += 1 } else { state.statistics.moved += 1 }
                 }
-                let known = await isKnown(redirect.target, refreshingIfNot: true)
+                let known = await isKnownAfterRefresh(redirect.target)
                 if let failure = call.followed(redirect, known: known) {
                     step = failure
                     continue
@@ -65,8 +65,6 @@ extension KVClusterStore {
             case .fail(let error, let refresh):
                 await perform(refresh)
                 throw error
-            case .answered:
-                preconditionFailure("an answer is returned where it is read")
             }
         }
     }
@@ -88,10 +86,9 @@ extension KVClusterStore {
         }
     }
 
-    /// Whether `endpoint` is a node of the slot map, refreshing the map once first if it is not and `refreshing`.
-    func isKnown(_ endpoint: KVEndpoint, refreshingIfNot refreshing: Bool) async -> Bool {
+    /// Whether `endpoint` is a node of the slot map, refreshing the map once first if it is not.
+    func isKnownAfterRefresh(_ endpoint: KVEndpoint) async -> Bool {
         if isKnown(endpoint) { return true }
-        guard refreshing else { return false }
         await refresh(force: true)
         return isKnown(endpoint)
     }

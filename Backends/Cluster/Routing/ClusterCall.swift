@@ -38,8 +38,6 @@ struct ClusterCall {
         /// Follow a redirect: the store checks that the target is a node of the slot map (refreshing the map
         /// once if not), then calls ``followed(_:known:)``.
         case redirect(ClusterRedirectStep)
-        /// The replies answer the request (error replies included: they are the key's, not the cluster's).
-        case answered
         /// Give up with this error, after refreshing as asked.
         case fail(KVError, refresh: ClusterRefresh)
     }
@@ -85,9 +83,19 @@ struct ClusterCall {
         if let asking {
             return send(ClusterRoute(endpoint: asking, replica: false, asking: true))
         }
-        guard let topology, let master = topology.master(for: slot) else {
+        guard let route = Self.route(slot: slot, read: read, readFrom: readFrom, in: topology, latency: latency, random: &random) else {
             return retry(refresh: .wait(force: true, avoiding: nil), cause: "no node serves the slot", now: now)
         }
+        return send(route)
+    }
+
+    /// The node for `slot` in `topology`: its master, or for a read the node `readFrom` picks among the master
+    /// and its replicas; nil when no node serves the slot. A batch groups its keys by this route.
+    static func route(
+        slot: Int, read: Bool, readFrom: KVClusterStore.ReadFrom, in topology: KVClusterTopology?, latency: [KVEndpoint: Duration],
+        random: inout any RandomNumberGenerator
+    ) -> ClusterRoute? {
+        guard let topology, let master = topology.master(for: slot) else { return nil }
         var endpoint = master
         if read {
             let replicas = topology.replicas(for: slot)
@@ -101,7 +109,7 @@ struct ClusterCall {
                 endpoint = ([master] + replicas).min { rtt($0) < rtt($1) } ?? master
             }
         }
-        return send(ClusterRoute(endpoint: endpoint, replica: endpoint != master, asking: false))
+        return ClusterRoute(endpoint: endpoint, replica: endpoint != master, asking: false)
     }
 
     private mutating func send(_ route: ClusterRoute) -> Step {
@@ -109,10 +117,11 @@ struct ClusterCall {
         return .send(route)
     }
 
-    /// What the first reply of an attempt means.
-    mutating func replied(_ reply: RedisReply, now: ContinuousClock.Instant) -> Step {
+    /// What the first reply of an attempt means: nil when the replies answer the request (error replies
+    /// included: they are the key's, not the cluster's), else the next step.
+    mutating func replied(_ reply: RedisReply, now: ContinuousClock.Instant) -> Step? {
         guard let message = reply.errorMessage, let redirect = ClusterRedirect(message, currentHost: lastRoute?.endpoint.host ?? "") else {
-            return .answered
+            return nil
         }
         asking = nil
         switch redirect {

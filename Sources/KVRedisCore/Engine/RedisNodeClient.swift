@@ -52,10 +52,11 @@ package final class RedisNodeClient: RedisKeyRouter {
         return (replies, confirmation)
     }
 
-    /// Throws unless enough replicas acknowledged the writes whose replies are `replies` (none of which was
-    /// refused: a refused write has nothing to confirm).
+    /// Throws unless enough replicas acknowledged the writes whose replies are `replies`. A pipeline in which
+    /// every write was refused has nothing to confirm; one in which some ran (a batch chunk with a redirected or
+    /// refused key) is confirmed, so no acknowledged write escapes `WAIT`.
     package func confirm(_ confirmation: RedisReply?, replies: [RedisReply], key: String?) throws(KVError) {
-        guard let confirmation, let confirm = options.confirmWrites, !replies.contains(where: { $0.errorMessage != nil }) else { return }
+        guard let confirmation, let confirm = options.confirmWrites, replies.contains(where: { $0.errorMessage == nil }) else { return }
         try confirm.check(confirmation, key: key, node: node)
     }
 

@@ -33,6 +33,9 @@ package final class RedisSingleFlight<Outcome: Sendable>: Sendable {
     /// Whether a run is under way.
     package var isRunning: Bool { state.withLock { $0.running } }
 
+    /// Callers waiting for the run under way.
+    package var waiting: Int { state.withLock { $0.waiters.count } }
+
     /// Runs `work`, or, while another caller runs it, waits for that run's outcome (with `join` false, returns
     /// nil at once instead). After ``cancel(with:)``, returns its outcome without running anything.
     package func run(join: Bool = true, _ work: () async -> Outcome) async -> Outcome? {
