@@ -4,7 +4,7 @@ import PackageDescription
 /// The store modules an application (or an example, or the `kv` tool) imports beside `KV`, which re-exports only
 /// the contract: the Redis-based ones with the Redis trait. KVFileConfiguration is empty without its trait (and
 /// Yams is then not built), so it can be imported in every build.
-let storeModules: [Target.Dependency] = ["KVMemory", "KVHealthMonitor", "KVFileConfiguration"] + ["KVRedis", "KVRing", "KVCluster", "KVSentinel"].map { .target(name: $0, condition: .when(traits: ["Redis"])) }
+let storeModules: [Target.Dependency] = ["KVMemory", "KVHealthMonitor", "KVFileConfiguration"] + ["KVRedisConfiguration", "KVRedis", "KVRing", "KVCluster", "KVSentinel"].map { .target(name: $0, condition: .when(traits: ["Redis"])) }
 
 let package = Package(
     name: "swift-kv",
@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KVCore", targets: ["KVCore"]),
         .library(name: "KVMemory", targets: ["KVMemory"]),
         .library(name: "KVConformance", targets: ["KVConformance"]),
+        .library(name: "KVRedisConfiguration", targets: ["KVRedisConfiguration"]),
         .library(name: "KVRedis", targets: ["KVRedis"]),
         .library(name: "KVSoak", targets: ["KVSoak"]),
         .library(name: "KVRing", targets: ["KVRing"]),
@@ -72,10 +73,12 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl"])]),
+        // How the Redis-based stores talk to each node, address-free (public, plain Swift: no C library).
+        .target(name: "KVRedisConfiguration", dependencies: ["KVCore", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "KVRedisCore",
             dependencies: [
-                "KVCore", "CHiredis", "COpenSSL",
+                "KVCore", "KVRedisConfiguration", "CHiredis", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["DistributedTracingSupport"])),
@@ -83,25 +86,25 @@ let package = Package(
 
         // Backends: each a thin store over the engine (or, for memory, its own tables); none depends on another.
         .target(name: "KVMemory", dependencies: ["KVCore"], path: "Backends/Memory"),
-        .target(name: "KVRedis", dependencies: ["KVCore", "KVRedisCore"], path: "Backends/Redis"),
+        .target(name: "KVRedis", dependencies: ["KVCore", "KVRedisConfiguration", "KVRedisCore"], path: "Backends/Redis"),
         .target(
             name: "KVRing",
             dependencies: [
-                "KVCore", "KVRedisCore",
+                "KVCore", "KVRedisConfiguration", "KVRedisCore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Backends/Ring"),
         .target(
             name: "KVCluster",
             dependencies: [
-                "KVCore", "KVRedisCore",
+                "KVCore", "KVRedisConfiguration", "KVRedisCore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Backends/Cluster"),
         .target(
             name: "KVSentinel",
             dependencies: [
-                "KVCore", "KVRedisCore",
+                "KVCore", "KVRedisConfiguration", "KVRedisCore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Backends/Sentinel"),
@@ -203,14 +206,14 @@ let package = Package(
         .testTarget(
             name: "KVCommandTests",
             dependencies: ["KVCommand", "KVTestSupport", "SessionStore", "BatchPipeline", "BackendSwap", "HealthMonitor"] + storeModules),
-        .testTarget(name: "KVRedisUnitTests", dependencies: ["KVRedisCore", "KVCore"]),
-        .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak", "CHeapProbe"]),
+        .testTarget(name: "KVRedisUnitTests", dependencies: ["KVRedisCore", "KVRedisConfiguration", "KVCore"]),
+        .testTarget(name: "KVRedisTests", dependencies: ["KVRedis", "KVRing", "KVRedisCore", "KVRedisConfiguration", "KVConformance", "KVTestSupport", "KVSoak", "CHeapProbe"]),
         .testTarget(name: "KVRingUnitTests", dependencies: ["KVRing", "KVRedisCore", "KVCore"]),
-        .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVRingTests", dependencies: ["KVRing", "KVRedisCore", "KVRedisConfiguration", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVClusterUnitTests", dependencies: ["KVCluster", "KVRedisCore", "KVCore"]),
-        .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVRedis", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVClusterTests", dependencies: ["KVCluster", "KVRedis", "KVRedisCore", "KVRedisConfiguration", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(name: "KVSentinelUnitTests", dependencies: ["KVSentinel", "KVCore"]),
-        .testTarget(name: "KVSentinelTests", dependencies: ["KVSentinel", "KVRedisCore", "KVConformance", "KVTestSupport", "KVSoak"]),
+        .testTarget(name: "KVSentinelTests", dependencies: ["KVSentinel", "KVRedisCore", "KVRedisConfiguration", "KVConformance", "KVTestSupport", "KVSoak"]),
         .testTarget(
             name: "KVAdapterTests",
             dependencies: [

@@ -6,7 +6,7 @@ import os, re, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULES = [
-    ("KVCore", "Sources/KVCore"), ("KV", "Sources/KV"), ("KVMemory", "Backends/Memory"), ("KVRedis", "Backends/Redis"),
+    ("KVCore", "Sources/KVCore"), ("KV", "Sources/KV"), ("KVMemory", "Backends/Memory"), ("KVRedisConfiguration", "Sources/KVRedisConfiguration"), ("KVRedis", "Backends/Redis"),
     ("KVRing", "Backends/Ring"), ("KVCluster", "Backends/Cluster"), ("KVSentinel", "Backends/Sentinel"),
     ("KVHealthMonitor", "Sources/KVHealthMonitor"), ("KVFileConfiguration", "Sources/KVFileConfiguration"),
     ("KVConformance", "Sources/KVConformance"), ("KVSoak", "Sources/KVSoak"),

@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 swift=${SWIFT:-swift}
-modules=(KV KVCore KVMemory KVRedis KVRing KVCluster KVSentinel KVHealthMonitor KVConformance KVSoak
+modules=(KV KVCore KVMemory KVRedisConfiguration KVRedis KVRing KVCluster KVSentinel KVHealthMonitor KVConformance KVSoak
          KVFileConfiguration KVHummingbird KVVapor KVSwiftConfiguration)
 mkdir -p .build/docs
 log=.build/docs/build.log

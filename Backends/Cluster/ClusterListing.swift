@@ -1,4 +1,5 @@
 import KVCore
+import KVRedisConfiguration
 import KVRedisCore
 import Synchronization
 
@@ -51,7 +52,7 @@ struct ClusterListing: KVKeyPageSource {
             if state == nil {
                 state = try await store.slotState()
                 let masters = store.state.withLock { $0.topology?.masters ?? [] }
-                scan = RedisScanSource(pools: masters.map { store.pool(for: $0) }, prefix: prefix, count: store.options.scanCount) { () throws(KVError) in }
+                scan = RedisScanSource(pools: masters.map { store.pool(for: $0) }, prefix: prefix, count: store.options.node.scanCount) { () throws(KVError) in }
             }
             if var source = scan {
                 let page = try await source.nextPage()

@@ -1,5 +1,5 @@
 public import KVCore
-import KVRedisCore
+import KVRedisConfiguration
 public import Logging
 
 /// Opens `cluster://host:port[,host:port…][?readFrom=master|replicaPreferred|nearest&maxRedirects=5]`.
@@ -20,8 +20,7 @@ public struct KVClusterBackend: KVBackend {
         guard !configuration.url.hosts.isEmpty else { throw .invalidConfiguration("cluster:// needs at least one seed host:port") }
         var seeds: [KVEndpoint] = []
         for host in configuration.url.hosts { seeds.append(try KVEndpoint(parsing: host, defaultPort: 6379)) }
-        var options = KVClusterStore.Options(seeds: seeds, connection: try RedisOptions.connection(configuration, endpoint: seeds[0]))
-        try RedisOptions.apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
+        var options = KVClusterStore.Options(seeds: seeds, node: try RedisOptions.node(configuration))
         if let value = configuration.string("readFrom") {
             guard let readFrom = KVClusterStore.ReadFrom(rawValue: value) else {
                 throw .invalidConfiguration("readFrom must be master, replicaPreferred or nearest, got \(value)")
@@ -32,7 +31,7 @@ public struct KVClusterBackend: KVBackend {
         if let budget = try configuration.duration("retryBudget") { options.retryBudget = budget }
         if let interval = try configuration.duration("refreshInterval") { options.refreshInterval = interval }
         options.confirmWrites = try RedisOptions.confirmation(configuration)
-        RedisOptions.warnIfInsecure(options.connection, logger: logger, store: "cluster")
+        RedisOptions.warnIfInsecure(options.node, logger: logger, store: "cluster")
         let store = KVClusterStore(options: options, logger: logger)
         do { try await store.start() } catch {
             await store.shutdown()

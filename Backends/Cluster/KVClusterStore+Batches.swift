@@ -1,4 +1,5 @@
 public import KVCore
+import KVRedisConfiguration
 import KVRedisCore
 import Synchronization
 
@@ -20,8 +21,9 @@ extension KVClusterStore {
             }
             groups[route, default: []].append(index)
         }
-        let chunkSize = options.batchChunkSize
-        let timeout = options.connection.commandTimeout
+        let chunkSize = options.node.batchChunkSize
+        let timeout = options.node.commandTimeout
+        let maxInFlight = options.node.maxChunksInFlight * max(1, groups.count)
         var jobs: [(RedisNodeClient, ArraySlice<Int>)] = []
         for (route, indexes) in groups {
             let client = client(for: route.endpoint, replica: route.replica)
@@ -29,7 +31,7 @@ extension KVClusterStore {
                 jobs.append((client, indexes[start..<min(start + chunkSize, indexes.count)]))
             }
         }
-        let firstPass = await RedisChunks.run(jobs, maxInFlight: options.maxChunksInFlight) { job -> [(Int, Result<RedisKeyReplies, KVError>?)] in
+        let firstPass = await RedisChunks.run(jobs, maxInFlight: maxInFlight) { job -> [(Int, Result<RedisKeyReplies, KVError>?)] in
             let (client, indexes) = job
             let commands = indexes.map { command($0) }
             do throws(RedisFailure) {
@@ -60,7 +62,7 @@ extension KVClusterStore {
         }
         if !retry.isEmpty {
             // One call per key, with redirects and budget, a bounded number at a time however many keys were redirected.
-            let retried = await RedisChunks.run(retry, maxInFlight: options.maxChunksInFlight * 4) { index -> (Int, Result<RedisKeyReplies, KVError>) in
+            let retried = await RedisChunks.run(retry, maxInFlight: maxInFlight * 4) { index -> (Int, Result<RedisKeyReplies, KVError>) in
                 do throws(KVError) { return (index, .success(try await self.send([command(index)], key: keys[index], write: !read))) } catch {
                     return (index, .failure(error))
                 }

@@ -1,4 +1,5 @@
 import KVCore
+import KVRedisConfiguration
 import KVRedisCore
 import Synchronization
 
@@ -32,7 +33,7 @@ extension KVClusterStore {
                 let sent = route.asking ? [RedisCommand("ASKING")] + commands : commands
                 let attempt: (replies: [RedisReply], confirmation: RedisReply?)
                 do throws(RedisFailure) {
-                    attempt = try await client.attempt(sent, write: write, deadline: call.attemptDeadline(now: .now, commandTimeout: options.connection.commandTimeout))
+                    attempt = try await client.attempt(sent, write: write, deadline: call.attemptDeadline(now: .now, commandTimeout: options.node.commandTimeout))
                 } catch {
                     step = call.failed(error, safety: RedisCommandSafety(commands), storeClosed: isClosed, now: .now)
                     continue

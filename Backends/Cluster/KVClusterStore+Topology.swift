@@ -1,4 +1,5 @@
 public import KVCore
+import KVRedisConfiguration
 import KVRedisCore
 import Logging
 import Synchronization
@@ -42,7 +43,7 @@ extension KVClusterStore {
             let all = ((state.topology?.nodes ?? []) + options.seeds).filter { seen.insert($0).inserted }
             return all.filter { $0 != suspect } + all.filter { $0 == suspect }
         }
-        let timeout = min(options.connection.commandTimeout, .seconds(1))
+        let timeout = min(options.node.commandTimeout, .seconds(1))
         var errors: [KVError] = []
         let probes = options.slotMapProbes
         for start in stride(from: 0, to: candidates.count, by: probes) {

@@ -1,4 +1,5 @@
 public import KVCore
+public import KVRedisConfiguration
 package import KVRedisCore
 public import Logging
 import ServiceLifecycle
@@ -25,10 +26,12 @@ public final class KVClusterStore: KVStore {
     }
 
     public struct Options: Sendable {
+        /// Nodes asked for the slot map at start; the map then names every node.
         public var seeds: [KVEndpoint]
-        /// Connection settings for every node; the endpoint is replaced per node.
-        public var connection: RedisConnectionConfiguration
-        public var poolSize: Int
+        /// How to talk to every node: authentication, timeouts, TLS, the pool (default 1 connection per node,
+        /// which keeps pipelines long) and batches (``KVRedisNodeConfiguration/maxChunksInFlight`` per node
+        /// that a batch reaches; its keys retried one by one after redirects go four times as many at once).
+        public var node: KVRedisNodeConfiguration
         /// Redirects (`MOVED`, `ASK`) followed for one key before giving up.
         public var maxRedirects: Int
         /// Time spent retrying `TRYAGAIN`, `CLUSTERDOWN`, `LOADING`, `MASTERDOWN` and refused connections.
@@ -40,34 +43,24 @@ public final class KVClusterStore: KVStore {
         public var readFrom: ReadFrom
         /// Confirm each write with `WAIT replicas timeout`; a write fewer replicas acknowledged fails.
         public var confirmWrites: KVWriteConfirmation?
-        public var batchChunkSize: Int
-        /// Pipelines of one batch in flight at once, over all nodes; a batch's keys retried one by one after
-        /// redirects go four times as many at once (single calls, each a small pipeline).
-        public var maxChunksInFlight: Int
         /// Nodes asked for the slot map at once; the first valid answer wins, so a frozen node costs at most one
         /// short timeout.
         public var slotMapProbes: Int
-        public var scanCount: Int
 
         public init(
-            seeds: [KVEndpoint], connection: RedisConnectionConfiguration? = nil, poolSize: Int = 1, maxRedirects: Int = 5,
+            seeds: [KVEndpoint], node: KVRedisNodeConfiguration = KVRedisNodeConfiguration(), maxRedirects: Int = 5,
             retryBudget: Duration = .seconds(5), refreshInterval: Duration = .seconds(30), minRefreshInterval: Duration = .milliseconds(100),
-            readFrom: ReadFrom = .master, confirmWrites: KVWriteConfirmation? = nil, batchChunkSize: Int = 1000, maxChunksInFlight: Int = 16,
-            slotMapProbes: Int = 3, scanCount: Int = 1000
+            readFrom: ReadFrom = .master, confirmWrites: KVWriteConfirmation? = nil, slotMapProbes: Int = 3
         ) {
             self.seeds = seeds
-            self.connection = connection ?? RedisConnectionConfiguration(endpoint: seeds.first ?? KVEndpoint(host: "127.0.0.1", port: 7000))
-            self.poolSize = poolSize
+            self.node = node
             self.maxRedirects = maxRedirects
             self.retryBudget = retryBudget
             self.refreshInterval = refreshInterval
             self.minRefreshInterval = minRefreshInterval
             self.readFrom = readFrom
             self.confirmWrites = confirmWrites
-            self.batchChunkSize = batchChunkSize
-            self.maxChunksInFlight = max(1, maxChunksInFlight)
             self.slotMapProbes = max(1, slotMapProbes)
-            self.scanCount = scanCount
         }
     }
 
@@ -136,12 +129,9 @@ public final class KVClusterStore: KVStore {
     func client(for endpoint: KVEndpoint, replica: Bool = false) -> RedisNodeClient {
         let key = NodeKey(endpoint: endpoint, replica: replica)
         if let client = state.withLock({ $0.clients[key] }) { return client }
-        var connection = options.connection
-        connection.endpoint = endpoint
-        connection.readOnly = replica
         let node = RedisNodeOptions(
-            connection: connection, poolSize: options.poolSize, batchChunkSize: options.batchChunkSize, maxChunksInFlight: options.maxChunksInFlight,
-            scanCount: options.scanCount, confirmWrites: replica ? nil : options.confirmWrites)
+            connection: RedisConnectionConfiguration(endpoint: endpoint, readOnly: replica, settings: options.node), defaultPoolSize: 1,
+            confirmWrites: replica ? nil : options.confirmWrites)
         let made = RedisNodeClient(options: node, logger: logger)
         let (client, keep) = state.withLock { state -> (RedisNodeClient, Bool) in
             if let existing = state.clients[key] { return (existing, false) }

@@ -1,4 +1,5 @@
 public import KVCore
+import KVRedisConfiguration
 import KVRedisCore
 public import Logging
 
@@ -14,21 +15,19 @@ public struct KVRedisBackend: KVBackend {
             throw .invalidConfiguration("\(configuration.scheme):// takes exactly one host:port, got \(configuration.url.hosts.count); use ring:// or cluster:// for several")
         }
         let endpoint = try KVEndpoint(parsing: configuration.url.hosts[0], defaultPort: 6379)
-        var connection = try RedisOptions.connection(configuration, endpoint: endpoint)
+        var node = try RedisOptions.node(configuration)
         if !configuration.url.path.isEmpty {
             guard let database = Int(configuration.url.path), (0...65535).contains(database) else {
                 throw .invalidConfiguration("the path of a \(configuration.scheme):// URL is a database number, got \(KVError.render(configuration.url.path))")
             }
-            connection.database = database
+            node.database = database
         }
-        return try Self.store(configuration, connection: connection, logger: logger)
+        return Self.store(KVRedisStore.Options(endpoint: endpoint, node: node), logger: logger)
     }
 
-    /// The store over one node, with the store options of `configuration`.
-    static func store(_ configuration: KVConfiguration, connection: RedisConnectionConfiguration, logger: Logger) throws(KVError) -> KVRedisStore {
-        var options = KVRedisStore.Options(connection: connection)
-        try RedisOptions.apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
-        RedisOptions.warnIfInsecure(connection, logger: logger, store: connection.node)
+    /// The store over one node, logging once if its TLS does not verify the server.
+    static func store(_ options: KVRedisStore.Options, logger: Logger) -> KVRedisStore {
+        RedisOptions.warnIfInsecure(options.node, logger: logger, store: options.address.description)
         return KVRedisStore(options: options, logger: logger)
     }
 }
@@ -57,8 +56,7 @@ public struct KVRedisUnixBackend: KVBackend {
         guard configuration.url.hosts.isEmpty, !configuration.url.path.isEmpty else {
             throw .invalidConfiguration("a unix:// URL names a socket path after three slashes: unix:///var/run/redis.sock")
         }
-        var connection = try RedisOptions.connection(configuration, endpoint: KVEndpoint(host: "localhost", port: 6379))
-        connection.unixSocketPath = "/" + configuration.url.path
-        return try KVRedisBackend.store(configuration, connection: connection, logger: logger)
+        let node = try RedisOptions.node(configuration)
+        return KVRedisBackend.store(KVRedisStore.Options(address: .unix(path: "/" + configuration.url.path), node: node), logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 public import KVCore
+public import KVRedisConfiguration
 package import KVRedisCore
 public import Logging
 
@@ -10,27 +11,41 @@ public import Logging
 /// ```
 public final class KVRedisStore: KVStore {
     public struct Options: Sendable {
-        public var connection: RedisConnectionConfiguration
-        /// Connections (and threads) to the server. Fewer connections make longer automatic pipelines:
-        /// on 2 cores, 2 measured best for 64 concurrent tasks (see docs/benchmarks.md).
-        public var poolSize: Int
-        /// Commands per pipeline in batches.
-        public var batchChunkSize: Int
-        /// Chunks of one batch in flight at once.
-        public var maxChunksInFlight: Int
-        /// The `COUNT` hint of `SCAN`.
-        public var scanCount: Int
+        /// Where the server is: a TCP endpoint or a Unix-domain socket.
+        public enum Address: Sendable, Hashable, CustomStringConvertible {
+            case tcp(KVEndpoint)
+            case unix(path: String)
 
-        public init(connection: RedisConnectionConfiguration, poolSize: Int = 2, batchChunkSize: Int = 1000, maxChunksInFlight: Int = 8, scanCount: Int = 1000) {
-            self.connection = connection
-            self.poolSize = poolSize
-            self.batchChunkSize = batchChunkSize
-            self.maxChunksInFlight = maxChunksInFlight
-            self.scanCount = scanCount
+            /// `host:port`, or `unix:/path`.
+            public var description: String {
+                switch self {
+                case .tcp(let endpoint): endpoint.description
+                case .unix(let path): "unix:\(path)"
+                }
+            }
         }
 
-        var node: RedisNodeOptions {
-            RedisNodeOptions(connection: connection, poolSize: poolSize, batchChunkSize: batchChunkSize, maxChunksInFlight: maxChunksInFlight, scanCount: scanCount)
+        public var address: Address
+        /// How to talk to the server: authentication, timeouts, TLS, the pool (default 2 connections) and batches.
+        public var node: KVRedisNodeConfiguration
+
+        public init(address: Address, node: KVRedisNodeConfiguration = KVRedisNodeConfiguration()) {
+            self.address = address
+            self.node = node
+        }
+
+        /// A server at `endpoint`.
+        public init(endpoint: KVEndpoint, node: KVRedisNodeConfiguration = KVRedisNodeConfiguration()) {
+            self.init(address: .tcp(endpoint), node: node)
+        }
+
+        /// The engine's options: 2 connections unless ``KVRedisNodeConfiguration/poolSize`` says otherwise.
+        package var engine: RedisNodeOptions {
+            let connection = switch address {
+            case .tcp(let endpoint): RedisConnectionConfiguration(endpoint: endpoint, settings: node)
+            case .unix(let path): RedisConnectionConfiguration(endpoint: KVEndpoint(host: "localhost", port: 6379), unixSocketPath: path, settings: node)
+            }
+            return RedisNodeOptions(connection: connection, defaultPoolSize: 2)
         }
     }
 
@@ -39,7 +54,7 @@ public final class KVRedisStore: KVStore {
 
     public init(options: Options, logger: Logger = KVLogging.disabled) {
         self.options = options
-        client = RedisNodeClient(options: options.node, logger: logger)
+        client = RedisNodeClient(options: options.engine, logger: logger)
     }
 
     /// The node's connections, for tests and tools in this package.

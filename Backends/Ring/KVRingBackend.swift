@@ -1,5 +1,5 @@
 public import KVCore
-import KVRedisCore
+import KVRedisConfiguration
 public import Logging
 
 /// Opens `ring://name=host:port,name=host:port[?hash=rendezvous&heartbeat=500ms&failureThreshold=3&onShardDown=reroute]`.
@@ -18,17 +18,16 @@ public struct KVRingBackend: KVBackend {
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {
         guard !configuration.url.hosts.isEmpty else { throw .invalidConfiguration("ring:// needs shards: ring://name1=host:port,name2=host:port") }
+        let node = try RedisOptions.node(configuration)
         var shards: [KVRingShard] = []
         for entry in configuration.url.hosts {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw .invalidConfiguration("ring shard \"\(entry)\" must be name=host:port")
             }
-            let endpoint = try KVEndpoint(parsing: parts[1], defaultPort: 6379)
-            shards.append(KVRingShard(name: parts[0], connection: try RedisOptions.connection(configuration, endpoint: endpoint)))
+            shards.append(try KVRingShard(name: parts[0], address: parts[1]))
         }
-        var options = KVRingStore.Options(shards: shards)
-        try RedisOptions.apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
+        var options = KVRingStore.Options(shards: shards, node: node)
         if let name = configuration.string("hash") {
             guard let mode = KVRingHashMode(rawValue: name) else {
                 throw .invalidConfiguration("unknown hash \"\(name)\"; known: \(KVRingHashMode.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -41,7 +40,7 @@ public struct KVRingBackend: KVBackend {
             guard let value = KVRingShardDownPolicy(rawValue: policy) else { throw .invalidConfiguration("onShardDown must be reroute or fail, got \(policy)") }
             options.onShardDown = value
         }
-        if let first = shards.first { RedisOptions.warnIfInsecure(first.connection, logger: logger, store: "ring") }
+        RedisOptions.warnIfInsecure(node, logger: logger, store: "ring")
         return try KVRingStore(options: options, logger: logger)
     }
 }

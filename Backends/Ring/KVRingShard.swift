@@ -1,21 +1,26 @@
 public import KVCore
-import KVRedisCore
 
 /// A named shard of a ring: the name places keys, the address says where they live.
+/// How to talk to it comes from the ring's ``KVRingStore/Options/node`` (and ``KVRingStore/Options/configureShard``).
+///
+/// ```swift
+/// let shard = try KVRingShard(name: "s1", address: "127.0.0.1:7000")
+/// ```
 public struct KVRingShard: Sendable, Hashable, CustomStringConvertible {
     public var name: String
-    public var connection: RedisConnectionConfiguration
+    public var endpoint: KVEndpoint
 
-    public init(name: String, connection: RedisConnectionConfiguration) {
+    public init(name: String, endpoint: KVEndpoint) {
         self.name = name
-        self.connection = connection
+        self.endpoint = endpoint
     }
 
+    /// A shard at `address`: `host:port`, `host` (port 6379) or `[v6]:port`.
     public init(name: String, address: String) throws(KVError) {
-        self.init(name: name, connection: RedisConnectionConfiguration(endpoint: try KVEndpoint(parsing: address, defaultPort: 6379)))
+        self.init(name: name, endpoint: try KVEndpoint(parsing: address, defaultPort: 6379))
     }
 
-    public var description: String { "\(name)=\(connection.endpoint)" }
+    public var description: String { "\(name)=\(endpoint)" }
 }
 
 /// A change in the ring, published by ``KVRingStore/events()`` and logged.

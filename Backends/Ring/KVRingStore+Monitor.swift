@@ -140,7 +140,7 @@ extension KVRingStore {
             var events: [KVRingEvent] = []
             var members: [Member] = []
             for shard in shards {
-                if let existing = state.members.first(where: { $0.name == shard.name && $0.shard.connection.endpoint == shard.connection.endpoint }) {
+                if let existing = state.members.first(where: { $0.name == shard.name && $0.shard.endpoint == shard.endpoint }) {
                     members.append(existing)
                 } else {
                     members.append(makeMember(shard))

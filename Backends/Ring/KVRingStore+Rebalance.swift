@@ -1,4 +1,5 @@
 public import KVCore
+import KVRedisConfiguration
 import KVRedisCore
 import Synchronization
 
@@ -34,7 +35,7 @@ extension KVRingStore {
         from oldShards: [KVRingShard] = [], progress: @escaping @Sendable (KVRingRebalanceProgress) -> Void = { _ in }
     ) async throws(KVError) -> KVRingRebalanceReport {
         let current = state.withLock { $0.live }
-        let retired = oldShards.filter { old in !current.contains { $0.name == old.name && $0.shard.connection.endpoint == old.connection.endpoint } }
+        let retired = oldShards.filter { old in !current.contains { $0.name == old.name && $0.shard.endpoint == old.endpoint } }
             .map(makeMember)
         defer {
             for member in retired {
@@ -44,7 +45,7 @@ extension KVRingStore {
         }
         var report = KVRingRebalanceReport()
         for source in current + retired {
-            var pages = RedisScanSource(pools: [source.client.pool], prefix: "", count: options.scanCount) { () throws(KVError) in }
+            var pages = RedisScanSource(pools: [source.client.pool], prefix: "", count: options.node.scanCount) { () throws(KVError) in }
             var scanned = 0, moved = 0
             while let keys = try await pages.nextRawPage() {
                 scanned += keys.count

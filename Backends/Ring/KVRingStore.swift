@@ -1,4 +1,5 @@
 public import KVCore
+public import KVRedisConfiguration
 import KVRedisCore
 public import Logging
 import ServiceLifecycle
@@ -26,33 +27,23 @@ public final class KVRingStore: KVStore {
         /// Consecutive failed heartbeats before a shard is down.
         public var failureThreshold: Int
         public var onShardDown: KVRingShardDownPolicy
-        /// Connections (and threads) per shard. The default is one: with several shards that keeps pipelines
-        /// long (see docs/ring.md).
-        public var poolSize: Int
-        /// Commands per pipeline in batches, per shard.
-        public var batchChunkSize: Int
-        /// Chunks of one shard's part of a batch in flight at once.
-        public var maxChunksInFlight: Int
-        /// The `COUNT` hint of `SCAN`.
-        public var scanCount: Int
-        /// Adjusts one shard's connection (a password per shard, say) before it is opened.
-        public var configureShard: @Sendable (String, inout RedisConnectionConfiguration) -> Void
+        /// How to talk to every shard: authentication, timeouts, TLS, the pool (default 1 connection per shard,
+        /// which keeps pipelines long; see docs/ring.md) and batches, per shard.
+        public var node: KVRedisNodeConfiguration
+        /// Adjusts one shard's settings (a password per shard, say) before it is opened.
+        public var configureShard: @Sendable (String, inout KVRedisNodeConfiguration) -> Void
 
         public init(
-            shards: [KVRingShard], hash: any KVConsistentHash = KVRendezvousHash(), heartbeatInterval: Duration = .milliseconds(500),
-            failureThreshold: Int = 3, onShardDown: KVRingShardDownPolicy = .reroute,
-            poolSize: Int = 1, batchChunkSize: Int = 1000, maxChunksInFlight: Int = 8, scanCount: Int = 1000,
-            configureShard: @escaping @Sendable (String, inout RedisConnectionConfiguration) -> Void = { _, _ in }
+            shards: [KVRingShard], node: KVRedisNodeConfiguration = KVRedisNodeConfiguration(), hash: any KVConsistentHash = KVRendezvousHash(),
+            heartbeatInterval: Duration = .milliseconds(500), failureThreshold: Int = 3, onShardDown: KVRingShardDownPolicy = .reroute,
+            configureShard: @escaping @Sendable (String, inout KVRedisNodeConfiguration) -> Void = { _, _ in }
         ) {
             self.shards = shards
+            self.node = node
             self.hash = hash
             self.heartbeatInterval = heartbeatInterval
             self.failureThreshold = failureThreshold
             self.onShardDown = onShardDown
-            self.poolSize = poolSize
-            self.batchChunkSize = batchChunkSize
-            self.maxChunksInFlight = maxChunksInFlight
-            self.scanCount = scanCount
             self.configureShard = configureShard
         }
     }
@@ -76,7 +67,7 @@ public final class KVRingStore: KVStore {
 
         deinit { heartbeat.close() }
         var name: String { shard.name }
-        var node: String { "\(shard.name) (\(shard.connection.endpoint))" }
+        var node: String { "\(shard.name) (\(shard.endpoint))" }
     }
 
     struct State: Sendable {
@@ -118,16 +109,14 @@ public final class KVRingStore: KVStore {
     }
 
     func makeMember(_ shard: KVRingShard) -> Member {
-        var connection = shard.connection
-        options.configureShard(shard.name, &connection)
-        let nodeOptions = RedisNodeOptions(
-            connection: connection, poolSize: options.poolSize, batchChunkSize: options.batchChunkSize,
-            maxChunksInFlight: options.maxChunksInFlight, scanCount: options.scanCount)
+        var settings = options.node
+        options.configureShard(shard.name, &settings)
+        let connection = RedisConnectionConfiguration(endpoint: shard.endpoint, settings: settings)
         var heartbeat = connection
-        heartbeat.commandTimeout = min(connection.commandTimeout, options.heartbeatInterval)
-        heartbeat.connectTimeout = min(connection.connectTimeout, options.heartbeatInterval)
+        heartbeat.settings.commandTimeout = min(settings.commandTimeout, options.heartbeatInterval)
+        heartbeat.settings.connectTimeout = min(settings.connectTimeout, options.heartbeatInterval)
         return Member(
-            shard: KVRingShard(name: shard.name, connection: connection), client: RedisNodeClient(options: nodeOptions, logger: logger),
+            shard: shard, client: RedisNodeClient(options: RedisNodeOptions(connection: connection, defaultPoolSize: 1), logger: logger),
             heartbeat: RedisConnection(configuration: heartbeat, logger: logger))
     }
 
@@ -257,7 +246,7 @@ public final class KVRingStore: KVStore {
     public func list(prefix: String) -> KVKeySequence {
         KVKeySequence { [self] in
             let live = state.withLock { $0.live }
-            return RedisScanSource(pools: live.map(\.client.pool), prefix: prefix, count: options.scanCount) { () throws(KVError) in
+            return RedisScanSource(pools: live.map(\.client.pool), prefix: prefix, count: options.node.scanCount) { () throws(KVError) in
                 if self.state.withLock({ $0.closed }) { throw KVError.shutdown(node: "ring") }
                 if live.isEmpty { throw self.state.withLock { Self.allDown($0) } }
             }

@@ -1,5 +1,5 @@
 public import KVCore
-import KVRedisCore
+import KVRedisConfiguration
 public import Logging
 
 /// Opens `sentinel://host:port[,host:port…]/masterName[/db][?options]`.
@@ -26,16 +26,16 @@ public struct KVSentinelBackend: KVBackend {
         guard let name = path.first, !name.isEmpty, path.count <= 2 else {
             throw .invalidConfiguration("sentinel:// needs the master's name as its path: sentinel://host:26379/mymaster[/db]")
         }
-        var connection = try RedisOptions.connection(configuration, endpoint: sentinels[0])
+        var node = try RedisOptions.node(configuration)
         if path.count == 2 {
             guard let database = Int(path[1]), (0...65535).contains(database) else {
                 throw .invalidConfiguration("the database of a sentinel:// URL is a number, got \(KVError.render(path[1]))")
             }
-            connection.database = database
+            node.database = database
         }
-        var options = KVSentinelStore.Options(sentinels: sentinels, masterName: name, connection: connection)
-        options.sentinelConnection.user = configuration.string("sentinelUser")
-        options.sentinelConnection.password = configuration.string("sentinelPassword")
+        var options = KVSentinelStore.Options(sentinels: sentinels, masterName: name, node: node)
+        options.sentinelNode.user = configuration.string("sentinelUser")
+        options.sentinelNode.password = configuration.string("sentinelPassword")
         if let readFrom = configuration.string("readFrom") {
             guard let value = KVSentinelStore.Options.ReadFrom(rawValue: readFrom) else {
                 throw .invalidConfiguration("option readFrom=\(readFrom) must be master or replicaPreferred")
@@ -46,8 +46,7 @@ public struct KVSentinelBackend: KVBackend {
         if let interval = try configuration.duration("refreshInterval") { options.refreshInterval = interval }
         if let interval = try configuration.duration("verifyInterval") { options.verifyInterval = interval }
         options.confirmWrites = try RedisOptions.confirmation(configuration)
-        try RedisOptions.apply(configuration, poolSize: &options.poolSize, batchChunkSize: &options.batchChunkSize, scanCount: &options.scanCount)
-        RedisOptions.warnIfInsecure(connection, logger: logger, store: "sentinel")
+        RedisOptions.warnIfInsecure(node, logger: logger, store: "sentinel")
         return try KVSentinelStore(options: options, logger: logger)
     }
 }

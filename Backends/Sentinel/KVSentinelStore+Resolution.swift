@@ -1,4 +1,5 @@
 import KVCore
+import KVRedisConfiguration
 import KVRedisCore
 import Logging
 import Synchronization
@@ -167,7 +168,7 @@ extension KVSentinelStore {
         do throws(KVError) {
             let node = sentinel.description
             // Bounded shorter than a command: a frozen sentinel must not hold up the write that asks.
-            let deadline = ContinuousClock.now + min(options.sentinelConnection.commandTimeout, Self.sentinelAnswerTimeout)
+            let deadline = ContinuousClock.now + min(options.sentinelNode.commandTimeout, Self.sentinelAnswerTimeout)
             let pool = try sentinelPool(sentinel)
             let answer: RedisReply
             do throws(RedisFailure) {
@@ -265,13 +266,8 @@ extension KVSentinelStore {
     }
 
     func makeClient(_ endpoint: KVEndpoint) -> RedisNodeClient {
-        var connection = options.connection
-        connection.endpoint = endpoint
-        return RedisNodeClient(
-            options: RedisNodeOptions(
-                connection: connection, poolSize: options.poolSize, batchChunkSize: options.batchChunkSize,
-                maxChunksInFlight: options.maxChunksInFlight, scanCount: options.scanCount, confirmWrites: options.confirmWrites),
-            logger: logger)
+        let connection = RedisConnectionConfiguration(endpoint: endpoint, settings: options.node)
+        return RedisNodeClient(options: RedisNodeOptions(connection: connection, defaultPoolSize: 2, confirmWrites: options.confirmWrites), logger: logger)
     }
 
     /// A one-connection pool to a sentinel, kept while the store lives.
@@ -279,8 +275,7 @@ extension KVSentinelStore {
         try state.withLock { (state) throws(KVError) -> RedisPool in
             if state.closed { throw KVError.shutdown(node: "sentinel") }
             if let pool = state.sentinelPools[sentinel] { return pool }
-            var connection = options.sentinelConnection
-            connection.endpoint = sentinel
+            let connection = RedisConnectionConfiguration(endpoint: sentinel, settings: options.sentinelNode)
             let pool = RedisPool(configuration: connection, size: 1, logger: logger)
             state.sentinelPools[sentinel] = pool
             return pool

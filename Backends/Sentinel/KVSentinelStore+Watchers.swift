@@ -12,8 +12,7 @@ extension KVSentinelStore {
             guard !state.closed else { return [] }
             var started: [RedisSubscription] = []
             for sentinel in sentinels where state.watchers[sentinel] == nil {
-                var connection = options.sentinelConnection
-                connection.endpoint = sentinel
+                let connection = RedisConnectionConfiguration(endpoint: sentinel, settings: options.sentinelNode)
                 let subscription = RedisSubscription(channels: SentinelEvent.channels, logger: logger, nodes: { [connection] in [connection] }) {
                     [weak self] channel, payload in self?.heard(channel: channel, payload: payload, from: sentinel)
                 }

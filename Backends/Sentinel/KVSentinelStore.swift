@@ -1,4 +1,5 @@
 public import KVCore
+public import KVRedisConfiguration
 import KVRedisCore
 public import Logging
 import Synchronization
@@ -23,10 +24,12 @@ public final class KVSentinelStore: KVStore {
         public var sentinels: [KVEndpoint]
         /// The name the sentinels monitor the master by.
         public var masterName: String
-        /// How to talk to the master and replicas (timeouts, password, database, TLS); its endpoint is replaced.
-        public var connection: RedisConnectionConfiguration
-        /// How to talk to the sentinels (their own `sentinelUser`/`sentinelPassword`; no database).
-        public var sentinelConnection: RedisConnectionConfiguration
+        /// How to talk to the master and replicas: authentication, database, timeouts, TLS, the pool (default
+        /// 2 connections) and batches.
+        public var node: KVRedisNodeConfiguration
+        /// How to talk to the sentinels: by default ``node`` without its user, password and database (the URL's
+        /// `sentinelUser` and `sentinelPassword` set their own).
+        public var sentinelNode: KVRedisNodeConfiguration
         public var readFrom: ReadFrom
         /// How long a call keeps retrying (re-resolving the master) when it provably did not run.
         public var retryBudget: Duration
@@ -38,31 +41,22 @@ public final class KVSentinelStore: KVStore {
         /// Each write waits until this many replicas have it (`WAIT`), or fails with `unavailable`; with every
         /// replica, a failover loses no acknowledged write. Off by default.
         public var confirmWrites: KVWriteConfirmation?
-        public var poolSize: Int
-        public var batchChunkSize: Int
-        public var maxChunksInFlight: Int
-        public var scanCount: Int
 
         public enum ReadFrom: String, Sendable { case master, replicaPreferred }
 
-        public init(sentinels: [KVEndpoint], masterName: String, connection: RedisConnectionConfiguration? = nil) {
+        public init(sentinels: [KVEndpoint], masterName: String, node: KVRedisNodeConfiguration = KVRedisNodeConfiguration()) {
             self.sentinels = sentinels
             self.masterName = masterName
-            let template = connection ?? RedisConnectionConfiguration(endpoint: sentinels.first ?? KVEndpoint(host: "127.0.0.1", port: 26379))
-            self.connection = template
-            var sentinel = template
+            self.node = node
+            var sentinel = node
             sentinel.user = nil
             sentinel.password = nil
             sentinel.database = 0
-            sentinelConnection = sentinel
+            sentinelNode = sentinel
             readFrom = .master
             retryBudget = .seconds(5)
             refreshInterval = .seconds(10)
             verifyInterval = .seconds(1)
-            poolSize = 2
-            batchChunkSize = 1000
-            maxChunksInFlight = 4
-            scanCount = 1000
         }
     }
 
@@ -220,7 +214,7 @@ struct SentinelListing: KVKeyPageSource {
         if source == nil {
             let nodes = try await store.currentNodes(write: false, deadline: .now + store.options.retryBudget)
             let client = store.options.readFrom == .replicaPreferred ? (nodes.replicas.randomElement()?.client ?? nodes.client) : nodes.client
-            source = RedisScanSource(pools: [client.pool], prefix: prefix, count: store.options.scanCount) { [store] () throws(KVError) in
+            source = RedisScanSource(pools: [client.pool], prefix: prefix, count: store.options.node.scanCount) { [store] () throws(KVError) in
                 try store.checkOpen()
                 try client.checkOpen()
             }

@@ -4,5 +4,5 @@
 /// print("swift-kv", KVVersion.current)
 /// ```
 public enum KVVersion {
-    public static let current = "0.9.0"
+    public static let current = "1.0.0"
 }

@@ -29,16 +29,12 @@ import Testing
         var dumped = ""
         dump(configuration, to: &dumped)
         dump(configuration.url, to: &dumped)
-        var connection = RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: 6379), user: "u", password: Self.secret)
-        connection.clientName = "c"
-        dump(connection, to: &dumped)
-        for text in [configuration.description, configuration.url.description, "\(connection)", String(reflecting: connection), dumped] {
+        for text in [configuration.description, configuration.url.description, dumped] {
             #expect(!text.contains("Pw7kq"), "\(text)")
         }
         #expect(configuration.description.contains("poolSize=4"))
         #expect(configuration.description.contains("sentinelPassword=***"))
         #expect(configuration.url.description.contains("clientName=c"))
-        #expect("\(connection)".contains("password=***"))
     }
 
     @Test(arguments: [

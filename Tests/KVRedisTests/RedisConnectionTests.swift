@@ -1,5 +1,6 @@
 import Foundation
 import KVCore
+import KVRedisConfiguration
 import KVRedisCore
 import KVTestSupport
 import Logging
@@ -7,11 +8,11 @@ import Testing
 
 /// The connection layer against real servers of the tests' own, with real faults.
 @Suite struct RedisConnectionTests {
-    static func pool(_ server: TestRedisServer, size: Int = 1, commandTimeout: Duration = .milliseconds(500), configure: (inout RedisConnectionConfiguration) -> Void = { _ in }) throws -> RedisPool {
-        var configuration = RedisConnectionConfiguration(
-            endpoint: try KVEndpoint(parsing: server.endpoint), connectTimeout: .seconds(1), commandTimeout: commandTimeout,
-            reconnectDelay: .milliseconds(20), maxReconnectDelay: .milliseconds(200))
-        configure(&configuration)
+    static func pool(_ server: TestRedisServer, size: Int = 1, commandTimeout: Duration = .milliseconds(500), configure: (inout KVRedisNodeConfiguration) -> Void = { _ in }) throws -> RedisPool {
+        var settings = KVRedisNodeConfiguration(
+            connectTimeout: .seconds(1), commandTimeout: commandTimeout, reconnectDelay: .milliseconds(20), maxReconnectDelay: .milliseconds(200))
+        configure(&settings)
+        let configuration = RedisConnectionConfiguration(endpoint: try KVEndpoint(parsing: server.endpoint), settings: settings)
         return RedisPool(configuration: configuration, size: size, logger: Logger(label: "test"))
     }
 
@@ -144,7 +145,7 @@ import Testing
     @Test func closedPortFailsWithinTheConnectTimeout() async throws {
         let port = try TestRedisServer.freePort()
         let pool = RedisPool(
-            configuration: RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: port), connectTimeout: .seconds(5)),
+            configuration: RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: port), settings: KVRedisNodeConfiguration(connectTimeout: .seconds(5))),
             size: 1, logger: Logger(label: "test"))
         defer { pool.close() }
         let started = ContinuousClock.now

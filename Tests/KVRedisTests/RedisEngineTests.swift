@@ -1,5 +1,6 @@
 import Foundation
 import KVCore
+import KVRedisConfiguration
 import KVRedis
 import KVRedisCore
 import KVTestSupport
@@ -10,10 +11,10 @@ import Testing
 @Suite struct RedisEngineTests {
     static func store(port: Int, commandTimeout: Duration = .milliseconds(500), poolSize: Int = 2) -> KVRedisStore {
         KVRedisStore(options: .init(
-            connection: RedisConnectionConfiguration(
-                endpoint: KVEndpoint(host: "127.0.0.1", port: port), connectTimeout: .milliseconds(500),
-                commandTimeout: commandTimeout, reconnectDelay: .milliseconds(10), maxReconnectDelay: .milliseconds(100)),
-            poolSize: poolSize))
+            endpoint: KVEndpoint(host: "127.0.0.1", port: port),
+            node: KVRedisNodeConfiguration(
+                connectTimeout: .milliseconds(500), commandTimeout: commandTimeout, reconnectDelay: .milliseconds(10), maxReconnectDelay: .milliseconds(100),
+                poolSize: poolSize)))
     }
 
     @Test func commandSafetyReadsTheCommandAndItsOptions() {

@@ -1,4 +1,5 @@
 import KVCore
+import KVRedisConfiguration
 import KVRedis
 import KVRedisCore
 import KVSoak
@@ -10,9 +11,10 @@ import Testing
 /// `kv soak`'s engine against a real server while it is paused and restarted.
 @Suite struct RedisFaultTests {
     static func store(_ server: TestRedisServer) -> KVRedisStore {
-        KVRedisStore(options: .init(connection: RedisConnectionConfiguration(
-            endpoint: KVEndpoint(host: "127.0.0.1", port: server.port), connectTimeout: .milliseconds(300),
-            commandTimeout: .milliseconds(300), reconnectDelay: .milliseconds(20), maxReconnectDelay: .milliseconds(200))))
+        KVRedisStore(options: .init(
+            endpoint: KVEndpoint(host: "127.0.0.1", port: server.port),
+            node: KVRedisNodeConfiguration(
+                connectTimeout: .milliseconds(300), commandTimeout: .milliseconds(300), reconnectDelay: .milliseconds(20), maxReconnectDelay: .milliseconds(200))))
     }
 
     @Test func soakThroughAPauseHasNoCorruptOrLostValues() async throws {

@@ -1,4 +1,5 @@
 import KVCore
+import KVRedisConfiguration
 import KVRedisCore
 import Testing
 

@@ -1,4 +1,5 @@
 import KVCore
+import KVRedisConfiguration
 import KVRing
 import KVSoak
 import KVTestSupport
@@ -78,9 +79,9 @@ import Testing
 
     @Test func heartbeatsDetectAPauseFasterThanALongCommandTimeout() async throws {
         let ring = try await TestRing.launch()
-        var shards = ring.shards()
-        for index in shards.indices { shards[index].connection.commandTimeout = .seconds(5) }
-        let store = try KVRingStore(options: .init(shards: shards, heartbeatInterval: .milliseconds(100)))
+        var node = TestRing.node
+        node.commandTimeout = .seconds(5)
+        let store = try KVRingStore(options: .init(shards: ring.shards(), node: node, heartbeatInterval: .milliseconds(100)))
         try await withShutdown(store) { () async throws in
             Task { try await store.run() }
             ring.servers[0].pause()

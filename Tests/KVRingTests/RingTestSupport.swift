@@ -1,4 +1,5 @@
 import KVCore
+import KVRedisConfiguration
 import KVRedisCore
 import KVRing
 import KVTestSupport
@@ -16,15 +17,13 @@ struct TestRing {
 
     func shards(_ count: Int? = nil) -> [KVRingShard] {
         zip(names, servers).prefix(count ?? servers.count).map { name, server in
-            KVRingShard(name: name, connection: Self.connection(server))
+            KVRingShard(name: name, endpoint: KVEndpoint(host: "127.0.0.1", port: server.port))
         }
     }
 
-    static func connection(_ server: TestRedisServer) -> RedisConnectionConfiguration {
-        RedisConnectionConfiguration(
-            endpoint: KVEndpoint(host: "127.0.0.1", port: server.port), connectTimeout: .milliseconds(300),
-            commandTimeout: .milliseconds(300), reconnectDelay: .milliseconds(20), maxReconnectDelay: .milliseconds(100))
-    }
+    /// Short timeouts and reconnect delays, so that faults show within a test's bounds.
+    static let node = KVRedisNodeConfiguration(
+        connectTimeout: .milliseconds(300), commandTimeout: .milliseconds(300), reconnectDelay: .milliseconds(20), maxReconnectDelay: .milliseconds(100))
 
     func store(
         shards count: Int? = nil, hash: any KVConsistentHash = KVRendezvousHash(), onShardDown: KVRingShardDownPolicy = .reroute,
@@ -32,8 +31,8 @@ struct TestRing {
     ) throws -> KVRingStore {
         let shards = shards(count)
         let store = try KVRingStore(options: .init(
-            shards: shards, hash: hash, heartbeatInterval: .milliseconds(100), failureThreshold: 3, onShardDown: onShardDown,
-            poolSize: 2))
+            shards: shards, node: Self.node.with(poolSize: 2), hash: hash, heartbeatInterval: .milliseconds(100), failureThreshold: 3,
+            onShardDown: onShardDown))
         // The heartbeat monitor is the store's run(), as a ServiceGroup would run it; it ends at shutdown.
         if monitored { Task { try await store.run() } }
         return store
@@ -42,7 +41,17 @@ struct TestRing {
     /// A direct connection to one server, to look at what it holds.
     func probe(_ index: Int) -> RedisNodeClient {
         RedisNodeClient(
-            options: RedisNodeOptions(connection: Self.connection(servers[index]), poolSize: 1, batchChunkSize: 1000, maxChunksInFlight: 8, scanCount: 1000),
+            options: RedisNodeOptions(
+                connection: RedisConnectionConfiguration(endpoint: KVEndpoint(host: "127.0.0.1", port: servers[index].port), settings: Self.node),
+                defaultPoolSize: 1),
             logger: KVLogging.disabled)
+    }
+}
+
+extension KVRedisNodeConfiguration {
+    func with(poolSize: Int) -> Self {
+        var copy = self
+        copy.poolSize = poolSize
+        return copy
     }
 }

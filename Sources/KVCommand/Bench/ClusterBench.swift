@@ -1,5 +1,7 @@
 #if Redis
 import KV
+import KVRedisCore
+import KVRedisConfiguration
 #if Redis
 import KVCluster
 #endif
@@ -9,8 +11,7 @@ enum ClusterBench {
     static func rows(store: KVClusterStore, count: Int, progress: (String) -> Void) async throws -> [BenchRow] {
         let value = [UInt8](repeating: 0x63, count: 100)
         let keys = (0..<count).map { "kvbench:cluster:\($0)" }
-        var seedConnection = store.options.connection
-        seedConnection.endpoint = store.options.seeds[0]
+        let seedConnection = RedisConnectionConfiguration(endpoint: store.options.seeds[0], settings: store.options.node)
         var rows: [BenchRow] = []
 
         progress("cluster set-pipelined")

@@ -1,6 +1,8 @@
 #if Redis
 import CHiredisBaseline
 import KV
+import KVRedisCore
+import KVRedisConfiguration
 #if Redis
 import KVRedis
 #endif
@@ -8,12 +10,12 @@ import KVRedis
 /// Redis rows, each beside raw-C hiredis and `redis-benchmark`, measured in the same run.
 enum RedisBench {
     static func rows(store: KVRedisStore, count: Int, compare: (any KVStore)? = nil, progress: (String) -> Void) async throws -> [BenchRow] {
-        let connection = store.options.connection
+        let connection = store.client.options.connection
         let endpoint = connection.endpoint
-        let database = Int32(connection.database)
+        let database = Int32(connection.settings.database)
         // The raw-C loops speak plaintext hiredis, over TCP or the Unix socket; over TLS they have no reference.
-        let backend = connection.tls != nil ? "redis-tls" : (connection.unixSocketPath != nil ? "redis-unix" : "redis")
-        let cHost: String? = connection.tls != nil ? nil : (connection.unixSocketPath ?? endpoint.host)
+        let backend = connection.settings.tls != nil ? "redis-tls" : (connection.unixSocketPath != nil ? "redis-unix" : "redis")
+        let cHost: String? = connection.settings.tls != nil ? nil : (connection.unixSocketPath ?? endpoint.host)
         let value = [UInt8](repeating: 0x78, count: 100)
         let prefix = "kvbench:"
         let keys = (0..<count).map { "\(prefix)\($0)" }
@@ -72,9 +74,9 @@ enum RedisBench {
         progress("set-concurrent-64")
         let setConcurrent = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.set(keys[i % keys.count], value, options: .default) }
         var getRow = BenchRow("get-concurrent-64", backend: backend, getConcurrent)
-            .compared(with: "redis-benchmark", opsPerSecond: bench64?["GET"], target: connection.tls == nil ? 3.3 : 3.0)
+            .compared(with: "redis-benchmark", opsPerSecond: bench64?["GET"], target: connection.settings.tls == nil ? 3.3 : 3.0)
         var setRow = BenchRow("set-concurrent-64", backend: backend, setConcurrent)
-            .compared(with: "redis-benchmark", opsPerSecond: bench64?["SET"], target: connection.tls == nil ? 3.3 : nil)
+            .compared(with: "redis-benchmark", opsPerSecond: bench64?["SET"], target: connection.settings.tls == nil ? 3.3 : nil)
         if let compare {
             // The same workloads on the other store, in the same run: over TLS the plaintext row is the reference.
             progress("get/set-concurrent-64 on the compared store")
@@ -83,7 +85,7 @@ enum RedisBench {
             let compareSet = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await compare.set(keys[i % keys.count], value, options: .default) }
             _ = try await compare.batchDelete(keys)
             let name = "compared store"
-            getRow = getRow.compared(with: name, opsPerSecond: compareGet.opsPerSecond, target: connection.tls == nil ? nil : 0.75)
+            getRow = getRow.compared(with: name, opsPerSecond: compareGet.opsPerSecond, target: connection.settings.tls == nil ? nil : 0.75)
             setRow = setRow.compared(with: name, opsPerSecond: compareSet.opsPerSecond)
         }
         rows.append(getRow)

@@ -1,6 +1,7 @@
 #if Redis
 import Foundation
 import KV
+import KVRedisConfiguration
 import KVRedisCore
 
 /// Runs `redis-benchmark` (when installed) against a node and returns requests per second by test name.
@@ -40,14 +41,14 @@ enum RedisBenchmarkTool {
     /// How redis-benchmark reaches the node: TCP or a Unix socket, with TLS when the store uses it.
     static func address(_ connection: RedisConnectionConfiguration) -> [String] {
         var arguments = connection.unixSocketPath.map { ["-s", $0] } ?? ["-h", connection.endpoint.host, "-p", "\(connection.endpoint.port)"]
-        if let tls = connection.tls {
+        if let tls = connection.settings.tls {
             arguments.append("--tls")
             if let caFile = tls.caFile { arguments += ["--cacert", caFile] }
             if let certFile = tls.certFile, let keyFile = tls.keyFile { arguments += ["--cert", certFile, "--key", keyFile] }
             if let serverName = tls.serverName { arguments += ["--sni", serverName] }
             if tls.insecure { arguments.append("--insecure") }
         }
-        if connection.database != 0 { arguments += ["--dbnum", "\(connection.database)"] }
+        if connection.settings.database != 0 { arguments += ["--dbnum", "\(connection.settings.database)"] }
         return arguments
     }
 

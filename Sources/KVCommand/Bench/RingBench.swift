@@ -1,5 +1,6 @@
 #if Redis
 import KV
+import KVRedisConfiguration
 import KVRedisCore
 #if Redis
 import KVRedis
@@ -37,7 +38,10 @@ enum RingBench {
         let value = [UInt8](repeating: 0x72, count: 100)
         let keys = (0..<count).map { "kvbench:ring:\($0)" }
         let entries = keys.map { KVEntry($0, value) }
-        let single = KVRedisStore(options: .init(connection: store.shards[0].connection, poolSize: store.options.poolSize), logger: KVLogging.disabled)
+        // One of the ring's servers as a redis store with the ring's settings, pool size included (1 by default).
+        var node = store.options.node
+        node.poolSize = node.poolSize ?? 1
+        let single = KVRedisStore(options: .init(endpoint: store.shards[0].endpoint, node: node), logger: KVLogging.disabled)
         defer { Task { await single.shutdown() } }
         var rows: [BenchRow] = []
 

@@ -1,5 +1,7 @@
 #if Redis
 import KV
+import KVRedisCore
+import KVRedisConfiguration
 #if Redis
 import KVSentinel
 #endif
@@ -11,8 +13,7 @@ enum SentinelBench {
         let value = [UInt8](repeating: 0x73, count: 100)
         let keys = (0..<count).map { "kvbench:sentinel:\($0)" }
         try await store.batchSet(keys.map { KVEntry($0, value) })
-        var master = store.options.connection
-        master.endpoint = try KVEndpoint(parsing: try await store.locate(keys[0]).node)
+        let master = RedisConnectionConfiguration(endpoint: try KVEndpoint(parsing: try await store.locate(keys[0]).node), settings: store.options.node)
         let bench64 = await RedisBenchmarkTool.run(master, clients: 64, pipeline: 1, count: count, tests: ["GET", "SET"])
         progress("sentinel get-concurrent-64")
         let get = try await BenchMeasurement.concurrent(tasks: 64, count) { i in _ = try await store.get(keys[i % keys.count]) }

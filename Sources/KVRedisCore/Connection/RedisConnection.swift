@@ -2,6 +2,7 @@ import CHiredis
 import Dispatch
 import Foundation
 package import KVCore
+import KVRedisConfiguration
 package import Logging
 import Synchronization
 #if DistributedTracingSupport
@@ -61,7 +62,7 @@ package final class RedisConnection: Sendable {
     /// - Throws: as ``send(_:)``; then no reply of this pipeline is returned.
     package nonisolated(nonsending) func pipeline(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
         do throws(RedisFailure) {
-            return try await execute(commands, deadline: .now + configuration.commandTimeout)
+            return try await execute(commands, deadline: .now + configuration.settings.commandTimeout)
         } catch {
             throw error.error
         }
@@ -241,7 +242,7 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
             return expired
         }
         for request in expired {
-            let error = KVError(.timeout, "waited past the command timeout of \(configuration.commandTimeout) while the connection was being made; not sent", node: configuration.node)
+            let error = KVError(.timeout, "waited past the command timeout of \(configuration.settings.commandTimeout) while the connection was being made; not sent", node: configuration.node)
             request.complete(.failure(RedisFailure(error, mayHaveRun: false)))
         }
     }

@@ -1,4 +1,5 @@
 import KVCore
+import KVRedisConfiguration
 import Logging
 import Metrics
 import Synchronization
@@ -124,7 +125,7 @@ final class RedisConnectionWorker {
             if request.deadline > now {
                 live.append(request)
             } else {
-                let error = KVError(.timeout, "waited in the queue past the command timeout of \(configuration.commandTimeout); not sent", node: node)
+                let error = KVError(.timeout, "waited in the queue past the command timeout of \(configuration.settings.commandTimeout); not sent", node: node)
                 request.complete(.failure(RedisFailure(error, mayHaveRun: false)))
             }
         }
@@ -136,7 +137,7 @@ final class RedisConnectionWorker {
     /// connect and TLS handshake also within the connect timeout; `whileWaiting` runs about every 50 ms meanwhile.
     private func connectedContext(now: ContinuousClock.Instant, deadline: ContinuousClock.Instant, whileWaiting: @escaping () -> Void) throws(KVError) -> RedisWire {
         let budget = RedisConnectBudget(
-            connectTimeout: configuration.connectTimeout, deadline: deadline, whileWaiting: whileWaiting, stillWanted: { [core] in !core.isClosed })
+            connectTimeout: configuration.settings.connectTimeout, deadline: deadline, whileWaiting: whileWaiting, stillWanted: { [core] in !core.isClosed })
         if let context {
             let idle = now - lastUsed
             if idle < Self.closeCheckAfter { return context }
@@ -145,9 +146,9 @@ final class RedisConnectionWorker {
             if context.isClosedByPeer {
                 core.logger.debug("the server closed the idle connection; reconnecting", metadata: ["node": "\(node)"])
                 dropContext()
-            } else if idle > configuration.idleCheckInterval {
+            } else if idle > configuration.settings.idleCheckInterval {
                 do {
-                    _ = try context.roundTrip(RedisCommand("PING"), until: min(deadline, now + configuration.commandTimeout)) { () throws(KVError) in
+                    _ = try context.roundTrip(RedisCommand("PING"), until: min(deadline, now + configuration.settings.commandTimeout)) { () throws(KVError) in
                         try budget.betweenSlices(node: node)
                     }
                     return context
@@ -183,7 +184,7 @@ final class RedisConnectionWorker {
             return context
         } catch {
             connectFailures += 1
-            let delay = min(configuration.maxReconnectDelay, configuration.reconnectDelay * (1 << min(connectFailures - 1, 16)))
+            let delay = min(configuration.settings.maxReconnectDelay, configuration.settings.reconnectDelay * (1 << min(connectFailures - 1, 16)))
             retryAfter = ContinuousClock.now + delay
             lastConnectError = error
             errorCounter.increment()

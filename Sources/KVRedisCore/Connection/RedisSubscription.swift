@@ -1,6 +1,7 @@
 import CHiredis
 import Foundation
-package import KVCore
+import KVCore
+import KVRedisConfiguration
 package import Logging
 import Synchronization
 
@@ -68,9 +69,9 @@ package final class RedisSubscription: Sendable {
 
     /// Subscribes on one node and reads until stopped or the connection breaks.
     private func listen(_ configuration: RedisConnectionConfiguration) throws(KVError) {
-        let deadline = ContinuousClock.now + configuration.connectTimeout + configuration.commandTimeout
+        let deadline = ContinuousClock.now + configuration.settings.connectTimeout + configuration.settings.commandTimeout
         let budget = RedisConnectBudget(
-            connectTimeout: configuration.connectTimeout, deadline: deadline, stillWanted: { [self] in !stopped.load(ordering: .relaxed) })
+            connectTimeout: configuration.settings.connectTimeout, deadline: deadline, stillWanted: { [self] in !stopped.load(ordering: .relaxed) })
         let wire = try RedisWire(configuration: configuration, budget: budget)
         for command in configuration.handshake where command.name != "PING" {
             _ = try wire.roundTrip(command, until: deadline) { () throws(KVError) in try budget.betweenSlices(node: configuration.node) }
@@ -78,7 +79,7 @@ package final class RedisSubscription: Sendable {
         }
         var subscribe: [UInt8] = []
         RedisCommand("SUBSCRIBE", keys: channels).encode(into: &subscribe)
-        try wire.send(encoded: subscribe, until: .now + configuration.commandTimeout)
+        try wire.send(encoded: subscribe, until: .now + configuration.settings.commandTimeout)
         while !stopped.load(ordering: .relaxed) {
             let reply: RedisReply
             do throws(KVError) {

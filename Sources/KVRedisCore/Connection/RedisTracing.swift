@@ -1,5 +1,6 @@
 #if DistributedTracingSupport
 import KVCore
+import KVRedisConfiguration
 import Tracing
 
 /// A client span around each request a connection sends (one command, or a pipeline: a batch's chunk, a
@@ -29,7 +30,7 @@ enum RedisTracing {
         span.attributes["db.system.name"] = "redis"
         span.attributes["db.operation.name"] = operation
         if commands.count > 1 { span.attributes["db.operation.batch.size"] = commands.count }
-        span.attributes["db.namespace"] = String(configuration.database)
+        span.attributes["db.namespace"] = String(configuration.settings.database)
         if let path = configuration.unixSocketPath {
             span.attributes["server.address"] = path
             span.attributes["network.transport"] = "unix"

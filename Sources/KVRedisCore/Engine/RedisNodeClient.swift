@@ -1,4 +1,5 @@
 package import KVCore
+import KVRedisConfiguration
 package import Logging
 import Synchronization
 
@@ -74,7 +75,7 @@ package final class RedisNodeClient: RedisKeyRouter {
     /// ``RedisRetryPolicy``: a request that provably did not run, or whose commands cannot change their answer
     /// when run twice, is sent again on the next connection; anything else is surfaced.
     package nonisolated(nonsending) func execute(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
-        let deadline = ContinuousClock.now + options.connection.commandTimeout
+        let deadline = ContinuousClock.now + options.connection.settings.commandTimeout
         var attempt = 1
         while true {
             do throws(RedisFailure) {

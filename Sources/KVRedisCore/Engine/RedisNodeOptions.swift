@@ -1,28 +1,24 @@
-package import KVCore
+package import KVRedisConfiguration
 
 /// How the engine talks to one node: the connection, the pool and how batches and listings are cut.
 package struct RedisNodeOptions: Sendable {
     package var connection: RedisConnectionConfiguration
-    /// Connections (and threads) to the node.
+    /// Connections (and threads) to the node: the configuration's, or the store's default for its shape.
     package var poolSize: Int
-    /// Commands per pipeline in batches.
-    package var batchChunkSize: Int
-    /// Chunks of one batch in flight at once.
-    package var maxChunksInFlight: Int
-    /// The `COUNT` hint of `SCAN`.
-    package var scanCount: Int
     /// Writes confirmed by replicas with `WAIT`, or not.
     package var confirmWrites: KVWriteConfirmation?
 
-    package init(
-        connection: RedisConnectionConfiguration, poolSize: Int, batchChunkSize: Int, maxChunksInFlight: Int, scanCount: Int,
-        confirmWrites: KVWriteConfirmation? = nil
-    ) {
-        self.confirmWrites = confirmWrites
+    /// Commands per pipeline in batches.
+    package var batchChunkSize: Int { connection.settings.batchChunkSize }
+    /// Chunks of one batch in flight at once.
+    package var maxChunksInFlight: Int { connection.settings.maxChunksInFlight }
+    /// The `COUNT` hint of `SCAN`.
+    package var scanCount: Int { connection.settings.scanCount }
+
+    /// `defaultPoolSize` applies when the configuration leaves ``KVRedisNodeConfiguration/poolSize`` nil.
+    package init(connection: RedisConnectionConfiguration, defaultPoolSize: Int, confirmWrites: KVWriteConfirmation? = nil) {
         self.connection = connection
-        self.poolSize = poolSize
-        self.batchChunkSize = batchChunkSize
-        self.maxChunksInFlight = maxChunksInFlight
-        self.scanCount = scanCount
+        self.poolSize = connection.settings.poolSize ?? defaultPoolSize
+        self.confirmWrites = confirmWrites
     }
 }

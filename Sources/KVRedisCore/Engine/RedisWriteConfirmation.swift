@@ -1,4 +1,5 @@
 package import KVCore
+import KVRedisConfiguration
 
 /// The engine's part of ``KVWriteConfirmation``: the `WAIT` command and the check of its reply.
 extension KVWriteConfirmation {

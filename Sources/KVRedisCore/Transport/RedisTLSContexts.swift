@@ -1,5 +1,6 @@
 import COpenSSL
 import KVCore
+import KVRedisConfiguration
 import Synchronization
 
 /// OpenSSL client contexts (`SSL_CTX`), one per distinct TLS configuration, built once: loading a CA file and

@@ -6,6 +6,7 @@ import Glibc
 import Darwin
 #endif
 import KVCore
+import KVRedisConfiguration
 
 /// TLS over a ``RedisSocket``, with OpenSSL: the handshake verifies the server's certificate and name unless
 /// the configuration is insecure, and every failure says why.

@@ -1,5 +1,6 @@
 import CHiredis
 import KVCore
+import KVRedisConfiguration
 
 /// One connection to a Redis node: a byte stream of its own (TCP or a Unix socket), and hiredis's reply reader
 /// as the protocol engine. Not thread-safe: it is owned and used by exactly one connection thread.
@@ -21,22 +22,22 @@ final class RedisWire {
     /// command timeout.
     init(configuration: RedisConnectionConfiguration, budget: RedisConnectBudget) throws(KVError) {
         node = configuration.node
-        commandTimeout = configuration.commandTimeout
-        socketTimeout = configuration.commandTimeout
-        socketTimeoutBand = Self.band(around: configuration.commandTimeout)
+        commandTimeout = configuration.settings.commandTimeout
+        socketTimeout = configuration.settings.commandTimeout
+        socketTimeoutBand = Self.band(around: configuration.settings.commandTimeout)
         let socket: RedisSocket
         if let path = configuration.unixSocketPath {
             socket = try RedisSocket.connect(unixSocket: path)
         } else {
             socket = try RedisSocket.connect(to: configuration.endpoint, budget: budget)
         }
-        if let tls = configuration.tls {
+        if let tls = configuration.settings.tls {
             stream = try RedisTLSStream(socket: socket, configuration: tls, host: configuration.endpoint.host, budget: budget)
         } else {
             stream = socket
         }
         stream.setIOTimeout(commandTimeout)
-        guard let reader = kv_reader_create(Int64(configuration.maxReplyElements), Int64(configuration.maxReplyBytes)) else {
+        guard let reader = kv_reader_create(Int64(configuration.settings.maxReplyElements), Int64(configuration.settings.maxReplyBytes)) else {
             throw KVError(.connectionFailed, "cannot allocate a reply reader", node: node)
         }
         self.reader = reader

@@ -4,8 +4,8 @@
 /// and name ``serverName`` (or the host connected to). ``insecure`` turns verification off, and is logged.
 ///
 /// ```swift
-/// var connection = RedisConnectionConfiguration(endpoint: KVEndpoint(host: "cache.internal", port: 6380))
-/// connection.tls = KVTLSConfiguration(caFile: "/etc/ssl/redis-ca.pem")
+/// var node = KVRedisNodeConfiguration()
+/// node.tls = KVTLSConfiguration(caFile: "/etc/ssl/redis-ca.pem")
 /// ```
 public struct KVTLSConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// PEM file of the certificate authorities to trust; nil for the system trust store.

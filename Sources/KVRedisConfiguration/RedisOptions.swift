@@ -18,7 +18,7 @@ package enum RedisOptions {
         KVOptionInfo("user", "ACL user (also from the URL)"),
         KVOptionInfo("password", "password (also from the URL)"),
         KVOptionInfo("database", "SELECT this database (also the URL path)"),
-        KVOptionInfo("poolSize", "connections per node, each with its own thread (default 2)"),
+        KVOptionInfo("poolSize", "connections per node, each with its own thread (default 2; ring and cluster 1 per node)"),
         KVOptionInfo("tls", "true: speak TLS to every node (rediss:// implies it)"),
         KVOptionInfo("caFile", "PEM certificate authorities to trust (default: the system trust store)"),
         KVOptionInfo("certFile", "PEM client certificate, for mutual TLS (with keyFile)"),
@@ -32,25 +32,28 @@ package enum RedisOptions {
         KVOptionInfo("scanCount", "COUNT hint for SCAN in list (default 1000)"),
     ]
 
-    /// The connection settings of `configuration` for `endpoint`.
-    package static func connection(_ configuration: KVConfiguration, endpoint: KVEndpoint) throws(KVError) -> RedisConnectionConfiguration {
-        var connection = RedisConnectionConfiguration(endpoint: endpoint)
-        connection.user = configuration.string("user") ?? configuration.url.user
-        connection.password = configuration.string("password") ?? configuration.url.password
-        if let database = try configuration.int("database", in: 0...65535) { connection.database = database }
+    /// The node settings of `configuration`: every option of ``connection`` and ``store``.
+    package static func node(_ configuration: KVConfiguration) throws(KVError) -> KVRedisNodeConfiguration {
+        var node = KVRedisNodeConfiguration()
+        node.user = configuration.string("user") ?? configuration.url.user
+        node.password = configuration.string("password") ?? configuration.url.password
+        if let database = try configuration.int("database", in: 0...65535) { node.database = database }
         if let name = configuration.string("clientName") {
             guard !name.contains(where: { $0 == " " || $0.isNewline }) else {
                 throw .invalidConfiguration("clientName must not contain spaces or newlines")
             }
-            connection.clientName = name
+            node.clientName = name
         }
-        if let timeout = try configuration.duration("connectTimeout") { connection.connectTimeout = timeout }
-        if let timeout = try configuration.duration("commandTimeout") { connection.commandTimeout = timeout }
-        if let interval = try configuration.duration("idleCheckInterval") { connection.idleCheckInterval = interval }
-        if let count = try configuration.int("maxReplyElements", in: 1024...Int(Int32.max)) { connection.maxReplyElements = count }
-        if let bytes = try configuration.int("maxReplyBytes", in: 1024...Int(Int32.max)) { connection.maxReplyBytes = bytes }
-        connection.tls = try tls(configuration)
-        return connection
+        if let timeout = try configuration.duration("connectTimeout") { node.connectTimeout = timeout }
+        if let timeout = try configuration.duration("commandTimeout") { node.commandTimeout = timeout }
+        if let interval = try configuration.duration("idleCheckInterval") { node.idleCheckInterval = interval }
+        if let count = try configuration.int("maxReplyElements", in: 1024...Int(Int32.max)) { node.maxReplyElements = count }
+        if let bytes = try configuration.int("maxReplyBytes", in: 1024...Int(Int32.max)) { node.maxReplyBytes = bytes }
+        node.tls = try tls(configuration)
+        if let size = try configuration.int("poolSize", in: 1...256) { node.poolSize = size }
+        if let size = try configuration.int("batchChunkSize", in: 1...100_000) { node.batchChunkSize = size }
+        if let count = try configuration.int("scanCount", in: 1...1_000_000) { node.scanCount = count }
+        return node
     }
 
     /// The TLS settings: on for `rediss://` or `tls=true`; the file and name options need TLS on.
@@ -81,7 +84,6 @@ package enum RedisOptions {
         return tls
     }
 
-    /// Logs once per store that TLS verification is off.
     /// The options of stores with replicas that confirm writes.
     package static let confirmation: [KVOptionInfo] = [
         KVOptionInfo("waitReplicas", "confirm each write with WAIT n: it fails unless n replicas have it (default off)"),
@@ -99,16 +101,10 @@ package enum RedisOptions {
         return KVWriteConfirmation(replicas: replicas, timeout: timeout)
     }
 
-    package static func warnIfInsecure(_ connection: RedisConnectionConfiguration, logger: Logger, store: String) {
-        if connection.tls?.insecure == true {
+    /// Logs once per store that TLS verification is off.
+    package static func warnIfInsecure(_ node: KVRedisNodeConfiguration, logger: Logger, store: String) {
+        if node.tls?.insecure == true {
             logger.info("TLS certificate verification is off (insecure=true): the connection is encrypted but the server is not authenticated", metadata: ["store": "\(store)"])
         }
-    }
-
-    /// Reads `poolSize`, `batchChunkSize` and `scanCount`, leaving the defaults where they are not given.
-    package static func apply(_ configuration: KVConfiguration, poolSize: inout Int, batchChunkSize: inout Int, scanCount: inout Int) throws(KVError) {
-        if let size = try configuration.int("poolSize", in: 1...256) { poolSize = size }
-        if let size = try configuration.int("batchChunkSize", in: 1...100_000) { batchChunkSize = size }
-        if let count = try configuration.int("scanCount", in: 1...1_000_000) { scanCount = count }
     }
 }
