@@ -115,6 +115,7 @@ public final class KVClusterStore: KVStore {
     ///
     /// - Throws: `connectionFailed` naming every seed when none answers `CLUSTER SLOTS`.
     public func start() async throws(KVError) {
+        try RedisOptions.refuseNearCache(options.node, store: "cluster://")
         try await loadTopology()
     }
 
@@ -129,8 +130,10 @@ public final class KVClusterStore: KVStore {
     func client(for endpoint: KVEndpoint, replica: Bool = false) -> RedisNodeClient {
         let key = NodeKey(endpoint: endpoint, replica: replica)
         if let client = state.withLock({ $0.clients[key] }) { return client }
+        var settings = options.node
+        settings.nearCache = nil  // refused by start(); never kept without the flushes a cluster needs
         let node = RedisNodeOptions(
-            connection: RedisConnectionConfiguration(endpoint: endpoint, readOnly: replica, settings: options.node), defaultPoolSize: 1,
+            connection: RedisConnectionConfiguration(endpoint: endpoint, readOnly: replica, settings: settings), defaultPoolSize: 1,
             confirmWrites: replica ? nil : options.confirmWrites)
         let made = RedisNodeClient(options: node, logger: logger)
         let (client, keep) = state.withLock { state -> (RedisNodeClient, Bool) in

@@ -8,7 +8,7 @@ public struct KVRedisBackend: KVBackend {
     public init() {}
     public var scheme: String { "redis" }
     public var urlForms: [String] { ["redis://[user[:password]@]host:port[/db]"] }
-    public var options: [KVOptionInfo] { RedisOptions.connection + RedisOptions.store }
+    public var options: [KVOptionInfo] { RedisOptions.connection + RedisOptions.store + RedisOptions.nearCache }
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {
         guard configuration.url.hosts.count == 1 else {
@@ -38,7 +38,7 @@ public struct KVRedisTLSBackend: KVBackend {
     public init() {}
     public var scheme: String { "rediss" }
     public var urlForms: [String] { ["rediss://[user[:password]@]host:port[/db]"] }
-    public var options: [KVOptionInfo] { RedisOptions.connection + RedisOptions.store }
+    public var options: [KVOptionInfo] { RedisOptions.connection + RedisOptions.store + RedisOptions.nearCache }
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {
         try await KVRedisBackend().open(configuration, logger: logger)
@@ -50,7 +50,7 @@ public struct KVRedisUnixBackend: KVBackend {
     public init() {}
     public var scheme: String { "unix" }
     public var urlForms: [String] { ["unix:///path/to/redis.sock[?database=N]"] }
-    public var options: [KVOptionInfo] { RedisOptions.connection + RedisOptions.store }
+    public var options: [KVOptionInfo] { RedisOptions.connection + RedisOptions.store + RedisOptions.nearCache }
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {
         guard configuration.url.hosts.isEmpty, !configuration.url.path.isEmpty else {

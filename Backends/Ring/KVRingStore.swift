@@ -91,6 +91,7 @@ public final class KVRingStore: KVStore {
 
     public init(options: Options, logger: Logger = KVLogging.disabled) throws(KVError) {
         guard !options.shards.isEmpty else { throw .invalidConfiguration("a ring needs at least one shard") }
+        try RedisOptions.refuseNearCache(options.node, store: "ring://")
         let names = options.shards.map(\.name)
         guard Set(names).count == names.count else { throw .invalidConfiguration("shard names must be unique, got \(names)") }
         self.options = options

@@ -49,6 +49,9 @@ public struct KVRedisNodeConfiguration: Sendable, Hashable, CustomStringConverti
     public var maxChunksInFlight: Int
     /// The `COUNT` hint of `SCAN` in listings (default 1000).
     public var scanCount: Int
+    /// Keep hot values in memory, invalidated by the server (nil, the default: off). See
+    /// ``KVRedisNearCacheConfiguration``.
+    public var nearCache: KVRedisNearCacheConfiguration?
 
     public init(
         user: String? = nil, password: String? = nil, database: Int = 0, clientName: String? = nil,
@@ -72,6 +75,7 @@ public struct KVRedisNodeConfiguration: Sendable, Hashable, CustomStringConverti
         self.batchChunkSize = batchChunkSize
         self.maxChunksInFlight = maxChunksInFlight
         self.scanCount = scanCount
+        self.nearCache = nil
     }
 
     /// The settings, with the password shown as `***`.
@@ -84,6 +88,7 @@ public struct KVRedisNodeConfiguration: Sendable, Hashable, CustomStringConverti
         parts.append("connectTimeout=\(connectTimeout) commandTimeout=\(commandTimeout)")
         if let poolSize { parts.append("poolSize=\(poolSize)") }
         if let tls { parts.append(tls.description) }
+        if let nearCache { parts.append(nearCache.description) }
         return parts.joined(separator: " ")
     }
 

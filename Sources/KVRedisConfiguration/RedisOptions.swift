@@ -27,6 +27,14 @@ package enum RedisOptions {
         KVOptionInfo("insecure", "true: skip certificate verification (logged)"),
     ]
 
+    /// The near cache's options (docs/near-cache.md).
+    package static let nearCache: [KVOptionInfo] = [
+        KVOptionInfo("nearCache", "on: keep hot values in memory, invalidated by the server (default off)"),
+        KVOptionInfo("nearCacheMaxBytes", "memory for one node's entries, keys and bookkeeping counted (default 67108864)"),
+        KVOptionInfo("nearCacheMaxAge", "longest an entry is served from memory (default 60s)"),
+        KVOptionInfo("nearCachePrefixes", "comma-separated key prefixes to cache and track (default: every key)"),
+    ]
+
     package static let store: [KVOptionInfo] = [
         KVOptionInfo("batchChunkSize", "commands per pipeline in batches (default 1000)"),
         KVOptionInfo("scanCount", "COUNT hint for SCAN in list (default 1000)"),
@@ -53,7 +61,45 @@ package enum RedisOptions {
         if let size = try configuration.int("poolSize", in: 1...256) { node.poolSize = size }
         if let size = try configuration.int("batchChunkSize", in: 1...100_000) { node.batchChunkSize = size }
         if let count = try configuration.int("scanCount", in: 1...1_000_000) { node.scanCount = count }
+        node.nearCache = try nearCache(configuration)
         return node
+    }
+
+    /// `nearCache=on` and its bounds; the bounds without it are refused, as are overlapping prefixes (the
+    /// server refuses them too).
+    package static func nearCache(_ configuration: KVConfiguration) throws(KVError) -> KVRedisNearCacheConfiguration? {
+        let names = ["nearCacheMaxBytes", "nearCacheMaxAge", "nearCachePrefixes"]
+        let enabled: Bool
+        switch configuration.string("nearCache")?.lowercased() {
+        case nil, "off", "false": enabled = false
+        case "on", "true": enabled = true
+        case let other?: throw .invalidConfiguration("option nearCache must be on or off, got \(KVError.render(other))")
+        }
+        guard enabled else {
+            if let name = names.first(where: { configuration.options[$0] != nil }) {
+                throw .invalidConfiguration("option \(name) needs nearCache=on")
+            }
+            return nil
+        }
+        var cache = KVRedisNearCacheConfiguration()
+        if let bytes = try configuration.int("nearCacheMaxBytes", in: 65_536...(1 << 40)) { cache.maxBytes = bytes }
+        if let age = try configuration.duration("nearCacheMaxAge") {
+            guard age > .zero else { throw .invalidConfiguration("option nearCacheMaxAge must be positive") }
+            cache.maxAge = age
+        }
+        if let text = configuration.string("nearCachePrefixes") {
+            let prefixes = text.split(separator: ",").map(String.init)
+            guard !prefixes.isEmpty, prefixes.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 1024 }), prefixes.count <= 64 else {
+                throw .invalidConfiguration("option nearCachePrefixes must be 1 to 64 non-empty prefixes separated by commas")
+            }
+            for (index, prefix) in prefixes.enumerated() {
+                if let other = prefixes[(index + 1)...].first(where: { $0.hasPrefix(prefix) || prefix.hasPrefix($0) }) {
+                    throw .invalidConfiguration("option nearCachePrefixes: \(KVError.render(prefix)) and \(KVError.render(other)) overlap")
+                }
+            }
+            cache.prefixes = prefixes
+        }
+        return cache
     }
 
     /// The TLS settings: on for `rediss://` or `tls=true`; the file and name options need TLS on.
@@ -99,6 +145,13 @@ package enum RedisOptions {
         let timeout = try configuration.duration("waitTimeout") ?? .seconds(1)
         guard timeout > .zero else { throw .invalidConfiguration("option waitTimeout must be positive") }
         return KVWriteConfirmation(replicas: replicas, timeout: timeout)
+    }
+
+    /// Refuses a near cache on a store that does not keep one yet, rather than ignoring the option.
+    package static func refuseNearCache(_ node: KVRedisNodeConfiguration, store: String) throws(KVError) {
+        if node.nearCache != nil {
+            throw .invalidConfiguration("nearCache is not available on \(store) yet: it needs a flush at every topology change, which is still to come (docs/near-cache.md)")
+        }
     }
 
     /// Logs once per store that TLS verification is off.

@@ -10,14 +10,26 @@ import Synchronization
 package final class RedisNodeClient: RedisKeyRouter {
     package let options: RedisNodeOptions
     package let pool: RedisPool
+    /// The node's near cache, when the configuration asks for one (never on a replica's client).
+    package let nearCache: RedisNearCache?
     private let closed = Atomic<Bool>(false)
 
     package init(options: RedisNodeOptions, logger: Logger) {
         self.options = options
         pool = RedisPool(configuration: options.connection, size: options.poolSize, logger: logger)
+        if let configuration = options.connection.settings.nearCache, !options.connection.readOnly {
+            let cache = RedisNearCache(connection: options.connection, configuration: configuration, logger: logger)
+            cache.start()
+            nearCache = cache
+        } else {
+            nearCache = nil
+        }
     }
 
-    deinit { pool.close() }
+    deinit {
+        nearCache?.stop()
+        pool.close()
+    }
 
     package var node: String { pool.node }
 
@@ -28,8 +40,11 @@ package final class RedisNodeClient: RedisKeyRouter {
     /// Fails every later call with `shutdown` and closes the connections. Idempotent.
     package func close() {
         if closed.exchange(true, ordering: .relaxed) { return }
+        nearCache?.stop()
         pool.close()
     }
+
+    package func nearCache(for key: String) -> RedisNearCache? { nearCache }
 
     // MARK: Routing
 
@@ -130,6 +145,8 @@ package final class RedisNodeClient: RedisKeyRouter {
         let ttl = try setOptions.ttlMilliseconds()
         try checkOpen()
         let unique = KVBatch.lastWins(entries)
+        nearCache?.invalidate(unique.lazy.map(\.key))
+        defer { nearCache?.invalidate(unique.lazy.map(\.key)) }
         let node = self.node
         let (rejected, failures) = await chunked(unique, key: \.key) { (chunk) throws(KVError) in
             let replies = try await self.execute(chunk.map { RedisKeyCommands.set($0.key, $0.value, ttlMilliseconds: ttl, options: setOptions) }, write: true)
@@ -145,6 +162,7 @@ package final class RedisNodeClient: RedisKeyRouter {
         try KVLimits.check(keys: keys)
         try checkOpen()
         let unique = KVBatch.distinct(keys)
+        if let nearCache { return try await batchGet(unique, through: nearCache) }
         let node = self.node
         let (pages, failures) = await chunked(unique, key: { $0 }) { (chunk) throws(KVError) in
             let reply = try await self.execute([RedisKeyCommands.mget(Array(chunk))])[0].orThrow(node: node)
@@ -164,12 +182,56 @@ package final class RedisNodeClient: RedisKeyRouter {
         try KVLimits.check(keys: keys)
         try checkOpen()
         let unique = KVBatch.distinct(keys)
+        nearCache?.invalidate(unique)
+        defer { nearCache?.invalidate(unique) }
         let node = self.node
         let (counts, failures) = await chunked(unique, key: { $0 }) { (chunk) throws(KVError) in
             try RedisKeyCommands.count(try await self.execute([RedisKeyCommands.unlink(Array(chunk))], write: true)[0], key: nil, node: node)
         }
         try KVBatch.throwIfFailed(failures, total: unique.count)
         return counts.reduce(0, +)
+    }
+
+    /// `batchGet` on a near-cached node: hits from memory, the misses fetched with `GET` and `PTTL` in pipelines
+    /// and stored unless invalidated meanwhile.
+    private func batchGet(_ unique: [String], through cache: RedisNearCache) async throws(KVError) -> [String: [UInt8]] {
+        var found: [String: [UInt8]] = [:]
+        var missing: [(key: String, ticket: RedisNearCache.Ticket?)] = []
+        for key in unique {
+            switch cache.lookup(key) {
+            case .hit(let hit): if let value = hit.value { found[key] = value }
+            case .miss(let ticket): missing.append((key, ticket))
+            }
+        }
+        let node = self.node
+        let (pages, failures) = await chunked(missing, key: \.key) { (chunk) throws(KVError) in
+            let replies: [RedisReply]
+            do throws(KVError) { replies = try await self.execute(chunk.flatMap { RedisAtomicCommands.getWithTTL($0.key) }) } catch {
+                for item in chunk { cache.abandon(item.ticket) }
+                throw error
+            }
+            var page: [(String, [UInt8])] = []
+            var failure: KVError?
+            for (offset, item) in chunk.enumerated() {
+                guard failure == nil else {
+                    cache.abandon(item.ticket)
+                    continue
+                }
+                do throws(KVError) {
+                    let fetched = try RedisAtomicCommands.valueWithTTL(Array(replies[offset * 2..<offset * 2 + 2]), key: item.key, node: node)
+                    cache.complete(item.ticket, value: fetched?.value, ttl: fetched?.ttl ?? .missingKey)
+                    if let fetched { page.append((item.key, fetched.value)) }
+                } catch {
+                    cache.abandon(item.ticket)
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+            return page
+        }
+        try KVBatch.throwIfFailed(failures, total: unique.count)
+        for page in pages { for (key, value) in page { found[key] = value } }
+        return found
     }
 
     // MARK: Health

@@ -9,13 +9,16 @@ extension RedisKeyRouter {
         try KVLimits.check(key: key, valueCount: value.count)
         let ttl = try setOptions.ttlMilliseconds(key: key)
         try checkOpen()
-        let answer = try await send([RedisKeyCommands.set(key, value, ttlMilliseconds: ttl, options: setOptions)], key: key, write: true)
-        return try RedisKeyCommands.wasSet(answer.replies[0], key: key, node: answer.node)
+        return try await invalidating(key) { () throws(KVError) in
+            let answer = try await send([RedisKeyCommands.set(key, value, ttlMilliseconds: ttl, options: setOptions)], key: key, write: true)
+            return try RedisKeyCommands.wasSet(answer.replies[0], key: key, node: answer.node)
+        }
     }
 
     @inlinable package nonisolated(nonsending) func get(_ key: String) async throws(KVError) -> [UInt8]? {
         try KVLimits.check(key: key)
         try checkOpen()
+        if let cache = nearCache(for: key) { return try await cached(key, in: cache).value }
         let answer = try await send([RedisKeyCommands.get(key)], key: key, write: false)
         return try RedisKeyCommands.value(answer.replies[0], key: key, node: answer.node)
     }
@@ -30,13 +33,16 @@ extension RedisKeyRouter {
     @inlinable package nonisolated(nonsending) func delete(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         try checkOpen()
-        let answer = try await send([RedisKeyCommands.unlink([key])], key: key, write: true)
-        return try RedisKeyCommands.count(answer.replies[0], key: key, node: answer.node) > 0
+        return try await invalidating(key) { () throws(KVError) in
+            let answer = try await send([RedisKeyCommands.unlink([key])], key: key, write: true)
+            return try RedisKeyCommands.count(answer.replies[0], key: key, node: answer.node) > 0
+        }
     }
 
     @inlinable package nonisolated(nonsending) func contains(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         try checkOpen()
+        if let cache = nearCache(for: key) { return try await cached(key, in: cache).value != nil }
         let answer = try await send([RedisKeyCommands.exists(key)], key: key, write: false)
         return try RedisKeyCommands.count(answer.replies[0], key: key, node: answer.node) > 0
     }
@@ -45,6 +51,12 @@ extension RedisKeyRouter {
     @inlinable package nonisolated(nonsending) func getWithTTL(_ key: String) async throws(KVError) -> KVValueWithTTL? {
         try KVLimits.check(key: key)
         try checkOpen()
+        if let cache = nearCache(for: key) {
+            let hit = try await cached(key, in: cache)
+            guard let value = hit.value else { return nil }
+            guard let expiry = hit.serverExpiry else { return KVValueWithTTL(value: value, ttl: .persistent) }
+            return KVValueWithTTL(value: value, ttl: .expires(in: max(.milliseconds(1), expiry - .now)))
+        }
         let answer = try await send(RedisAtomicCommands.getWithTTL(key), key: key, write: false)
         return try RedisAtomicCommands.valueWithTTL(answer.replies, key: key, node: answer.node)
     }
@@ -53,8 +65,10 @@ extension RedisKeyRouter {
     @inlinable package nonisolated(nonsending) func compareAndSet(_ key: String, expected: [UInt8]?, new: [UInt8]?, options setOptions: KVSetOptions) async throws(KVError) -> Bool {
         let ttl = try KVAtomic.check(key: key, expected: expected, new: new, options: setOptions)
         try checkOpen()
-        return try await RedisAtomicCommands.compareAndSet(key, expected: expected, new: new, ttlMilliseconds: ttl, keepTTL: setOptions.keepTTL) {
-            (command) throws(KVError) in try await self.send([command], key: key, write: true)
+        return try await invalidating(key) { () throws(KVError) in
+            try await RedisAtomicCommands.compareAndSet(key, expected: expected, new: new, ttlMilliseconds: ttl, keepTTL: setOptions.keepTTL) {
+                (command) throws(KVError) in try await self.send([command], key: key, write: true)
+            }
         }
     }
 
@@ -62,12 +76,44 @@ extension RedisKeyRouter {
     @inlinable package nonisolated(nonsending) func increment(_ key: String, by delta: Int64, ttlIfCreated: Duration?) async throws(KVError) -> Int64 {
         let ttl = try KVAtomic.check(key: key, ttlIfCreated: ttlIfCreated)
         try checkOpen()
-        guard let ttl else {
-            let answer = try await send([RedisAtomicCommands.incrementBy(key, delta)], key: key, write: true)
-            return try RedisAtomicCommands.incremented(answer.replies[0], key: key, node: answer.node)
+        return try await invalidating(key) { () throws(KVError) in
+            guard let ttl else {
+                let answer = try await send([RedisAtomicCommands.incrementBy(key, delta)], key: key, write: true)
+                return try RedisAtomicCommands.incremented(answer.replies[0], key: key, node: answer.node)
+            }
+            return try await RedisAtomicCommands.increment(key, by: delta, ttlMilliseconds: ttl) { (command) throws(KVError) in
+                try await self.send([command], key: key, write: true)
+            }
         }
-        return try await RedisAtomicCommands.increment(key, by: delta, ttlMilliseconds: ttl) { (command) throws(KVError) in
-            try await self.send([command], key: key, write: true)
+    }
+
+    /// Runs a write of `key`, dropping the key's near-cache entry (and any fetch in flight) before it is sent and
+    /// after it ends, however it ends: the client reads its own writes.
+    @inlinable package nonisolated(nonsending) func invalidating<T>(
+        _ key: String, _ write: () async throws(KVError) -> T
+    ) async throws(KVError) -> T {
+        guard let cache = nearCache(for: key) else { return try await write() }
+        cache.invalidate(CollectionOfOne(key))
+        defer { cache.invalidate(CollectionOfOne(key)) }
+        return try await write()
+    }
+
+    /// The near cache's entry of `key`, or the server's answer (`GET` and `PTTL` in one round trip), stored for the
+    /// next read unless the key changed meanwhile.
+    @inlinable package nonisolated(nonsending) func cached(_ key: String, in cache: RedisNearCache) async throws(KVError) -> RedisNearCacheTable.Hit {
+        let ticket: RedisNearCache.Ticket?
+        switch cache.lookup(key) {
+        case .hit(let hit): return hit
+        case .miss(let missed): ticket = missed
+        }
+        do throws(KVError) {
+            let answer = try await send(RedisAtomicCommands.getWithTTL(key), key: key, write: false)
+            let fetched = try RedisAtomicCommands.valueWithTTL(answer.replies, key: key, node: answer.node)
+            cache.complete(ticket, value: fetched?.value, ttl: fetched?.ttl ?? .missingKey)
+            return RedisNearCacheTable.Hit(value: fetched?.value, serverExpiry: fetched?.ttl.remaining.map { .now + $0 })
+        } catch {
+            cache.abandon(ticket)
+            throw error
         }
     }
 }

@@ -22,4 +22,12 @@ package protocol RedisKeyRouter: Sendable {
     /// rules; a `write` is confirmed by replicas when the store confirms writes. Error replies come back as
     /// replies (the operations name them); a transport error is thrown naming the key.
     nonisolated(nonsending) func send(_ commands: [RedisCommand], key: String, write: Bool) async throws(KVError) -> RedisKeyReplies
+
+    /// The near cache of the node that holds `key`, when the store keeps one.
+    func nearCache(for key: String) -> RedisNearCache?
+}
+
+extension RedisKeyRouter {
+    /// No near cache: a store that keeps one says where.
+    @inlinable package func nearCache(for key: String) -> RedisNearCache? { nil }
 }

@@ -1,0 +1,190 @@
+package import KVCore
+package import KVRedisConfiguration
+package import Logging
+import Synchronization
+
+/// One node's near cache: the entries (``RedisNearCacheTable``) and the listener that keeps them honest
+/// (``RedisInvalidationListener``). A hit is served only while the listener is armed; every loss of coverage
+/// flushes the entries first and starts a new epoch, and a fetch is stored only if neither its key was
+/// invalidated nor the epoch changed while it was in flight.
+///
+/// ```swift
+/// switch cache.lookup(key) {
+/// case .hit(let hit): return hit.value
+/// case .miss(let ticket): let fetched = …; cache.complete(ticket, fetched)
+/// }
+/// ```
+package final class RedisNearCache: Sendable {
+    /// What ``lookup(_:)`` found.
+    package enum Lookup: Sendable {
+        case hit(RedisNearCacheTable.Hit)
+        /// Fetch from the server; pass the ticket (nil when nothing may be cached now) to ``complete(_:value:ttl:)``.
+        case miss(Ticket?)
+    }
+
+    /// A fetch in flight: its key's marker and the epoch it began in.
+    package struct Ticket: Sendable {
+        package let key: String
+        let marker: UInt64
+        let epoch: UInt64
+    }
+
+    /// The cache's state as health shows it.
+    package enum Status: Sendable, Equatable, CustomStringConvertible {
+        case connecting
+        case armed
+        case off(String)
+
+        package var description: String {
+            switch self {
+            case .connecting: "connecting"
+            case .armed: "armed"
+            case .off(let reason): "off: \(reason)"
+            }
+        }
+    }
+
+    struct State {
+        var table: RedisNearCacheTable
+        var status = Status.connecting
+        var epoch: UInt64 = 0
+    }
+
+    package let configuration: KVRedisNearCacheConfiguration
+    let node: String
+    let logger: Logger
+    let state: Mutex<State>
+    private let listener = Mutex<RedisInvalidationListener?>(nil)
+    let hits = Atomic<Int>(0)
+    let misses = Atomic<Int>(0)
+    let invalidations = Atomic<Int>(0)
+    let flushes = Atomic<Int>(0)
+
+    /// A cache for the node `connection` reaches; ``start()`` opens its invalidation connection.
+    package init(connection: RedisConnectionConfiguration, configuration: KVRedisNearCacheConfiguration, logger: Logger) {
+        self.configuration = configuration
+        node = connection.node
+        self.logger = logger
+        state = Mutex(State(table: RedisNearCacheTable(maxBytes: configuration.maxBytes)))
+        let listener = RedisInvalidationListener(configuration: connection, prefixes: configuration.prefixes, logger: logger) { [weak self] event in
+            self?.handle(event)
+        }
+        self.listener.withLock { $0 = listener }
+    }
+
+    /// Starts the invalidation connection's thread; nothing is served from memory until it is armed.
+    package func start() {
+        listener.withLock { $0 }?.start()
+    }
+
+    /// Stops the invalidation connection and drops every entry.
+    package func stop() {
+        let listener = listener.withLock { listener in
+            defer { listener = nil }
+            return listener
+        }
+        listener?.stop()
+        state.withLock { state in
+            state.table.removeAll()
+            state.epoch &+= 1
+            state.status = .off("the store is shut down")
+        }
+    }
+
+    /// The entry of `key`, or a ticket to fetch it with (none when the key is not covered or the cache not armed).
+    package func lookup(_ key: String) -> Lookup {
+        guard configuration.covers(key) else { return .miss(nil) }
+        let now = ContinuousClock.now
+        let result: Lookup = state.withLock { state in
+            guard state.status == .armed else { return .miss(nil) }
+            if let hit = state.table.lookup(key, now: now) { return .hit(hit) }
+            return .miss(Ticket(key: key, marker: state.table.begin(key), epoch: state.epoch))
+        }
+        if case .hit = result { hits.add(1, ordering: .relaxed) } else { misses.add(1, ordering: .relaxed) }
+        return result
+    }
+
+    /// Stores what a fetch returned (nil: the key is absent), unless its key was invalidated or coverage was lost
+    /// since ``lookup(_:)``. The entry lives at most ``KVRedisNearCacheConfiguration/maxAge`` and never past the
+    /// key's expiry.
+    package func complete(_ ticket: Ticket?, value: [UInt8]?, ttl: KVTimeToLive) {
+        guard let ticket else { return }
+        let now = ContinuousClock.now
+        let serverExpiry = ttl.remaining.map { now + $0 }
+        let deadline = now + configuration.maxAge
+        state.withLock { state in
+            guard state.epoch == ticket.epoch, state.status == .armed else {
+                state.table.abandon(ticket.key, ticket: ticket.marker)
+                return
+            }
+            state.table.complete(ticket.key, ticket: ticket.marker, value: value, serverExpiry: serverExpiry, deadline: deadline)
+        }
+    }
+
+    /// Ends a fetch that failed.
+    package func abandon(_ ticket: Ticket?) {
+        guard let ticket else { return }
+        state.withLock { $0.table.abandon(ticket.key, ticket: ticket.marker) }
+    }
+
+    /// Drops the entries of `keys` and cancels their fetches: before and after each of the client's own writes.
+    package func invalidate<Keys: Sequence<String>>(_ keys: Keys) {
+        state.withLock { state in
+            for key in keys { state.table.invalidate(key) }
+        }
+    }
+
+    /// Drops every entry: coverage was lost (or may have been), for `reason`.
+    package func flush(_ reason: String) {
+        flushes.add(1, ordering: .relaxed)
+        state.withLock { state in
+            state.table.removeAll()
+            state.epoch &+= 1
+        }
+        logger.debug("near cache flushed", metadata: ["node": "\(node)", "reason": "\(reason)"])
+    }
+
+    func handle(_ event: RedisInvalidationListener.Event) {
+        switch event {
+        case .armed:
+            state.withLock { state in
+                state.table.removeAll()
+                state.epoch &+= 1
+                if case .off = state.status { return }
+                state.status = .armed
+            }
+        case .invalidated(let keys):
+            invalidations.add(keys.count, ordering: .relaxed)
+            invalidate(keys)
+        case .flushed:
+            flush("the node's data was flushed")
+        case .lost(let reason):
+            flushes.add(1, ordering: .relaxed)
+            state.withLock { state in
+                state.table.removeAll()
+                state.epoch &+= 1
+                if state.status == .armed { state.status = .connecting }
+            }
+            logger.debug("near cache flushed: invalidation connection lost", metadata: ["node": "\(node)", "reason": "\(reason)"])
+        case .refused(let reason):
+            state.withLock { state in
+                state.table.removeAll()
+                state.epoch &+= 1
+                state.status = .off(reason)
+            }
+            logger.info("near cache off: the server refused tracking; the store works uncached", metadata: ["node": "\(node)", "reason": "\(reason)"])
+        }
+    }
+
+    package var status: Status { state.withLock { $0.status } }
+
+    /// Health details: status, entries, bytes and counters.
+    package var details: [String: String] {
+        let (status, count, bytes) = state.withLock { ($0.status, $0.table.count, $0.table.bytes) }
+        return [
+            "nearCache": status.description, "nearCacheEntries": String(count), "nearCacheBytes": String(bytes),
+            "nearCacheHits": String(hits.load(ordering: .relaxed)), "nearCacheMisses": String(misses.load(ordering: .relaxed)),
+            "nearCacheInvalidations": String(invalidations.load(ordering: .relaxed)), "nearCacheFlushes": String(flushes.load(ordering: .relaxed)),
+        ]
+    }
+}

@@ -1,0 +1,149 @@
+import KVCore
+
+/// One node's near-cache entries: least-recently-used within a byte budget, each with a local deadline, and a
+/// pending marker per key being fetched, so that a reply that raced an invalidation is never stored (Redis's
+/// client-side-caching guide). Keys compare by their bytes (`KVExactKey`), as the server's do. Not thread-safe: ``RedisNearCache`` holds it under a lock. No I/O, no clock of its
+/// own: `now` comes from the caller, so tests drive it.
+package struct RedisNearCacheTable {
+    /// What a hit returns: the value (nil: the key was absent) and the key's expiry on the server, if any.
+    package struct Hit: Equatable {
+        package var value: [UInt8]?
+        package var serverExpiry: ContinuousClock.Instant?
+
+        package init(value: [UInt8]?, serverExpiry: ContinuousClock.Instant?) {
+            self.value = value
+            self.serverExpiry = serverExpiry
+        }
+    }
+
+    /// Memory counted per entry beyond its key and value: the slot, its index entry and the arrays' headers.
+    package static let entryOverhead = 192
+
+    private struct Slot {
+        var key: String
+        var value: [UInt8]?
+        var deadline: ContinuousClock.Instant
+        var serverExpiry: ContinuousClock.Instant?
+        var cost: Int
+        var newer = -1
+        var older = -1
+    }
+
+    package let maxBytes: Int
+    private var index: [KVExactKey: Int] = [:]
+    private var slots: [Slot] = []
+    private var freeSlots: [Int] = []
+    private var newest = -1
+    private var oldest = -1
+    private var pending: [KVExactKey: UInt64] = [:]
+    private var nextTicket: UInt64 = 0
+    /// Memory the entries take now, by ``entryOverhead``'s rule.
+    package private(set) var bytes = 0
+
+    package init(maxBytes: Int) {
+        self.maxBytes = maxBytes
+    }
+
+    package var count: Int { index.count }
+    package var pendingCount: Int { pending.count }
+
+    /// The entry of `key` while its deadline has not passed (it then becomes the most recently used).
+    package mutating func lookup(_ key: String, now: ContinuousClock.Instant) -> Hit? {
+        guard let slot = index[KVExactKey(key)] else { return nil }
+        guard slots[slot].deadline > now else {
+            remove(slot)
+            return nil
+        }
+        touch(slot)
+        return Hit(value: slots[slot].value, serverExpiry: slots[slot].serverExpiry)
+    }
+
+    /// Marks `key` as being fetched; the returned ticket stores the reply only if nothing invalidated the key since.
+    package mutating func begin(_ key: String) -> UInt64 {
+        nextTicket &+= 1
+        pending[KVExactKey(key)] = nextTicket
+        return nextTicket
+    }
+
+    /// Stores the fetched entry if `ticket` is still the key's pending marker, and ends the marker either way.
+    /// Values too large for an eighth of the budget are not stored. Returns whether it was stored.
+    @discardableResult
+    package mutating func complete(
+        _ key: String, ticket: UInt64, value: [UInt8]?, serverExpiry: ContinuousClock.Instant?, deadline: ContinuousClock.Instant
+    ) -> Bool {
+        let exact = KVExactKey(key)
+        guard pending[exact] == ticket else { return false }
+        pending[exact] = nil
+        let cost = key.utf8.count + (value?.count ?? 0) + Self.entryOverhead
+        guard cost <= maxBytes / 8 else { return false }
+        if let existing = index[exact] { remove(existing) }
+        while bytes + cost > maxBytes, oldest >= 0 { remove(oldest) }
+        let slot = Slot(key: key, value: value, deadline: min(deadline, serverExpiry ?? deadline), serverExpiry: serverExpiry, cost: cost)
+        let position: Int
+        if let reused = freeSlots.popLast() {
+            slots[reused] = slot
+            position = reused
+        } else {
+            slots.append(slot)
+            position = slots.count - 1
+        }
+        index[exact] = position
+        bytes += cost
+        link(position)
+        return true
+    }
+
+    /// Ends a fetch that failed, without storing anything.
+    package mutating func abandon(_ key: String, ticket: UInt64) {
+        if pending[KVExactKey(key)] == ticket { pending[KVExactKey(key)] = nil }
+    }
+
+    /// Drops `key`'s entry and cancels its fetch in flight.
+    package mutating func invalidate(_ key: String) {
+        let exact = KVExactKey(key)
+        pending[exact] = nil
+        if let slot = index[exact] { remove(slot) }
+    }
+
+    /// Drops every entry and cancels every fetch in flight.
+    package mutating func removeAll() {
+        index = [:]
+        slots = []
+        freeSlots = []
+        newest = -1
+        oldest = -1
+        pending = [:]
+        bytes = 0
+    }
+
+    private mutating func remove(_ slot: Int) {
+        unlink(slot)
+        index[KVExactKey(slots[slot].key)] = nil
+        bytes -= slots[slot].cost
+        slots[slot].value = nil
+        slots[slot].key = ""
+        freeSlots.append(slot)
+    }
+
+    private mutating func touch(_ slot: Int) {
+        guard slot != newest else { return }
+        unlink(slot)
+        link(slot)
+    }
+
+    private mutating func link(_ slot: Int) {
+        slots[slot].older = newest
+        slots[slot].newer = -1
+        if newest >= 0 { slots[newest].newer = slot }
+        newest = slot
+        if oldest < 0 { oldest = slot }
+    }
+
+    private mutating func unlink(_ slot: Int) {
+        let (newer, older) = (slots[slot].newer, slots[slot].older)
+        if newer >= 0 { slots[newer].older = older } else { newest = older }
+        if older >= 0 { slots[older].newer = newer } else { oldest = newer }
+        slots[slot].newer = -1
+        slots[slot].older = -1
+    }
+}

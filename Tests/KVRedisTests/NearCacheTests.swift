@@ -1,0 +1,256 @@
+import KVConformance
+import KVCore
+import KVRedis
+import KVRedisConfiguration
+import KVRedisCore
+import KVTestSupport
+import Testing
+
+/// The near cache against real servers of the tests' own: another client's writes reach the caching client, its
+/// own writes are read back at once, and every loss of coverage flushes before another hit.
+@Suite struct NearCacheTests {
+    static func caching(_ server: TestRedisServer, _ query: String = "") async throws -> KVRedisStore {
+        let store = try await KVBackendRegistry([KVRedisBackend()]).open(
+            try KVConfiguration(url: server.url + "?nearCache=on&commandTimeout=1s&connectTimeout=500ms" + query)) as! KVRedisStore
+        let armed = await eventually { store.client.nearCache?.status == .armed }
+        #expect(armed, "the invalidation connection subscribes")
+        return store
+    }
+
+    static func plain(_ server: TestRedisServer) -> KVRedisStore {
+        KVRedisStore(options: .init(endpoint: KVEndpoint(host: "127.0.0.1", port: server.port)))
+    }
+
+    static func counter(_ store: KVRedisStore, _ name: String) -> Int {
+        Int(store.client.nearCache?.details[name] ?? "") ?? -1
+    }
+
+    /// Reads `key` through `store` until it returns `expected`, for at most 5 s.
+    static func converges(_ store: KVRedisStore, _ key: String, to expected: [UInt8]?) async -> Bool {
+        await eventually { (try? await store.get(key)) == .some(expected) }
+    }
+
+    @Test func anotherClientsWritesReachTheCachingClient() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server)
+        let writer = Self.plain(server)
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in
+                try await writer.set("cart:1", Array("one".utf8))
+                // Broadcast tracking reports every write: once this one's report is in, nothing else will drop the entry.
+                #expect(await eventually { Self.counter(store, "nearCacheInvalidations") >= 1 })
+                #expect(try await store.get("cart:1") == Array("one".utf8))
+                let hitsBefore = Self.counter(store, "nearCacheHits")
+                for _ in 0..<100 { #expect(try await store.get("cart:1") == Array("one".utf8)) }
+                #expect(Self.counter(store, "nearCacheHits") == hitsBefore + 100, "served from memory")
+                #expect(try await store.contains("cart:1"))
+                #expect(try await store.getWithTTL("cart:1")?.ttl == .persistent)
+
+                try await writer.set("cart:1", Array("two".utf8))
+                #expect(await Self.converges(store, "cart:1", to: Array("two".utf8)))
+                _ = try await writer.delete("cart:1")
+                #expect(await Self.converges(store, "cart:1", to: nil))
+                #expect(try await store.contains("cart:1") == false)
+
+                // Absent keys are cached too, and a later creation invalidates them.
+                #expect(try await store.get("cart:2") == nil)
+                try await writer.set("cart:2", [2])
+                #expect(await Self.converges(store, "cart:2", to: [2]))
+                let found = try await store.batchGet(["cart:1", "cart:2", "cart:3"])
+                #expect(found == ["cart:2": [2]])
+                try await writer.set("cart:3", [3])
+                #expect(await eventually { (try? await store.batchGet(["cart:2", "cart:3"])) == ["cart:2": [2], "cart:3": [3]] })
+            }
+        }
+        server.stop()
+    }
+
+    @Test func theCachingClientReadsItsOwnWritesOnEveryPath() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server)
+        try await withShutdown(store) { () async throws in
+            for round in 0..<20 {
+                let value = Array("v\(round)".utf8)
+                try await store.set("own", value)
+                #expect(try await store.get("own") == value)
+                #expect(try await store.get("own") == value)
+            }
+            try await store.set("own", [1], options: KVSetOptions(ttl: .seconds(30)))
+            #expect(try await store.getWithTTL("own")?.value == [1])
+            #expect(try await store.set("own", [2], options: KVSetOptions(condition: .onlyIfPresent)))
+            #expect(try await store.get("own") == [2])
+            #expect(try await store.compareAndSet("own", expected: [2], new: [3], options: .default))
+            #expect(try await store.get("own") == [3])
+            #expect(try await store.delete("own"))
+            #expect(try await store.get("own") == nil)
+            #expect(try await store.increment("hits", by: 5, ttlIfCreated: nil) == 5)
+            #expect(try await store.get("hits") == Array("5".utf8))
+            #expect(try await store.increment("hits", by: 1, ttlIfCreated: .seconds(10)) == 6)
+            #expect(try await store.get("hits") == Array("6".utf8))
+            try await store.batchSet([KVEntry("hits", [9]), KVEntry("own", [4])], options: .default)
+            #expect(try await store.batchGet(["hits", "own"]) == ["hits": [9], "own": [4]])
+            #expect(try await store.batchDelete(["hits", "own"]) == 2)
+            #expect(try await store.get("hits") == nil)
+            #expect(try await store.get("own") == nil)
+        }
+        server.stop()
+    }
+
+    @Test func aFlushOfTheServerFlushesTheCache() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server)
+        try await withShutdown(store) { () async throws in
+            try await store.set("k", [1])
+            #expect(try await store.get("k") == [1])
+            _ = try await server.cli("FLUSHALL")
+            #expect(await Self.converges(store, "k", to: nil))
+        }
+        server.stop()
+    }
+
+    @Test func aKilledInvalidationConnectionFlushesAndIsReplaced() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server)
+        let writer = Self.plain(server)
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in
+                try await writer.set("k", [1])
+                #expect(try await store.get("k") == [1])
+                #expect(try await store.get("k") == [1])
+                let flushes = Self.counter(store, "nearCacheFlushes")
+                _ = try await server.cli("CLIENT", "KILL", "TYPE", "pubsub")
+                #expect(await eventually { Self.counter(store, "nearCacheFlushes") > flushes }, "the loss is seen and the node flushed")
+                #expect(await eventually { store.client.nearCache?.status == .armed }, "a new invalidation connection subscribes")
+                try await writer.set("k", [2])
+                #expect(await Self.converges(store, "k", to: [2]))
+                // Killing the data connections loses nothing: tracking lives on the invalidation connection.
+                _ = try await server.cli("CLIENT", "KILL", "TYPE", "normal")
+                try await writer.set("k", [3])
+                #expect(await Self.converges(store, "k", to: [3]))
+            }
+        }
+        server.stop()
+    }
+
+    @Test func aRestartedServerFlushesTheCache() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server)
+        try await withShutdown(store) { () async throws in
+            try await store.set("k", [1])
+            #expect(try await store.get("k") == [1])
+            await server.kill()
+            try await server.restart()
+            // The restarted server is empty: the cached [1] must not be served.
+            #expect(await Self.converges(store, "k", to: nil))
+            #expect(await eventually { store.client.nearCache?.status == .armed })
+        }
+        server.stop()
+    }
+
+    @Test func aFrozenServerDisarmsTheCacheWithinItsPingDeadline() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server)
+        try await withShutdown(store) { () async throws in
+            try await store.set("k", [1])
+            #expect(try await store.get("k") == [1])
+            server.pause()
+            let disarmed = await eventually(within: .seconds(10)) { store.client.nearCache?.status == .connecting }
+            server.resume()
+            #expect(disarmed, "no pong within the deadline: the node is flushed and nothing is served from memory")
+            #expect(await eventually(within: .seconds(10)) { store.client.nearCache?.status == .armed })
+            #expect(try await store.get("k") == [1])
+        }
+        server.stop()
+    }
+
+    @Test func keysOutsideThePrefixesAreNotCachedAndEntriesEndWithTheirKey() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server, "&nearCachePrefixes=session:,cart:")
+        try await withShutdown(store) { () async throws in
+            try await store.set("other", [1])
+            _ = try await store.get("other")
+            _ = try await store.get("other")
+            #expect(Self.counter(store, "nearCacheHits") == 0)
+            try await store.set("session:1", [1], options: KVSetOptions(ttl: .seconds(1)))
+            // The server reports the write itself too; an entry fetched before that report arrives is dropped by it.
+            #expect(await eventually { (try? await store.get("session:1")) == [1] && Self.counter(store, "nearCacheHits") > 0 })
+            #expect(await eventually { (try? await store.get("session:1")) == .some(nil) }, "gone with the key's expiry")
+        }
+        server.stop()
+    }
+
+    @Test func theCacheStaysWithinItsBudget() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server, "&nearCacheMaxBytes=262144")
+        try await withShutdown(store) { () async throws in
+            let value = [UInt8](repeating: 1, count: 500)
+            try await store.batchSet((0..<5_000).map { KVEntry("budget:\($0)", value) }, options: .default)
+            for start in stride(from: 0, to: 5_000, by: 500) {
+                _ = try await store.batchGet((start..<start + 500).map { "budget:\($0)" })
+                #expect(Self.counter(store, "nearCacheBytes") <= 262_144)
+            }
+            #expect(Self.counter(store, "nearCacheEntries") > 100)
+        }
+        server.stop()
+    }
+
+    @Test func aUserWithoutTheChannelWorksUncachedAndHealthSaysWhy() async throws {
+        let server = try await TestRedisServer.launch()
+        _ = try await server.cli("ACL", "SETUSER", "nochannel", "on", ">pw", "~*", "+@all", "resetchannels")
+        let store = try await KVBackendRegistry([KVRedisBackend()]).open(
+            try KVConfiguration(url: "redis://nochannel:pw@127.0.0.1:\(server.port)?nearCache=on")) as! KVRedisStore
+        try await withShutdown(store) { () async throws in
+            #expect(await eventually { if case .off = store.client.nearCache?.status { true } else { false } })
+            try await store.set("k", [1])
+            #expect(try await store.get("k") == [1])
+            let health = try await store.health()
+            let status = health.nodes[0].details["nearCache"] ?? ""
+            #expect(status.hasPrefix("off: ") && status.contains("NOPERM"), "\(status)")
+            #expect(health.nodes[0].status == .healthy)
+        }
+        server.stop()
+    }
+
+    @Test func readsRacingAWriterNeverGoBackInTime() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server)
+        let writer = Self.plain(server)
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in
+                try await writer.set("seq", Array("0".utf8))
+                async let written: Void = {
+                    for value in 1...2_000 { try await writer.set("seq", Array(String(value).utf8)) }
+                }()
+                var last = 0
+                var wentBack = 0
+                for _ in 0..<4_000 {
+                    let value = Int(String(decoding: try await store.get("seq") ?? [], as: UTF8.self)) ?? -1
+                    if value < last { wentBack += 1 }
+                    last = max(last, value)
+                }
+                try await written
+                #expect(wentBack == 0, "a read returned an older value than an earlier read")
+                #expect(await Self.converges(store, "seq", to: Array("2000".utf8)), "the last write is read within the delivery bound")
+            }
+        }
+        server.stop()
+    }
+}
+
+/// The whole contract with the near cache on, database 3, flushed before each case.
+@Suite(.serialized) struct NearCacheConformanceTests {
+    static let harness = KVConformanceHarness(rawKeys: KVRawKeyAccess(
+        write: { store, key, value in _ = try await (store as! KVRedisStore).pool.send(RedisCommand(raw: "SET", key, value)).orThrow(node: "redis") },
+        read: { store, key in try await (store as! KVRedisStore).pool.send(RedisCommand(raw: "GET", key)).orThrow(node: "redis").bytes }
+    )) {
+        let store = try await KVBackendRegistry([KVRedisBackend()]).open(try KVConfiguration(url: TestServers.redisURL + "/3?nearCache=on"))
+        _ = try await (store as! KVRedisStore).pool.send(.init("FLUSHDB"))
+        _ = await eventually { (store as! KVRedisStore).client.nearCache?.status == .armed }
+        return store
+    }
+
+    @Test(arguments: KVConformance.cases)
+    func conformance(_ testCase: KVConformanceCase) async throws {
+        try await testCase.run(Self.harness)
+    }
+}
