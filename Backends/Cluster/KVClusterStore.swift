@@ -29,7 +29,7 @@ public final class KVClusterStore: KVStore {
         /// Nodes asked for the slot map at start; the map then names every node.
         public var seeds: [KVEndpoint]
         /// How to talk to every node: authentication, timeouts, TLS, the pool (default 1 connection per node,
-        /// which keeps pipelines long) and batches (``KVRedisNodeConfiguration/maxChunksInFlight`` per node
+        /// which keeps pipelines long) and batches (`KVRedisNodeConfiguration/maxChunksInFlight` per node
         /// that a batch reaches; its keys retried one by one after redirects go four times as many at once).
         public var node: KVRedisNodeConfiguration
         /// Redirects (`MOVED`, `ASK`) followed for one key before giving up.

@@ -39,7 +39,7 @@ public final class KVRedisStore: KVStore {
             self.init(address: .tcp(endpoint), node: node)
         }
 
-        /// The engine's options: 2 connections unless ``KVRedisNodeConfiguration/poolSize`` says otherwise.
+        /// The engine's options: 2 connections unless `KVRedisNodeConfiguration/poolSize` says otherwise.
         package var engine: RedisNodeOptions {
             let connection = switch address {
             case .tcp(let endpoint): RedisConnectionConfiguration(endpoint: endpoint, settings: node)

@@ -10,6 +10,17 @@ import KVRedis
 /// Redis rows, each beside raw-C hiredis and `redis-benchmark`, measured in the same run.
 enum RedisBench {
     static func rows(store: KVRedisStore, count: Int, compare: (any KVStore)? = nil, progress: (String) -> Void) async throws -> [BenchRow] {
+        if store.options.node.nearCache != nil {
+            // The usual rows on the same server without the cache, then the near-cache rows beside them.
+            var options = store.options
+            options.node.nearCache = nil
+            let uncached = KVRedisStore(options: options)
+            let rows = try await Self.rows(store: uncached, count: count, compare: compare, progress: progress)
+            let backend = rows.first?.backend ?? "redis"
+            let near = try await NearCacheBench.rows(cached: store, uncached: uncached, backend: backend, count: count, progress: progress)
+            await uncached.shutdown()
+            return rows + near
+        }
         let connection = store.client.options.connection
         let endpoint = connection.endpoint
         let database = Int32(connection.settings.database)

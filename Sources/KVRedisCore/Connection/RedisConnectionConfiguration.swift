@@ -2,7 +2,7 @@ package import KVCore
 package import KVRedisConfiguration
 
 /// What one connection needs: where the node is (an endpoint or a Unix socket), whether it is a replica read
-/// with `READONLY`, and the store's address-free ``KVRedisNodeConfiguration``.
+/// with `READONLY`, and the store's address-free `KVRedisNodeConfiguration`.
 package struct RedisConnectionConfiguration: Sendable, Hashable {
     package var endpoint: KVEndpoint
     /// Connect to this Unix-domain socket instead of ``endpoint`` (which then only names nothing).

@@ -15,7 +15,7 @@ package struct RedisNodeOptions: Sendable {
     /// The `COUNT` hint of `SCAN`.
     package var scanCount: Int { connection.settings.scanCount }
 
-    /// `defaultPoolSize` applies when the configuration leaves ``KVRedisNodeConfiguration/poolSize`` nil.
+    /// `defaultPoolSize` applies when the configuration leaves `KVRedisNodeConfiguration/poolSize` nil.
     package init(connection: RedisConnectionConfiguration, defaultPoolSize: Int, confirmWrites: KVWriteConfirmation? = nil) {
         self.connection = connection
         self.poolSize = connection.settings.poolSize ?? defaultPoolSize

@@ -1,7 +1,7 @@
 package import KVCore
 import KVRedisConfiguration
 
-/// The engine's part of ``KVWriteConfirmation``: the `WAIT` command and the check of its reply.
+/// The engine's part of `KVWriteConfirmation`: the `WAIT` command and the check of its reply.
 extension KVWriteConfirmation {
     /// `WAIT replicas timeout-ms`, the timeout rounded up: `WAIT n 0` would block forever.
     package var command: RedisCommand {

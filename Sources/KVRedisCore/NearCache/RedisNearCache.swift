@@ -1,6 +1,7 @@
 package import KVCore
 package import KVRedisConfiguration
 package import Logging
+import Metrics
 import Synchronization
 
 /// One node's near cache: the entries (``RedisNearCacheTable``) and the listener that keeps them honest
@@ -59,11 +60,36 @@ package final class RedisNearCache: Sendable {
     let misses = Atomic<Int>(0)
     let invalidations = Atomic<Int>(0)
     let flushes = Atomic<Int>(0)
+    /// swift-metrics: `kv_near_cache_hits_total`, `…_misses_total`, `…_invalidations_total`,
+    /// `…_flushes_total` by `reason`, and the `kv_near_cache_bytes` gauge, each with the node's name.
+    let metrics: Metrics
+
+    struct Metrics: Sendable {
+        let hits: Counter
+        let misses: Counter
+        let invalidations: Counter
+        let bytes: Gauge
+        let node: String
+
+        init(node: String) {
+            let dimensions = [("node", node)]
+            hits = Counter(label: "kv_near_cache_hits_total", dimensions: dimensions)
+            misses = Counter(label: "kv_near_cache_misses_total", dimensions: dimensions)
+            invalidations = Counter(label: "kv_near_cache_invalidations_total", dimensions: dimensions)
+            bytes = Gauge(label: "kv_near_cache_bytes", dimensions: dimensions)
+            self.node = node
+        }
+
+        func flushed(_ reason: String) {
+            Counter(label: "kv_near_cache_flushes_total", dimensions: [("node", node), ("reason", reason)]).increment()
+        }
+    }
 
     /// A cache for the node `connection` reaches; ``start()`` opens its invalidation connection.
     package init(connection: RedisConnectionConfiguration, configuration: KVRedisNearCacheConfiguration, logger: Logger) {
         self.configuration = configuration
         node = connection.node
+        metrics = Metrics(node: connection.node)
         self.logger = logger
         state = Mutex(State(table: RedisNearCacheTable(maxBytes: configuration.maxBytes)))
         let listener = RedisInvalidationListener(configuration: connection, prefixes: configuration.prefixes, logger: logger) { [weak self] event in
@@ -100,25 +126,33 @@ package final class RedisNearCache: Sendable {
             if let hit = state.table.lookup(key, now: now) { return .hit(hit) }
             return .miss(Ticket(key: key, marker: state.table.begin(key), epoch: state.epoch))
         }
-        if case .hit = result { hits.add(1, ordering: .relaxed) } else { misses.add(1, ordering: .relaxed) }
+        if case .hit = result {
+            hits.add(1, ordering: .relaxed)
+            metrics.hits.increment()
+        } else {
+            misses.add(1, ordering: .relaxed)
+            metrics.misses.increment()
+        }
         return result
     }
 
     /// Stores what a fetch returned (nil: the key is absent), unless its key was invalidated or coverage was lost
-    /// since ``lookup(_:)``. The entry lives at most ``KVRedisNearCacheConfiguration/maxAge`` and never past the
+    /// since ``lookup(_:)``. The entry lives at most `KVRedisNearCacheConfiguration/maxAge` and never past the
     /// key's expiry.
     package func complete(_ ticket: Ticket?, value: [UInt8]?, ttl: KVTimeToLive) {
         guard let ticket else { return }
         let now = ContinuousClock.now
         let serverExpiry = ttl.remaining.map { now + $0 }
         let deadline = now + configuration.maxAge
-        state.withLock { state in
+        let bytes = state.withLock { state -> Int in
             guard state.epoch == ticket.epoch, state.status == .armed else {
                 state.table.abandon(ticket.key, ticket: ticket.marker)
-                return
+                return state.table.bytes
             }
             state.table.complete(ticket.key, ticket: ticket.marker, value: value, serverExpiry: serverExpiry, deadline: deadline)
+            return state.table.bytes
         }
+        metrics.bytes.record(bytes)
     }
 
     /// Ends a fetch that failed.
@@ -134,14 +168,17 @@ package final class RedisNearCache: Sendable {
         }
     }
 
-    /// Drops every entry: coverage was lost (or may have been), for `reason`.
-    package func flush(_ reason: String) {
+    /// Drops every entry: coverage was lost (or may have been). `reason` is a metrics dimension (`flushed`,
+    /// `lost`, `refused`, or a store's own, such as `failover`); `detail` goes to the debug log.
+    package func flush(_ reason: String, detail: String = "") {
         flushes.add(1, ordering: .relaxed)
+        metrics.flushed(reason)
         state.withLock { state in
             state.table.removeAll()
             state.epoch &+= 1
         }
-        logger.debug("near cache flushed", metadata: ["node": "\(node)", "reason": "\(reason)"])
+        metrics.bytes.record(0)
+        logger.debug("near cache flushed", metadata: ["node": "\(node)", "reason": "\(reason)", "detail": "\(detail)"])
     }
 
     func handle(_ event: RedisInvalidationListener.Event) {
@@ -155,18 +192,17 @@ package final class RedisNearCache: Sendable {
             }
         case .invalidated(let keys):
             invalidations.add(keys.count, ordering: .relaxed)
+            metrics.invalidations.increment(by: keys.count)
             invalidate(keys)
         case .flushed:
-            flush("the node's data was flushed")
+            flush("flushed", detail: "the node's data was flushed")
         case .lost(let reason):
-            flushes.add(1, ordering: .relaxed)
             state.withLock { state in
-                state.table.removeAll()
-                state.epoch &+= 1
                 if state.status == .armed { state.status = .connecting }
             }
-            logger.debug("near cache flushed: invalidation connection lost", metadata: ["node": "\(node)", "reason": "\(reason)"])
+            flush("lost", detail: reason)
         case .refused(let reason):
+            metrics.flushed("refused")
             state.withLock { state in
                 state.table.removeAll()
                 state.epoch &+= 1
