@@ -105,9 +105,7 @@ public final class KVRedisStore: KVStore {
     public func batchDelete(_ keys: [String]) async throws(KVError) -> Int { try await client.batchDelete(keys) }
 
     public func health() async throws(KVError) -> KVHealthReport {
-        var health = try await client.health(name: node)
-        if let cache = client.nearCache { health.details.merge(cache.details) { _, cached in cached } }
-        return KVHealthReport(backend: "redis", nodes: [health])
+        KVHealthReport(backend: "redis", nodes: [try await client.health(name: node)])
     }
 
     public func locate(_ key: String) async throws(KVError) -> KVLocation {

@@ -13,7 +13,7 @@ public struct KVRingBackend: KVBackend {
             KVOptionInfo("heartbeat", "PING interval per shard (default 500ms)"),
             KVOptionInfo("failureThreshold", "consecutive failed heartbeats before a shard is down (default 3)"),
             KVOptionInfo("onShardDown", "reroute (keys move to survivors, default) or fail (fail fast)"),
-        ] + RedisOptions.connection + RedisOptions.store
+        ] + RedisOptions.connection + RedisOptions.store + RedisOptions.nearCache
     }
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {

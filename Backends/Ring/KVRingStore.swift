@@ -91,7 +91,6 @@ public final class KVRingStore: KVStore {
 
     public init(options: Options, logger: Logger = KVLogging.disabled) throws(KVError) {
         guard !options.shards.isEmpty else { throw .invalidConfiguration("a ring needs at least one shard") }
-        try RedisOptions.refuseNearCache(options.node, store: "ring://")
         let names = options.shards.map(\.name)
         guard Set(names).count == names.count else { throw .invalidConfiguration("shard names must be unique, got \(names)") }
         self.options = options
@@ -100,7 +99,7 @@ public final class KVRingStore: KVStore {
         let members = options.shards.map(makeMember)
         state.withLock { state in
             state.members = members
-            rebuild(&state)
+            rebuild(&state, flushingNearCaches: false)
         }
     }
 
@@ -121,8 +120,13 @@ public final class KVRingStore: KVStore {
             heartbeat: RedisConnection(configuration: heartbeat, logger: logger))
     }
 
-    /// Rebuilds the placements from the members and their health. Called with the lock held.
-    func rebuild(_ state: inout State) {
+    /// Rebuilds the placements from the members and their health. Called with the lock held. Keys may now be
+    /// served by other shards, so every shard's near cache is flushed: an entry kept on a survivor for a down
+    /// shard's key would be stale once the shard is back and goes down again.
+    func rebuild(_ state: inout State, flushingNearCaches: Bool = true) {
+        if flushingNearCaches {
+            for member in state.members { member.client.nearCache?.flush("topology", detail: "the ring's membership changed") }
+        }
         state.live = state.members.filter { state.membership.isUp($0.name) }
         downShards.store(state.membership.downCount, ordering: .relaxed)
         state.livePlacement = state.live.isEmpty ? nil : options.hash.placement(for: state.live.map(\.name))
@@ -259,7 +263,7 @@ public final class KVRingStore: KVStore {
             if state.closed { throw KVError.shutdown(node: "ring") }
             return (state.members, state.membership.health)
         }
-        var nodes = await RedisNodeHealth.check(members.map { RedisNodeHealth.Probe($0.client.pool, name: $0.name, role: "shard") })
+        var nodes = await RedisNodeHealth.check(members.map { RedisNodeHealth.Probe($0.client, name: $0.name, role: "shard") })
         for index in nodes.indices where health[nodes[index].name]?.up == false {
             nodes[index].status = .unhealthy
             nodes[index].lastError = nodes[index].lastError ?? health[nodes[index].name]?.lastError

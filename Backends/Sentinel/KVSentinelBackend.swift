@@ -15,7 +15,7 @@ public struct KVSentinelBackend: KVBackend {
             KVOptionInfo("retryBudget", "time a call keeps re-resolving the master when it did not run (default 5s)"),
             KVOptionInfo("refreshInterval", "how often run() re-checks the master and the sentinels (default 10s)"),
             KVOptionInfo("verifyInterval", "how often, at most, a write checks the master again first (default 1s)"),
-        ] + RedisOptions.confirmation + RedisOptions.connection + RedisOptions.store
+        ] + RedisOptions.confirmation + RedisOptions.connection + RedisOptions.store + RedisOptions.nearCache
     }
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {

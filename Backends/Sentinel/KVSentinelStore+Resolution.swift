@@ -214,6 +214,10 @@ extension KVSentinelStore {
         let replicas = options.readFrom == .replicaPreferred && listing != nil
             ? await replicaClients(from: listing!, keeping: reused ? current?.replicas ?? [] : []) : []
         let nodes = Nodes(master: master, client: client, replicas: replicas)
+        if let previous = state.withLock({ $0.nodes?.master }), previous != master {
+            // A switch: what the clients kept may predate writes the old master acknowledged and lost.
+            for node in [client] + replicas.map(\.client) { node.nearCache?.flush("failover", detail: "the master moved from \(previous) to \(master)") }
+        }
         let replaced = state.withLock { state -> Nodes? in
             let old = state.nodes
             state.nodes = state.closed ? nil : nodes

@@ -53,8 +53,8 @@ extension KVSentinelStore {
         let sentinels = state.withLock { $0.sentinels }
         var probes: [RedisNodeHealth.Probe] = []
         if let nodes {
-            probes.append(.init(nodes.client.pool, name: nodes.master.description, role: "master"))
-            for replica in nodes.replicas { probes.append(.init(replica.client.pool, name: replica.endpoint.description, role: "replica")) }
+            probes.append(.init(nodes.client, name: nodes.master.description, role: "master"))
+            for replica in nodes.replicas { probes.append(.init(replica.client, name: replica.endpoint.description, role: "replica")) }
         }
         for sentinel in sentinels {
             if let pool = try? sentinelPool(sentinel) { probes.append(.init(pool, name: sentinel.description, role: "sentinel")) }

@@ -92,7 +92,6 @@ public final class KVSentinelStore: KVStore {
     public init(options: Options, logger: Logger = KVLogging.disabled) throws(KVError) {
         guard !options.sentinels.isEmpty else { throw .invalidConfiguration("sentinel:// needs at least one sentinel host:port") }
         guard !options.masterName.isEmpty else { throw .invalidConfiguration("sentinel:// needs a master name: sentinel://host:port/mymaster") }
-        try RedisOptions.refuseNearCache(options.node, store: "sentinel://")
         self.options = options
         self.logger = logger
         state = Mutex(State(sentinels: options.sentinels, tracker: SentinelFailoverTracker(verifyInterval: options.verifyInterval)))

@@ -27,11 +27,13 @@ struct TestRing {
 
     func store(
         shards count: Int? = nil, hash: any KVConsistentHash = KVRendezvousHash(), onShardDown: KVRingShardDownPolicy = .reroute,
-        monitored: Bool = true
+        monitored: Bool = true, nearCache: KVRedisNearCacheConfiguration? = nil
     ) throws -> KVRingStore {
         let shards = shards(count)
+        var node = Self.node.with(poolSize: 2)
+        node.nearCache = nearCache
         let store = try KVRingStore(options: .init(
-            shards: shards, node: Self.node.with(poolSize: 2), hash: hash, heartbeatInterval: .milliseconds(100), failureThreshold: 3,
+            shards: shards, node: node, hash: hash, heartbeatInterval: .milliseconds(100), failureThreshold: 3,
             onShardDown: onShardDown))
         // The heartbeat monitor is the store's run(), as a ServiceGroup would run it; it ends at shutdown.
         if monitored { Task { try await store.run() } }

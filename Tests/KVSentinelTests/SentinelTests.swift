@@ -88,15 +88,34 @@ import Testing
         try await failover { group in await group.master.kill() }
     }
 
+    /// The soak through a killed master with the near cache on: no stale or corrupt read (the soak checks every
+    /// value it reads against what it acknowledged), and another client's writes reach the cache on the new master.
+    @Test func followsAKilledMasterWithTheNearCacheOn() async throws {
+        try await failover(query: "&nearCache=on") { group in await group.master.kill() }
+        let group = try await TestSentinelGroup.launch()
+        let store = try await Self.open(group, "&nearCache=on&readFrom=replicaPreferred")
+        let writer = try await Self.open(group)
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in
+                try await writer.set("near", [1])
+                #expect(await eventually { (try? await store.get("near")) == [1] })
+                try await writer.set("near", [2])
+                #expect(await eventually { (try? await store.get("near")) == [2] }, "a replica's cache hears the replicated write")
+                let details = try await store.health().nodes.filter { $0.role != "sentinel" }.map { $0.details["nearCache"] ?? "none" }
+                #expect(details.allSatisfy { $0 == "armed" }, "\(details)")
+            }
+        }
+    }
+
     /// SIGSTOP of the master under the soak: the sentinels promote a replica, and the store leaves the frozen master.
     @Test func followsAFrozenMaster() async throws {
         try await failover { group in group.master.pause() }
     }
 
-    private func failover(_ fault: @escaping @Sendable (TestSentinelGroup) async -> Void) async throws {
+    private func failover(query: String = "", _ fault: @escaping @Sendable (TestSentinelGroup) async -> Void) async throws {
         let group = try await TestSentinelGroup.launch()
         defer { group.master.resume() }
-        let store = try await Self.open(group)
+        let store = try await Self.open(group, query)
         try await withShutdown(store) { () async throws in
             let service = Task { try await store.run() }
             defer { service.cancel() }

@@ -238,6 +238,6 @@ package final class RedisNodeClient: RedisKeyRouter {
 
     package func health(name: String, role: String? = nil) async throws(KVError) -> KVNodeHealth {
         try checkOpen()
-        return await RedisNodeHealth.check(pool, name: name, role: role)
+        return await RedisNodeHealth.check([RedisNodeHealth.Probe(self, name: name, role: role)])[0]
     }
 }

@@ -32,11 +32,19 @@ package enum RedisNodeHealth {
         package let pool: RedisPool
         package let name: String
         package let role: String?
+        /// The node's near cache, whose state goes into the report's details.
+        package let nearCache: RedisNearCache?
 
-        package init(_ pool: RedisPool, name: String, role: String?) {
+        package init(_ pool: RedisPool, name: String, role: String?, nearCache: RedisNearCache? = nil) {
             self.pool = pool
             self.name = name
             self.role = role
+            self.nearCache = nearCache
+        }
+
+        /// A node client's connections and near cache.
+        package init(_ client: RedisNodeClient, name: String, role: String?) {
+            self.init(client.pool, name: name, role: role, nearCache: client.nearCache)
         }
     }
 
@@ -44,7 +52,11 @@ package enum RedisNodeHealth {
     package static func check(_ probes: [Probe]) async -> [KVNodeHealth] {
         await withTaskGroup(of: (Int, KVNodeHealth).self) { group in
             for (index, probe) in probes.enumerated() {
-                group.addTask { (index, await check(probe.pool, name: probe.name, role: probe.role)) }
+                group.addTask {
+                    var report = await check(probe.pool, name: probe.name, role: probe.role)
+                    if let cache = probe.nearCache { report.details.merge(cache.details) { _, cached in cached } }
+                    return (index, report)
+                }
             }
             var reports = [KVNodeHealth?](repeating: nil, count: probes.count)
             for await (index, report) in group { reports[index] = report }
