@@ -5,8 +5,10 @@ import Testing
 
 /// The near cache's entries without a server: the race rule, the budget, the deadlines.
 @Suite struct NearCacheTableTests {
-    let now = ContinuousClock.now
-    var later: ContinuousClock.Instant { now + .seconds(60) }
+    let now: RedisNearCacheTable.Nanoseconds = 1_000_000_000_000
+    var later: RedisNearCacheTable.Nanoseconds { now + Self.nanoseconds(.seconds(60)) }
+
+    static func nanoseconds(_ duration: Duration) -> RedisNearCacheTable.Nanoseconds { RedisNearCache.nanoseconds(duration) }
 
     @Test func aFetchIsStoredOnlyIfNothingInvalidatedItsKeyMeanwhile() {
         var table = RedisNearCacheTable(maxBytes: 1 << 20)
@@ -55,13 +57,13 @@ import Testing
 
     @Test func entriesEndAtTheirMaxAgeOrTheKeysExpiryWhicheverIsFirst() {
         var table = RedisNearCacheTable(maxBytes: 1 << 20)
-        table.complete("a", ticket: table.begin("a"), value: [1], serverExpiry: nil, deadline: now + .seconds(1))
-        table.complete("b", ticket: table.begin("b"), value: [2], serverExpiry: now + .milliseconds(10), deadline: now + .seconds(1))
-        let r8 = table.lookup("a", now: now + .milliseconds(500))
+        table.complete("a", ticket: table.begin("a"), value: [1], serverExpiry: nil, deadline: now + Self.nanoseconds(.seconds(1)))
+        table.complete("b", ticket: table.begin("b"), value: [2], serverExpiry: now + Self.nanoseconds(.milliseconds(10)), deadline: now + Self.nanoseconds(.seconds(1)))
+        let r8 = table.lookup("a", now: now + Self.nanoseconds(.milliseconds(500)))
         #expect(r8?.value == [1])
-        let r9 = table.lookup("b", now: now + .milliseconds(500))
+        let r9 = table.lookup("b", now: now + Self.nanoseconds(.milliseconds(500)))
         #expect(r9 == nil, "past the key's expiry on the server")
-        let r10 = table.lookup("a", now: now + .seconds(2))
+        let r10 = table.lookup("a", now: now + Self.nanoseconds(.seconds(2)))
         #expect(r10 == nil, "past the max age")
         #expect(table.count == 0 && table.bytes == 0)
     }

@@ -1,3 +1,4 @@
+import CHiredis
 package import KVCore
 package import KVRedisConfiguration
 package import Logging
@@ -92,8 +93,10 @@ package final class RedisNearCache: Sendable {
         metrics = Metrics(node: connection.node)
         self.logger = logger
         state = Mutex(State(table: RedisNearCacheTable(maxBytes: configuration.maxBytes)))
-        let listener = RedisInvalidationListener(configuration: connection, prefixes: configuration.prefixes, logger: logger) { [weak self] event in
-            self?.handle(event)
+        // The listener holds the cache until stop(), which every owner calls (RedisNodeClient at close and in
+        // deinit); a weak reference would put every retain of the cache on the slow path of a side table.
+        let listener = RedisInvalidationListener(configuration: connection, prefixes: configuration.prefixes, logger: logger) { event in
+            self.handle(event)
         }
         self.listener.withLock { $0 = listener }
     }
@@ -117,23 +120,39 @@ package final class RedisNearCache: Sendable {
         }
     }
 
-    /// The entry of `key`, or a ticket to fetch it with (none when the key is not covered or the cache not armed).
-    package func lookup(_ key: String) -> Lookup {
-        guard configuration.covers(key) else { return .miss(nil) }
-        let now = ContinuousClock.now
-        let result: Lookup = state.withLock { state in
-            guard state.status == .armed else { return .miss(nil) }
-            if let hit = state.table.lookup(key, now: now) { return .hit(hit) }
-            return .miss(Ticket(key: key, marker: state.table.begin(key), epoch: state.epoch))
-        }
-        if case .hit = result {
+    /// Monotonic nanoseconds from the coarse clock (a few milliseconds of resolution): entries may outlive their
+    /// deadline by that much, which a hit need not pay a precise clock read for.
+    @inline(__always)
+    package static func now() -> RedisNearCacheTable.Nanoseconds { kv_monotonic_coarse_ns() }
+
+    /// The entry of `key`, when the cache is armed and holds one that has not expired.
+    package func hit(_ key: String) -> RedisNearCacheTable.Hit? {
+        guard configuration.covers(key) else { return nil }
+        let now = Self.now()
+        let hit = state.withLock { state in state.status == .armed ? state.table.lookup(key, now: now) : nil }
+        if hit != nil {
             hits.add(1, ordering: .relaxed)
             metrics.hits.increment()
-        } else {
-            misses.add(1, ordering: .relaxed)
-            metrics.misses.increment()
         }
-        return result
+        return hit
+    }
+
+    /// After a missed ``hit(_:)``: a ticket to fetch `key` with (nil when nothing may be cached now: the key is not
+    /// covered or the cache is not armed).
+    package func beginFetch(_ key: String) -> Ticket? {
+        misses.add(1, ordering: .relaxed)
+        metrics.misses.increment()
+        guard configuration.covers(key) else { return nil }
+        return state.withLock { state in
+            guard state.status == .armed else { return nil }
+            return Ticket(key: key, marker: state.table.begin(key), epoch: state.epoch)
+        }
+    }
+
+    /// The entry of `key`, or a ticket to fetch it with.
+    package func lookup(_ key: String) -> Lookup {
+        if let hit = hit(key) { return .hit(hit) }
+        return .miss(beginFetch(key))
     }
 
     /// Stores what a fetch returned (nil: the key is absent), unless its key was invalidated or coverage was lost
@@ -141,9 +160,9 @@ package final class RedisNearCache: Sendable {
     /// key's expiry.
     package func complete(_ ticket: Ticket?, value: [UInt8]?, ttl: KVTimeToLive) {
         guard let ticket else { return }
-        let now = ContinuousClock.now
-        let serverExpiry = ttl.remaining.map { now + $0 }
-        let deadline = now + configuration.maxAge
+        let now = Self.now()
+        let serverExpiry = ttl.remaining.map { now &+ Self.nanoseconds($0) }
+        let deadline = now &+ Self.nanoseconds(configuration.maxAge)
         let bytes = state.withLock { state -> Int in
             guard state.epoch == ticket.epoch, state.status == .armed else {
                 state.table.abandon(ticket.key, ticket: ticket.marker)
@@ -153,6 +172,14 @@ package final class RedisNearCache: Sendable {
             return state.table.bytes
         }
         metrics.bytes.record(bytes)
+    }
+
+    /// `duration` in nanoseconds, saturating.
+    package static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : whole &+ UInt64(attoseconds / 1_000_000_000)
     }
 
     /// Ends a fetch that failed.

@@ -3,14 +3,17 @@ import KVCore
 /// One node's near-cache entries: least-recently-used within a byte budget, each with a local deadline, and a
 /// pending marker per key being fetched, so that a reply that raced an invalidation is never stored (Redis's
 /// client-side-caching guide). Keys compare by their bytes (`KVExactKey`), as the server's do. Not thread-safe: ``RedisNearCache`` holds it under a lock. No I/O, no clock of its
-/// own: `now` comes from the caller, so tests drive it.
+/// own: times are monotonic nanoseconds from the caller, so tests drive them.
 package struct RedisNearCacheTable {
+    /// A point in time: monotonic nanoseconds.
+    package typealias Nanoseconds = UInt64
+
     /// What a hit returns: the value (nil: the key was absent) and the key's expiry on the server, if any.
     package struct Hit: Equatable {
         package var value: [UInt8]?
-        package var serverExpiry: ContinuousClock.Instant?
+        package var serverExpiry: Nanoseconds?
 
-        package init(value: [UInt8]?, serverExpiry: ContinuousClock.Instant?) {
+        package init(value: [UInt8]?, serverExpiry: Nanoseconds?) {
             self.value = value
             self.serverExpiry = serverExpiry
         }
@@ -22,8 +25,8 @@ package struct RedisNearCacheTable {
     private struct Slot {
         var key: String
         var value: [UInt8]?
-        var deadline: ContinuousClock.Instant
-        var serverExpiry: ContinuousClock.Instant?
+        var deadline: Nanoseconds
+        var serverExpiry: Nanoseconds?
         var cost: Int
         var newer = -1
         var older = -1
@@ -48,7 +51,7 @@ package struct RedisNearCacheTable {
     package var pendingCount: Int { pending.count }
 
     /// The entry of `key` while its deadline has not passed (it then becomes the most recently used).
-    package mutating func lookup(_ key: String, now: ContinuousClock.Instant) -> Hit? {
+    package mutating func lookup(_ key: String, now: Nanoseconds) -> Hit? {
         guard let slot = index[KVExactKey(key)] else { return nil }
         guard slots[slot].deadline > now else {
             remove(slot)
@@ -69,7 +72,7 @@ package struct RedisNearCacheTable {
     /// Values too large for an eighth of the budget are not stored. Returns whether it was stored.
     @discardableResult
     package mutating func complete(
-        _ key: String, ticket: UInt64, value: [UInt8]?, serverExpiry: ContinuousClock.Instant?, deadline: ContinuousClock.Instant
+        _ key: String, ticket: UInt64, value: [UInt8]?, serverExpiry: Nanoseconds?, deadline: Nanoseconds
     ) -> Bool {
         let exact = KVExactKey(key)
         guard pending[exact] == ticket else { return false }

@@ -18,7 +18,10 @@ extension RedisKeyRouter {
     @inlinable package nonisolated(nonsending) func get(_ key: String) async throws(KVError) -> [UInt8]? {
         try KVLimits.check(key: key)
         try checkOpen()
-        if let cache = nearCache(for: key) { return try await cached(key, in: cache).value }
+        if let cache = nearCache(for: key) {
+            if let hit = cache.hit(key) { return hit.value }
+            return try await fetched(key, in: cache).value
+        }
         let answer = try await send([RedisKeyCommands.get(key)], key: key, write: false)
         return try RedisKeyCommands.value(answer.replies[0], key: key, node: answer.node)
     }
@@ -42,7 +45,10 @@ extension RedisKeyRouter {
     @inlinable package nonisolated(nonsending) func contains(_ key: String) async throws(KVError) -> Bool {
         try KVLimits.check(key: key)
         try checkOpen()
-        if let cache = nearCache(for: key) { return try await cached(key, in: cache).value != nil }
+        if let cache = nearCache(for: key) {
+            if let hit = cache.hit(key) { return hit.value != nil }
+            return try await fetched(key, in: cache).value != nil
+        }
         let answer = try await send([RedisKeyCommands.exists(key)], key: key, write: false)
         return try RedisKeyCommands.count(answer.replies[0], key: key, node: answer.node) > 0
     }
@@ -52,10 +58,14 @@ extension RedisKeyRouter {
         try KVLimits.check(key: key)
         try checkOpen()
         if let cache = nearCache(for: key) {
-            let hit = try await cached(key, in: cache)
-            guard let value = hit.value else { return nil }
-            guard let expiry = hit.serverExpiry else { return KVValueWithTTL(value: value, ttl: .persistent) }
-            return KVValueWithTTL(value: value, ttl: .expires(in: max(.milliseconds(1), expiry - .now)))
+            if let hit = cache.hit(key) {
+                guard let value = hit.value else { return nil }
+                guard let expiry = hit.serverExpiry else { return KVValueWithTTL(value: value, ttl: .persistent) }
+                let left = expiry > RedisNearCache.now() ? expiry - RedisNearCache.now() : 0
+                return KVValueWithTTL(value: value, ttl: .expires(in: max(.milliseconds(1), .nanoseconds(Int64(clamping: left)))))
+            }
+            let fetched = try await fetched(key, in: cache)
+            return fetched.value.map { KVValueWithTTL(value: $0, ttl: fetched.ttl) }
         }
         let answer = try await send(RedisAtomicCommands.getWithTTL(key), key: key, write: false)
         return try RedisAtomicCommands.valueWithTTL(answer.replies, key: key, node: answer.node)
@@ -98,19 +108,15 @@ extension RedisKeyRouter {
         return try await write()
     }
 
-    /// The near cache's entry of `key`, or the server's answer (`GET` and `PTTL` in one round trip), stored for the
+    /// The server's answer for `key` after a near-cache miss (`GET` and `PTTL` in one round trip), stored for the
     /// next read unless the key changed meanwhile.
-    @inlinable package nonisolated(nonsending) func cached(_ key: String, in cache: RedisNearCache) async throws(KVError) -> RedisNearCacheTable.Hit {
-        let ticket: RedisNearCache.Ticket?
-        switch cache.lookup(key) {
-        case .hit(let hit): return hit
-        case .miss(let missed): ticket = missed
-        }
+    @inlinable package nonisolated(nonsending) func fetched(_ key: String, in cache: RedisNearCache) async throws(KVError) -> (value: [UInt8]?, ttl: KVTimeToLive) {
+        let ticket = cache.beginFetch(key)
         do throws(KVError) {
             let answer = try await send(RedisAtomicCommands.getWithTTL(key), key: key, write: false)
             let fetched = try RedisAtomicCommands.valueWithTTL(answer.replies, key: key, node: answer.node)
             cache.complete(ticket, value: fetched?.value, ttl: fetched?.ttl ?? .missingKey)
-            return RedisNearCacheTable.Hit(value: fetched?.value, serverExpiry: fetched?.ttl.remaining.map { .now + $0 })
+            return (fetched?.value, fetched?.ttl ?? .missingKey)
         } catch {
             cache.abandon(ticket)
             throw error
