@@ -21,6 +21,8 @@ public struct KVSoakReport: Codable, Sendable, Equatable {
     public var counters: KVSoakCounterReport?
     /// The stampede workload's count of loads (nil for the others).
     public var stampede: KVSoakStampedeReport?
+    /// The staleness workload's verdict (nil for the others).
+    public var staleness: KVSoakStalenessReport?
 
     public init() {}
 
@@ -42,6 +44,9 @@ public struct KVSoakReport: Codable, Sendable, Equatable {
         var line = String(
             format: "%5.1fs writes=%d ok=%d missing=%d stale=%d corrupt=%d errors=%@ maxGapMs=%.0f",
             seconds, writes, ok, missing, stale, corrupt, errorText, maxGapMs)
+        if let staleness {
+            line += String(format: " staleness: reads=%d stale=%d worstMs=%.3f p999Ms=%.3f p99Ms=%.3f", staleness.reads, staleness.stale, staleness.worstMs, staleness.p999Ms, staleness.p99Ms)
+        }
         if let counters {
             line += " counters: acknowledged=\(counters.acknowledged) unknown=\(counters.unknown) final=\(counters.final) lost=\(counters.lost) duplicated=\(counters.duplicated)"
         }

@@ -20,6 +20,9 @@ public struct KVSoakRunner: Sendable {
         /// `tasks` callers of `KVClient.getOrLoad` on one missing key at once; the loader counts its runs in
         /// the store, so that processes run side by side (with `lease`) show how many loaded.
         case stampede
+        /// A writer on a store of its own and `tasks` readers through the store under test, on `keys` shared keys:
+        /// how stale can a read be after another client's acknowledged write (docs/near-cache.md).
+        case staleness
     }
 
     public struct Configuration: Sendable {
@@ -54,10 +57,13 @@ public struct KVSoakRunner: Sendable {
 
     public let store: any KVStore
     public let configuration: Configuration
+    /// The staleness workload's writer: another client of the same data (default: ``store``).
+    public let writer: (any KVStore)?
 
     /// Every key the soak writes, e.g. to clean up afterwards.
     public var keys: [String] {
         if configuration.workload == .stampede { return [StampedeWorkload.valueKey(configuration.keyPrefix), StampedeWorkload.loadsKey(configuration.keyPrefix)] }
+        if configuration.workload == .staleness { return (0..<configuration.keys).map { StalenessWorkload.key(configuration.keyPrefix, index: $0) } }
         if configuration.workload == .counters { return (0..<configuration.keys).map { KVSoakRunner.counterKey(configuration.keyPrefix, index: $0) } }
         return (0..<configuration.tasks).flatMap { task in (0..<configuration.keys).map { KVSoakRunner.key(configuration.keyPrefix, task: task, index: $0) } }
     }
@@ -65,9 +71,10 @@ public struct KVSoakRunner: Sendable {
     static func key(_ prefix: String, task: Int, index: Int) -> String { "\(prefix)\(task):\(index)" }
     static func counterKey(_ prefix: String, index: Int) -> String { "\(prefix)counter:\(index)" }
 
-    public init(store: any KVStore, configuration: Configuration) {
+    public init(store: any KVStore, configuration: Configuration, writer: (any KVStore)? = nil) {
         self.store = store
         self.configuration = configuration
+        self.writer = writer
     }
 
     /// Runs the load; `onSecond` is called about once a second with the counts so far.
@@ -77,7 +84,7 @@ public struct KVSoakRunner: Sendable {
         let deadline = start + configuration.duration
         let shared = SharedCounts(start: start)
         let tasks = configuration.tasks
-        let (store, configuration) = (self.store, self.configuration)
+        let (store, configuration, writer) = (self.store, self.configuration, self.writer ?? self.store)
         await withTaskGroup(of: Void.self) { ticking in
             // The ticker is a child task too, cancelled as soon as the workers are done.
             ticking.addTask {
@@ -110,6 +117,8 @@ public struct KVSoakRunner: Sendable {
                 shared.setCounters(await Self.checkCounters(store: store, configuration: configuration, workers: workers))
             case .stampede:
                 shared.setStampede(await StampedeWorkload(store: store, configuration: configuration).run(shared: shared))
+            case .staleness:
+                shared.setStaleness(await StalenessWorkload(reader: store, writer: writer, configuration: configuration).run(until: deadline))
             }
             ticking.cancelAll()
         }
@@ -172,6 +181,14 @@ final class SharedCounts: Sendable {
 
     func setStampede(_ stampede: KVSoakStampedeReport) {
         state.withLock { $0.report.stampede = stampede }
+    }
+
+    func setStaleness(_ staleness: KVSoakStalenessReport) {
+        state.withLock { state in
+            state.report.staleness = staleness
+            state.report.writes = staleness.writes
+            state.lastSuccess = .now
+        }
     }
 
     func snapshot(now: ContinuousClock.Instant) -> KVSoakReport {

@@ -3,6 +3,7 @@ import KVCore
 import KVRedis
 import KVRedisConfiguration
 import KVRedisCore
+import KVSoak
 import KVTestSupport
 import Testing
 
@@ -231,6 +232,33 @@ import Testing
                 try await written
                 #expect(wentBack == 0, "a read returned an older value than an earlier read")
                 #expect(await Self.converges(store, "seq", to: Array("2000".utf8)), "the last write is read within the delivery bound")
+            }
+        }
+        server.stop()
+    }
+}
+
+/// The staleness workload measures what it should: reads straight from the server after an acknowledged write
+/// are never stale, and reads through a near cache are checked the same way.
+@Suite struct StalenessWorkloadTests {
+    @Test func readsFromTheServerAreNeverStaleAndCachedReadsAreMeasured() async throws {
+        let server = try await TestRedisServer.launch()
+        let writer = NearCacheTests.plain(server)
+        let direct = NearCacheTests.plain(server)
+        let cached = try await NearCacheTests.caching(server)
+        try await withShutdown(writer) { () async throws in
+            try await withShutdown(direct) { () async throws in
+                try await withShutdown(cached) { () async throws in
+                    let configuration = KVSoakRunner.Configuration(workload: .staleness, duration: .seconds(1), tasks: 2, keys: 5)
+                    let plain = await KVSoakRunner(store: direct, configuration: configuration, writer: writer).run()
+                    let measured = try #require(plain.staleness)
+                    #expect(measured.reads > 0 && measured.writes > 0)
+                    #expect(measured.stale == 0 && measured.worstMs == 0, "a read that began after an acknowledged write saw it: \(plain.summary)")
+                    let throughCache = await KVSoakRunner(store: cached, configuration: configuration, writer: writer).run()
+                    let checked = try #require(throughCache.staleness)
+                    #expect(checked.reads > 0 && checked.writes > 0, "\(throughCache.summary)")
+                    print("staleness through the near cache (test run, not a benchmark): \(throughCache.summary)")
+                }
             }
         }
         server.stop()
