@@ -282,3 +282,37 @@ import Testing
         try await testCase.run(Self.harness)
     }
 }
+
+/// Concurrent misses of one key share one fetch, and a write never lets a later reader join a fetch that began
+/// before it.
+@Suite struct NearCacheSingleFlightTests {
+    static func getCalls(_ server: TestRedisServer) async throws -> Int {
+        let stats = try await server.cli("INFO", "commandstats")
+        guard let line = stats.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_get:") }),
+              let calls = line.split(separator: "=").dropFirst().first?.split(separator: ",").first else { return 0 }
+        return Int(calls) ?? -1
+    }
+
+    @Test func fiftyConcurrentMissesOfOneKeyCostOneGet() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await NearCacheTests.caching(server)
+        try await withShutdown(store) { () async throws in
+            let writer = NearCacheTests.plain(server)
+            try await withShutdown(writer) { () async throws in try await writer.set("hot", [7]) }
+            // Wait out the report of that write, then hold the server so that every miss arrives during the first fetch.
+            #expect(await eventually { NearCacheTests.counter(store, "nearCacheInvalidations") >= 1 })
+            let before = try await Self.getCalls(server)
+            server.pause()
+            let values = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+                for _ in 0..<50 { group.addTask { try await store.get("hot") } }
+                let queued = await eventually(within: .seconds(5)) { store.client.nearCache?.waitingForFetch(of: "hot") == 49 }
+                server.resume()
+                #expect(queued, "49 callers wait for the first caller's fetch")
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(values.count == 50 && values.allSatisfy { $0 == [7] })
+            #expect(try await Self.getCalls(server) - before == 1, "one GET for 50 concurrent misses")
+        }
+        server.stop()
+    }
+}

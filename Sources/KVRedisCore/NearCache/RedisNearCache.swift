@@ -52,8 +52,25 @@ package final class RedisNearCache: Sendable {
         var epoch: UInt64 = 0
     }
 
+    /// What a fetch after a miss returned.
+    package struct Fetched: Sendable {
+        package var value: [UInt8]?
+        package var ttl: KVTimeToLive
+
+        package init(value: [UInt8]?, ttl: KVTimeToLive) {
+            self.value = value
+            self.ttl = ttl
+        }
+    }
+
+    /// A fetch of one key, shared by the callers that miss the key while it runs.
+    package typealias Flight = RedisSingleFlight<Result<Fetched, KVError>>
+
     package let configuration: KVRedisNearCacheConfiguration
     let node: String
+    /// The fetches in flight by key. A write or flush removes its keys' flights, so that a caller that comes
+    /// after it never joins a fetch that began before it (read-your-writes).
+    private let flights = Mutex<[KVExactKey: Flight]>([:])
     let logger: Logger
     let state: Mutex<State>
     private let listener = Mutex<RedisInvalidationListener?>(nil)
@@ -113,6 +130,7 @@ package final class RedisNearCache: Sendable {
             return listener
         }
         listener?.stop()
+        flights.withLock { $0.removeAll() }
         state.withLock { state in
             state.table.removeAll()
             state.epoch &+= 1
@@ -182,6 +200,28 @@ package final class RedisNearCache: Sendable {
         return overflow ? .max : whole &+ UInt64(attoseconds / 1_000_000_000)
     }
 
+    /// The fetch of `key` in flight, or a new one for the caller to run.
+    package func flight(for key: String) -> Flight {
+        flights.withLock { flights in
+            if let flight = flights[KVExactKey(key)] { return flight }
+            let flight = Flight()
+            flights[KVExactKey(key)] = flight
+            return flight
+        }
+    }
+
+    /// Forgets `flight` once it has landed (unless a write already replaced it).
+    package func land(_ key: String, _ flight: Flight) {
+        flights.withLock { flights in
+            if flights[KVExactKey(key)] === flight { flights[KVExactKey(key)] = nil }
+        }
+    }
+
+    /// Callers waiting for another's fetch of `key` now (for tests).
+    package func waitingForFetch(of key: String) -> Int {
+        flights.withLock { $0[KVExactKey(key)]?.waiting ?? 0 }
+    }
+
     /// Ends a fetch that failed.
     package func abandon(_ ticket: Ticket?) {
         guard let ticket else { return }
@@ -192,6 +232,10 @@ package final class RedisNearCache: Sendable {
     package func invalidate<Keys: Sequence<String>>(_ keys: Keys) {
         state.withLock { state in
             for key in keys { state.table.invalidate(key) }
+        }
+        flights.withLock { flights in
+            guard !flights.isEmpty else { return }
+            for key in keys { flights[KVExactKey(key)] = nil }
         }
     }
 
@@ -204,6 +248,7 @@ package final class RedisNearCache: Sendable {
             state.table.removeAll()
             state.epoch &+= 1
         }
+        flights.withLock { $0.removeAll() }
         metrics.bytes.record(0)
         logger.debug("near cache flushed", metadata: ["node": "\(node)", "reason": "\(reason)", "detail": "\(detail)"])
     }
@@ -211,6 +256,7 @@ package final class RedisNearCache: Sendable {
     func handle(_ event: RedisInvalidationListener.Event) {
         switch event {
         case .armed:
+            flights.withLock { $0.removeAll() }
             state.withLock { state in
                 state.table.removeAll()
                 state.epoch &+= 1
@@ -230,6 +276,7 @@ package final class RedisNearCache: Sendable {
             flush("lost", detail: reason)
         case .refused(let reason):
             metrics.flushed("refused")
+            flights.withLock { $0.removeAll() }
             state.withLock { state in
                 state.table.removeAll()
                 state.epoch &+= 1

@@ -109,17 +109,33 @@ extension RedisKeyRouter {
     }
 
     /// The server's answer for `key` after a near-cache miss (`GET` and `PTTL` in one round trip), stored for the
-    /// next read unless the key changed meanwhile.
-    @inlinable package nonisolated(nonsending) func fetched(_ key: String, in cache: RedisNearCache) async throws(KVError) -> (value: [UInt8]?, ttl: KVTimeToLive) {
+    /// next read unless the key changed meanwhile. Concurrent misses of one key share one fetch; a caller whose
+    /// fetch was run by a task that was cancelled fetches again itself.
+    @inlinable package nonisolated(nonsending) func fetched(_ key: String, in cache: RedisNearCache) async throws(KVError) -> RedisNearCache.Fetched {
+        let flight = cache.flight(for: key)
+        let outcome = await flight.run { await self.fetchOnce(key, in: cache) }
+        cache.land(key, flight)
+        switch outcome {
+        case .success(let fetched)?:
+            return fetched
+        case .failure(let error)? where error.code != .cancelled || Task.isCancelled:
+            throw error
+        case .failure?, nil:
+            return try await fetchOnce(key, in: cache).get()
+        }
+    }
+
+    /// One fetch of `key` for the near cache.
+    @inlinable package nonisolated(nonsending) func fetchOnce(_ key: String, in cache: RedisNearCache) async -> Result<RedisNearCache.Fetched, KVError> {
         let ticket = cache.beginFetch(key)
         do throws(KVError) {
             let answer = try await send(RedisAtomicCommands.getWithTTL(key), key: key, write: false)
             let fetched = try RedisAtomicCommands.valueWithTTL(answer.replies, key: key, node: answer.node)
             cache.complete(ticket, value: fetched?.value, ttl: fetched?.ttl ?? .missingKey)
-            return (fetched?.value, fetched?.ttl ?? .missingKey)
+            return .success(RedisNearCache.Fetched(value: fetched?.value, ttl: fetched?.ttl ?? .missingKey))
         } catch {
             cache.abandon(ticket)
-            throw error
+            return .failure(error)
         }
     }
 }
