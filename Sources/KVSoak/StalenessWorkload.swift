@@ -27,17 +27,37 @@ struct StalenessWorkload {
 
     static func key(_ prefix: String, index: Int) -> String { "\(prefix)staleness:\(index)" }
 
-    /// When each version of each key was acknowledged (index `version - 1`; nil for a write that failed).
+    /// When each of the latest versions of each key was acknowledged (nil for a write that failed). Only the last
+    /// ``kept`` versions per key are kept, so a long soak stays within bounded memory; a read older than them is
+    /// measured against the oldest kept acknowledgement, a lower bound of its staleness.
     final class Acknowledgements: Sendable {
-        let times: Mutex<[[ContinuousClock.Instant?]]>
-        init(keys: Int) { times = Mutex(Array(repeating: [], count: keys)) }
+        struct Log {
+            /// The version of `times[0]`.
+            var first = 1
+            var times: [ContinuousClock.Instant?] = []
+        }
+
+        static let kept = 4096
+        let logs: Mutex<[Log]>
+        init(keys: Int) { logs = Mutex(Array(repeating: Log(), count: keys)) }
+
+        func append(index: Int, _ acknowledged: ContinuousClock.Instant?) {
+            logs.withLock { logs in
+                logs[index].times.append(acknowledged)
+                if logs[index].times.count > 2 * Self.kept {
+                    logs[index].times.removeFirst(Self.kept)
+                    logs[index].first += Self.kept
+                }
+            }
+        }
 
         /// How long before `start` a version newer than `version` of key `index` was acknowledged, if one was.
         func staleness(index: Int, version: Int, start: ContinuousClock.Instant) -> Duration? {
-            times.withLock { times in
-                let log = times[index]
-                guard version >= 0, version < log.count else { return nil }
-                for newer in log[version...] {
+            logs.withLock { logs in
+                let log = logs[index]
+                let from = max(version + 1 - log.first, 0)
+                guard version >= 0, from < log.times.count else { return nil }
+                for newer in log.times[from...] {
                     guard let acknowledged = newer else { continue }
                     return acknowledged < start ? start - acknowledged : nil
                 }
@@ -59,7 +79,7 @@ struct StalenessWorkload {
                     for (index, key) in keys.enumerated() {
                         let written = (try? await writer.set(key, Array(String(version).utf8), options: .default)) != nil
                         let now = ContinuousClock.now
-                        acknowledgements.times.withLock { $0[index].append(written ? now : nil) }
+                        acknowledgements.append(index: index, written ? now : nil)
                         if written { writes += 1 }
                     }
                 }
