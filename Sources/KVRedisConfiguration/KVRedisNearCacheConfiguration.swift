@@ -1,9 +1,10 @@
 /// A near cache on a Redis-based store: hot values kept in the client's memory and dropped when the server says
 /// that their keys changed (`CLIENT TRACKING`, over RESP2). Off unless set (URL option `nearCache=on`).
 ///
-/// The store opens one invalidation connection per node with broadcast tracking of ``prefixes`` (every key when
-/// empty), and serves from memory only while that connection is subscribed and answers its `PING` each second:
-/// any loss flushes the node's entries first. An entry lives at most ``maxAge`` and never past the key's expiry.
+/// The store opens one invalidation connection per node and serves from memory only while that connection is
+/// subscribed and answers its `PING` each second: any loss flushes the node's entries first. Without
+/// ``prefixes`` the server tracks the keys this client reads (on a connection the cache keeps for its misses);
+/// with them it reports every write under them (broadcast). An entry lives at most ``maxAge`` and never past the key's expiry.
 /// docs/near-cache.md has the guarantee and the measurements.
 ///
 /// ```swift
@@ -17,8 +18,9 @@ public struct KVRedisNearCacheConfiguration: Sendable, Hashable, CustomStringCon
     /// The longest an entry is served from memory (URL option `nearCacheMaxAge`, default 60 s): a bound on
     /// staleness should an invalidation be lost in a way the client cannot see.
     public var maxAge: Duration
-    /// The key prefixes the server reports changes of (URL option `nearCachePrefixes`, comma-separated); only keys
-    /// under them are cached. Empty (the default): every key, and a message for every write on the server.
+    /// The key prefixes to cache (URL option `nearCachePrefixes`, comma-separated), with broadcast tracking: the
+    /// server reports every write under them, read here or not. Empty (the default): every key is cached, and the
+    /// server reports changes of the keys this client has read only.
     public var prefixes: [String]
 
     public init(maxBytes: Int = 64 << 20, maxAge: Duration = .seconds(60), prefixes: [String] = []) {

@@ -32,7 +32,7 @@ package enum RedisOptions {
         KVOptionInfo("nearCache", "on: keep hot values in memory, invalidated by the server (default off)"),
         KVOptionInfo("nearCacheMaxBytes", "memory for one node's entries, keys and bookkeeping counted (default 67108864)"),
         KVOptionInfo("nearCacheMaxAge", "longest an entry is served from memory (default 60s)"),
-        KVOptionInfo("nearCachePrefixes", "comma-separated key prefixes to cache and track (default: every key)"),
+        KVOptionInfo("nearCachePrefixes", "comma-separated key prefixes to cache, each write under them reported (default: every key, only the keys read reported)"),
     ]
 
     package static let store: [KVOptionInfo] = [

@@ -10,6 +10,15 @@ import Testing
 /// The near cache against real servers of the tests' own: another client's writes reach the caching client, its
 /// own writes are read back at once, and every loss of coverage flushes before another hit.
 @Suite struct NearCacheTests {
+    /// The two tracking modes: of the keys the cache reads (no prefixes), and broadcast of prefixes that cover
+    /// every key these tests cache.
+    enum Mode: String, CaseIterable, Sendable {
+        case tracking
+        case broadcast
+
+        var query: String { self == .tracking ? "" : "&nearCachePrefixes=k,cart:,own,hits,seq,hot,budget:" }
+    }
+
     static func caching(_ server: TestRedisServer, _ query: String = "") async throws -> KVRedisStore {
         let store = try await KVBackendRegistry([KVRedisBackend()]).open(
             try KVConfiguration(url: server.url + "?nearCache=on&commandTimeout=1s&connectTimeout=500ms" + query)) as! KVRedisStore
@@ -31,15 +40,16 @@ import Testing
         await eventually { (try? await store.get(key)) == .some(expected) }
     }
 
-    @Test func anotherClientsWritesReachTheCachingClient() async throws {
+    @Test(arguments: Mode.allCases) func anotherClientsWritesReachTheCachingClient(_ mode: Mode) async throws {
         let server = try await TestRedisServer.launch()
-        let store = try await Self.caching(server)
+        let store = try await Self.caching(server, mode.query)
         let writer = Self.plain(server)
         try await withShutdown(store) { () async throws in
             try await withShutdown(writer) { () async throws in
                 try await writer.set("cart:1", Array("one".utf8))
-                // Broadcast tracking reports every write: once this one's report is in, nothing else will drop the entry.
-                #expect(await eventually { Self.counter(store, "nearCacheInvalidations") >= 1 })
+                // Broadcast tracking reports every write: once this one's report is in, nothing else will drop the
+                // entry. (Tracking of the keys read reports nothing: the key was not read before.)
+                if mode == .broadcast { #expect(await eventually { Self.counter(store, "nearCacheInvalidations") >= 1 }) }
                 #expect(try await store.get("cart:1") == Array("one".utf8))
                 let hitsBefore = Self.counter(store, "nearCacheHits")
                 for _ in 0..<100 { #expect(try await store.get("cart:1") == Array("one".utf8)) }
@@ -66,9 +76,9 @@ import Testing
         server.stop()
     }
 
-    @Test func theCachingClientReadsItsOwnWritesOnEveryPath() async throws {
+    @Test(arguments: Mode.allCases) func theCachingClientReadsItsOwnWritesOnEveryPath(_ mode: Mode) async throws {
         let server = try await TestRedisServer.launch()
-        let store = try await Self.caching(server)
+        let store = try await Self.caching(server, mode.query)
         try await withShutdown(store) { () async throws in
             for round in 0..<20 {
                 let value = Array("v\(round)".utf8)
@@ -97,9 +107,9 @@ import Testing
         server.stop()
     }
 
-    @Test func aFlushOfTheServerFlushesTheCache() async throws {
+    @Test(arguments: Mode.allCases) func aFlushOfTheServerFlushesTheCache(_ mode: Mode) async throws {
         let server = try await TestRedisServer.launch()
-        let store = try await Self.caching(server)
+        let store = try await Self.caching(server, mode.query)
         try await withShutdown(store) { () async throws in
             try await store.set("k", [1])
             #expect(try await store.get("k") == [1])
@@ -109,9 +119,9 @@ import Testing
         server.stop()
     }
 
-    @Test func aKilledInvalidationConnectionFlushesAndIsReplaced() async throws {
+    @Test(arguments: Mode.allCases) func aKilledInvalidationConnectionFlushesAndIsReplaced(_ mode: Mode) async throws {
         let server = try await TestRedisServer.launch()
-        let store = try await Self.caching(server)
+        let store = try await Self.caching(server, mode.query)
         let writer = Self.plain(server)
         try await withShutdown(store) { () async throws in
             try await withShutdown(writer) { () async throws in
@@ -124,7 +134,8 @@ import Testing
                 #expect(await eventually { store.client.nearCache?.status == .armed }, "a new invalidation connection subscribes")
                 try await writer.set("k", [2])
                 #expect(await Self.converges(store, "k", to: [2]))
-                // Killing the data connections loses nothing: tracking lives on the invalidation connection.
+                // Broadcast tracking lives on the invalidation connection: killing the data connections loses
+                // nothing. Tracking of the keys read lives on the tracked connection: its loss flushes.
                 _ = try await server.cli("CLIENT", "KILL", "TYPE", "normal")
                 try await writer.set("k", [3])
                 #expect(await Self.converges(store, "k", to: [3]))
@@ -133,9 +144,9 @@ import Testing
         server.stop()
     }
 
-    @Test func aRestartedServerFlushesTheCache() async throws {
+    @Test(arguments: Mode.allCases) func aRestartedServerFlushesTheCache(_ mode: Mode) async throws {
         let server = try await TestRedisServer.launch()
-        let store = try await Self.caching(server)
+        let store = try await Self.caching(server, mode.query)
         try await withShutdown(store) { () async throws in
             try await store.set("k", [1])
             #expect(try await store.get("k") == [1])
@@ -148,9 +159,9 @@ import Testing
         server.stop()
     }
 
-    @Test func aFrozenServerDisarmsTheCacheWithinItsPingDeadline() async throws {
+    @Test(arguments: Mode.allCases) func aFrozenServerDisarmsTheCacheWithinItsPingDeadline(_ mode: Mode) async throws {
         let server = try await TestRedisServer.launch()
-        let store = try await Self.caching(server)
+        let store = try await Self.caching(server, mode.query)
         try await withShutdown(store) { () async throws in
             try await store.set("k", [1])
             #expect(try await store.get("k") == [1])
@@ -180,9 +191,9 @@ import Testing
         server.stop()
     }
 
-    @Test func theCacheStaysWithinItsBudget() async throws {
+    @Test(arguments: Mode.allCases) func theCacheStaysWithinItsBudget(_ mode: Mode) async throws {
         let server = try await TestRedisServer.launch()
-        let store = try await Self.caching(server, "&nearCacheMaxBytes=262144")
+        let store = try await Self.caching(server, "&nearCacheMaxBytes=262144" + mode.query)
         try await withShutdown(store) { () async throws in
             let value = [UInt8](repeating: 1, count: 500)
             try await store.batchSet((0..<5_000).map { KVEntry("budget:\($0)", value) }, options: .default)
@@ -212,9 +223,52 @@ import Testing
         server.stop()
     }
 
-    @Test func readsRacingAWriterNeverGoBackInTime() async throws {
+    @Test func trackingReportsOnlyTheKeysReadOnASessionOfItsOwn() async throws {
         let server = try await TestRedisServer.launch()
         let store = try await Self.caching(server)
+        let writer = Self.plain(server)
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in
+                #expect(try await store.get("read") == nil)
+                let clients = try await server.cli("CLIENT", "LIST")
+                let redirected = clients.split(whereSeparator: \.isNewline).filter { $0.contains("flags=t") && !$0.contains("redir=-1") }
+                #expect(redirected.count == 1, "one tracked session, redirected to the listener: \(clients)")
+                for round in 0..<20 { try await writer.set("unread:\(round)", [1]) }
+                try await writer.set("read", [2])
+                #expect(await Self.converges(store, "read", to: [2]))
+                #expect(Self.counter(store, "nearCacheInvalidations") == 1, "only the key read is reported")
+            }
+        }
+        server.stop()
+    }
+
+    @Test func aKilledTrackedSessionFlushesWithoutWaitingForARead() async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server)
+        let writer = Self.plain(server)
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in
+                try await writer.set("k", [1])
+                #expect(try await store.get("k") == [1])
+                #expect(try await store.get("k") == [1])
+                let flushes = Self.counter(store, "nearCacheFlushes")
+                // The server forgets the keys a killed session read (redis #11767): the next heartbeat finds the
+                // session gone and flushes, before any read asks.
+                _ = try await server.cli("CLIENT", "KILL", "TYPE", "normal")
+                #expect(await eventually { Self.counter(store, "nearCacheFlushes") > flushes }, "the tracked session's loss flushes the node")
+                try await writer.set("k", [2])
+                #expect(try await store.get("k") == [2])
+                // A new session tracks the key again.
+                try await writer.set("k", [3])
+                #expect(await Self.converges(store, "k", to: [3]))
+            }
+        }
+        server.stop()
+    }
+
+    @Test(arguments: Mode.allCases) func readsRacingAWriterNeverGoBackInTime(_ mode: Mode) async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server, mode.query)
         let writer = Self.plain(server)
         try await withShutdown(store) { () async throws in
             try await withShutdown(writer) { () async throws in
@@ -293,14 +347,15 @@ import Testing
         return Int(calls) ?? -1
     }
 
-    @Test func fiftyConcurrentMissesOfOneKeyCostOneGet() async throws {
+    @Test(arguments: NearCacheTests.Mode.allCases) func fiftyConcurrentMissesOfOneKeyCostOneGet(_ mode: NearCacheTests.Mode) async throws {
         let server = try await TestRedisServer.launch()
-        let store = try await NearCacheTests.caching(server)
+        let store = try await NearCacheTests.caching(server, mode.query)
         try await withShutdown(store) { () async throws in
             let writer = NearCacheTests.plain(server)
             try await withShutdown(writer) { () async throws in try await writer.set("hot", [7]) }
-            // Wait out the report of that write, then hold the server so that every miss arrives during the first fetch.
-            #expect(await eventually { NearCacheTests.counter(store, "nearCacheInvalidations") >= 1 })
+            // Wait out the report of that write (broadcast only: the key was never read), then hold the server so that
+            // every miss arrives during the first fetch.
+            if mode == .broadcast { #expect(await eventually { NearCacheTests.counter(store, "nearCacheInvalidations") >= 1 }) }
             let before = try await Self.getCalls(server)
             server.pause()
             let values = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in

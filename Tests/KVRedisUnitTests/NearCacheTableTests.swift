@@ -120,8 +120,8 @@ import Testing
         #expect(RedisInvalidationListener.event(of: .array([.string(Array("message".utf8)), .string(Array("other".utf8)), .null])) == nil)
     }
 
-    @Test func trackingIsBroadcastRedirectedToTheListenersOwnID() {
-        #expect(RedisInvalidationListener.trackingCommand(redirect: 42, prefixes: []) == RedisCommand("CLIENT", "TRACKING", "ON", "REDIRECT", "42", "BCAST"))
+    @Test func trackingIsRedirectedToTheListenersID() {
+        #expect(RedisInvalidationListener.trackingCommand(redirect: 42, prefixes: []) == RedisCommand("CLIENT", "TRACKING", "ON", "REDIRECT", "42"))
         #expect(
             RedisInvalidationListener.trackingCommand(redirect: 7, prefixes: ["a:", "b:"])
                 == RedisCommand("CLIENT", "TRACKING", "ON", "REDIRECT", "7", "BCAST", "PREFIX", "a:", "PREFIX", "b:"))

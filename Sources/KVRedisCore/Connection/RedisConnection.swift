@@ -35,13 +35,15 @@ package final class RedisConnection: Sendable {
     package let node: String
     let core: RedisConnectionCore
 
-    package init(configuration: RedisConnectionConfiguration, logger: Logger) {
+    /// A connection to the node of `configuration`; `setup`, when given, adds to each session (see
+    /// ``RedisConnectionSetup``).
+    package init(configuration: RedisConnectionConfiguration, logger: Logger, setup: (any RedisConnectionSetup)? = nil) {
         self.configuration = configuration
         node = configuration.node
         #if DistributedTracingSupport
         tracer = RedisTracing.activeTracer()
         #endif
-        core = RedisConnectionCore(configuration: configuration, logger: logger)
+        core = RedisConnectionCore(configuration: configuration, logger: logger, setup: setup)
         core.start()
     }
 
@@ -120,6 +122,12 @@ package final class RedisConnection: Sendable {
         core.threadID.load(ordering: .acquiring) == UInt(pthread_self())
     }
 
+    /// Queues `PING` with no caller waiting: a connection whose server closed or froze it finds out (and
+    /// discards it) now rather than at its next caller's command.
+    package func check() {
+        core.submit(RedisRequest([RedisCommand("PING")], deadline: .now + configuration.settings.commandTimeout))
+    }
+
     /// Stops the thread after failing whatever is queued with `shutdown`. Idempotent.
     package func close() { core.close() }
 }
@@ -134,6 +142,7 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
 
     let configuration: RedisConnectionConfiguration
     let logger: Logger
+    let setup: (any RedisConnectionSetup)?
     let pipelines = Atomic<Int>(0)
     /// The connection thread's `pthread_self()`, once it runs.
     let threadID = Atomic<UInt>(0)
@@ -152,9 +161,10 @@ final class RedisConnectionCore: TaskExecutor, Sendable {
     /// any job, and when it ends), and read only through ``workerIfCurrentThread``, that is on the same thread.
     private nonisolated(unsafe) var worker: RedisConnectionWorker?
 
-    init(configuration: RedisConnectionConfiguration, logger: Logger) {
+    init(configuration: RedisConnectionConfiguration, logger: Logger, setup: (any RedisConnectionSetup)?) {
         self.configuration = configuration
         self.logger = logger
+        self.setup = setup
     }
 
     func start() {

@@ -11,6 +11,8 @@ final class RedisConnectionWorker {
     private let configuration: RedisConnectionConfiguration
     private let node: String
     private var context: RedisWire?
+    /// The ``RedisConnectionSetup`` generation the context's session was set up for.
+    private var contextGeneration: UInt64 = 0
     /// The pipeline being sent, encoded; kept between pipelines (up to ``maxRetainedOutput``) to save allocations.
     private var output: [UInt8] = []
     static let maxRetainedOutput = 1 << 20
@@ -138,6 +140,10 @@ final class RedisConnectionWorker {
     private func connectedContext(now: ContinuousClock.Instant, deadline: ContinuousClock.Instant, whileWaiting: @escaping () -> Void) throws(KVError) -> RedisWire {
         let budget = RedisConnectBudget(
             connectTimeout: configuration.settings.connectTimeout, deadline: deadline, whileWaiting: whileWaiting, stillWanted: { [core] in !core.isClosed })
+        if context != nil, let setup = core.setup, setup.generation != contextGeneration {
+            core.logger.debug("the session's setup changed; reconnecting", metadata: ["node": "\(node)"])
+            dropContext()
+        }
         if let context {
             let idle = now - lastUsed
             if idle < Self.closeCheckAfter { return context }
@@ -172,9 +178,19 @@ final class RedisConnectionWorker {
                     throw KVError(code, "\(command.name) failed: \(message)", node: node)
                 }
             }
+            var generation: UInt64 = 0
+            if let setup = core.setup {
+                let session = setup.commands()
+                generation = session.generation
+                for command in session.commands {
+                    let reply = try context.roundTrip(command, until: deadline) { () throws(KVError) in try budget.betweenSlices(node: node) }
+                    if let message = reply.errorMessage { throw KVError(.serverError, "\(command.name) failed: \(message)", node: node) }
+                }
+            }
             // Registered so that close() can shut the socket down under a blocked read.
             guard core.register(descriptor: context.descriptor) else { throw KVError.shutdown(node: node) }
             self.context = context
+            contextGeneration = generation
             let recovering = connectFailures > 0
             connectFailures = 0
             retryAfter = nil
@@ -201,6 +217,7 @@ final class RedisConnectionWorker {
         guard context != nil else { return }
         core.register(descriptor: nil)
         context = nil
+        core.setup?.sessionEnded(generation: contextGeneration)
     }
 
     /// Drops the context after a timeout or I/O error: its late replies must never reach anyone.

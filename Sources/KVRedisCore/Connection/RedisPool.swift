@@ -1,4 +1,5 @@
 package import KVCore
+import KVRedisConfiguration
 package import Logging
 import Synchronization
 
@@ -12,10 +13,11 @@ package final class RedisPool: Sendable {
     /// The connection whose executor the current task prefers, set by ``withAffinity(_:)``.
     @TaskLocal static var affine: RedisConnection?
 
-    package init(configuration: RedisConnectionConfiguration, size: Int, logger: Logger) {
+    /// `size` connections to the node of `configuration`, each with `setup` when given.
+    package init(configuration: RedisConnectionConfiguration, size: Int, logger: Logger, setup: (any RedisConnectionSetup)? = nil) {
         self.configuration = configuration
         node = configuration.node
-        connections = (0..<max(1, size)).map { _ in RedisConnection(configuration: configuration, logger: logger) }
+        connections = (0..<max(1, size)).map { _ in RedisConnection(configuration: configuration, logger: logger, setup: setup) }
     }
 
     /// `host:port`, as named in errors (made once: requests name it on every call).
@@ -35,6 +37,28 @@ package final class RedisPool: Sendable {
             if waiting < fewest { (best, fewest) = (connection, waiting) }
         }
         return best
+    }
+
+    /// Sends `commands` as one pipeline within one command timeout, queueing included, and applies
+    /// ``RedisRetryPolicy``: a request that provably did not run, or whose commands cannot change their answer
+    /// when run twice, is sent again on the next connection; anything else is surfaced.
+    package nonisolated(nonsending) func execute(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
+        let deadline = ContinuousClock.now + configuration.settings.commandTimeout
+        var attempt = 1
+        while true {
+            do throws(RedisFailure) {
+                return try await connection().execute(commands, deadline: deadline)
+            } catch {
+                switch RedisRetryPolicy.decide(error, safety: RedisCommandSafety(commands)) {
+                case .retry where attempt < RedisRetryPolicy.maxAttempts && ContinuousClock.now < deadline:
+                    attempt += 1
+                case .retry:
+                    throw error.error
+                case .surface(let surfaced):
+                    throw surfaced
+                }
+            }
+        }
     }
 
     package nonisolated(nonsending) func send(_ command: RedisCommand) async throws(KVError) -> RedisReply {

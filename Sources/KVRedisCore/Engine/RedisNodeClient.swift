@@ -86,26 +86,9 @@ package final class RedisNodeClient: RedisKeyRouter {
         return replies
     }
 
-    /// Sends `commands` as one pipeline within one command timeout, queueing included, and applies
-    /// ``RedisRetryPolicy``: a request that provably did not run, or whose commands cannot change their answer
-    /// when run twice, is sent again on the next connection; anything else is surfaced.
+    /// ``RedisPool/execute(_:)`` on the node's pool: one pipeline within one command timeout, under the retry policy.
     package nonisolated(nonsending) func execute(_ commands: [RedisCommand]) async throws(KVError) -> [RedisReply] {
-        let deadline = ContinuousClock.now + options.connection.settings.commandTimeout
-        var attempt = 1
-        while true {
-            do throws(RedisFailure) {
-                return try await pool.connection().execute(commands, deadline: deadline)
-            } catch {
-                switch RedisRetryPolicy.decide(error, safety: RedisCommandSafety(commands)) {
-                case .retry where attempt < RedisRetryPolicy.maxAttempts && ContinuousClock.now < deadline:
-                    attempt += 1
-                case .retry:
-                    throw error.error
-                case .surface(let surfaced):
-                    throw surfaced
-                }
-            }
-        }
+        try await pool.execute(commands)
     }
 
     package func list(prefix: String) -> KVKeySequence {
@@ -193,7 +176,7 @@ package final class RedisNodeClient: RedisKeyRouter {
     }
 
     /// `batchGet` on a near-cached node: hits from memory, the misses fetched with `GET` and `PTTL` in pipelines
-    /// and stored unless invalidated meanwhile.
+    /// (on the cache's tracked connection in the default mode) and stored unless invalidated meanwhile.
     private func batchGet(_ unique: [String], through cache: RedisNearCache) async throws(KVError) -> [String: [UInt8]] {
         var found: [String: [UInt8]] = [:]
         var missing: [(key: String, ticket: RedisNearCache.Ticket?)] = []
@@ -204,9 +187,10 @@ package final class RedisNodeClient: RedisKeyRouter {
             }
         }
         let node = self.node
+        let fetching = cache.tracked ?? pool
         let (pages, failures) = await chunked(missing, key: \.key) { (chunk) throws(KVError) in
             let replies: [RedisReply]
-            do throws(KVError) { replies = try await self.execute(chunk.flatMap { RedisAtomicCommands.getWithTTL($0.key) }) } catch {
+            do throws(KVError) { replies = try await fetching.execute(chunk.flatMap { RedisAtomicCommands.getWithTTL($0.key) }) } catch {
                 for item in chunk { cache.abandon(item.ticket) }
                 throw error
             }

@@ -5,25 +5,28 @@ import KVRedisConfiguration
 package import Logging
 import Synchronization
 
-/// The near cache's connection to one node, on a thread of its own: `CLIENT ID`, then broadcast tracking of the
-/// prefixes redirected to itself (`CLIENT TRACKING ON REDIRECT <own id> BCAST PREFIX …`), then `SUBSCRIBE
-/// __redis__:invalidate`. From the subscription's acknowledgement on, every write under the prefixes on the node
-/// arrives here as a message, and the cache is armed. Tracking lives on this connection, which the store never
-/// lends to callers, so no pool churn can end it; its loss is the one thing to watch. A RESP2 client gets no
-/// signal when it is lost, so the listener sends `PING` each second and counts the connection lost when the
-/// `pong` is late.
+/// The near cache's connection to one node, on a thread of its own: `CLIENT ID`, then (with prefixes) broadcast
+/// tracking of the prefixes redirected to itself (`CLIENT TRACKING ON REDIRECT <own id> BCAST PREFIX …`), then
+/// `SUBSCRIBE __redis__:invalidate`. From the subscription's acknowledgement on, the cache is armed, and every
+/// invalidation for this connection's id arrives here as a message: each write under the prefixes, or (without
+/// prefixes) each change of a key that the cache's tracked connection read. Broadcast tracking lives on this
+/// connection, which the store never lends to callers, so no pool churn can end it. A RESP2 client gets no signal
+/// when the connection is lost, so the listener sends `PING` each second and counts it lost when the `pong` is late.
 ///
-/// Events, on the listener's thread: ``Event/armed``, ``Event/invalidated(_:)``, ``Event/flushed``,
-/// ``Event/lost(_:)`` (then it reconnects, with back-off) and ``Event/refused(_:)`` (the server or the user cannot
-/// track: the listener ends and the store stays uncached).
+/// Events, on the listener's thread: ``Event/armed(id:)``, ``Event/invalidated(_:)``, ``Event/flushed``,
+/// ``Event/heartbeat`` (each `PING`), ``Event/lost(_:)`` (then it reconnects, with back-off) and
+/// ``Event/refused(_:)`` (the server or the user cannot track: the listener ends and the store stays uncached).
 package final class RedisInvalidationListener: Sendable {
     package enum Event: Sendable, Equatable {
-        /// Subscribed with tracking on: changes from now on are reported.
-        case armed
+        /// Subscribed (with broadcast tracking on, given prefixes): changes from now on are reported to the
+        /// connection `id`, the target for the tracked connection's `REDIRECT`.
+        case armed(id: Int64)
         /// These keys changed (set, deleted, expired or evicted).
         case invalidated([String])
         /// The node's data was flushed (`FLUSHALL`, `FLUSHDB`): everything changed.
         case flushed
+        /// The connection was checked with `PING` (about every second while armed).
+        case heartbeat
         /// The connection broke or fell silent: changes may be missed until ``armed`` again.
         case lost(String)
         /// Tracking is impossible here (a refused command or channel); no retry.
@@ -51,9 +54,12 @@ package final class RedisInvalidationListener: Sendable {
         self.onEvent = onEvent
     }
 
-    /// The tracking command for `id`: broadcast, of ``prefixes`` or of every key.
+    /// The tracking command that redirects to `id`: broadcast of `prefixes` (sent by the listener for itself),
+    /// or with no prefixes the default mode, which tracks the keys the connection reads (sent by the cache's
+    /// tracked connection).
     package static func trackingCommand(redirect id: Int64, prefixes: [String]) -> RedisCommand {
-        var arguments = ["TRACKING", "ON", "REDIRECT", String(id), "BCAST"]
+        var arguments = ["TRACKING", "ON", "REDIRECT", String(id)]
+        if !prefixes.isEmpty { arguments.append("BCAST") }
         for prefix in prefixes { arguments += ["PREFIX", prefix] }
         return RedisCommand("CLIENT", keys: arguments)
     }
@@ -144,9 +150,11 @@ package final class RedisInvalidationListener: Sendable {
             if let message = reply.errorMessage { throw KVError(.serverError, "CLIENT ID: \(message)", node: node) }
             guard let value = reply.integer else { throw KVError(.serverError, "CLIENT ID answered \(reply)", node: node) }
             id = value
-            let tracking = try wire.roundTrip(Self.trackingCommand(redirect: id, prefixes: prefixes), until: deadline)
-            if let message = tracking.errorMessage {
-                throw KVError(.serverError, "CLIENT TRACKING: \(message)", node: node)
+            if !prefixes.isEmpty {
+                let tracking = try wire.roundTrip(Self.trackingCommand(redirect: id, prefixes: prefixes), until: deadline)
+                if let message = tracking.errorMessage {
+                    throw KVError(.serverError, "CLIENT TRACKING: \(message)", node: node)
+                }
             }
             var subscribe: [UInt8] = []
             RedisCommand("SUBSCRIBE", Self.channel).encode(into: &subscribe)
@@ -160,7 +168,7 @@ package final class RedisInvalidationListener: Sendable {
             throw Self.isRefusal(error.message) ? .refused(error.message) : .lost(error.message)
         }
         onArmed()
-        onEvent(.armed)
+        onEvent(.armed(id: id))
         var nextPing = ContinuousClock.now + Self.pingInterval
         var pongDue: ContinuousClock.Instant?
         let pongTimeout = min(settings.commandTimeout, Self.pingInterval)
@@ -175,6 +183,7 @@ package final class RedisInvalidationListener: Sendable {
                 do throws(KVError) { try wire.send(encoded: ping, until: now + pongTimeout) } catch { throw .lost(error.message) }
                 pongDue = now + pongTimeout
                 nextPing = now + Self.pingInterval
+                onEvent(.heartbeat)
             }
             let reply: RedisReply
             do throws(KVError) {

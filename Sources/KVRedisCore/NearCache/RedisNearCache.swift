@@ -10,6 +10,10 @@ import Synchronization
 /// flushes the entries first and starts a new epoch, and a fetch is stored only if neither its key was
 /// invalidated nor the epoch changed while it was in flight.
 ///
+/// Two tracking modes, by configuration: with `prefixes`, the listener's own connection tracks writes under them
+/// (broadcast); without, misses are fetched on ``tracked``, a connection of the cache's own whose session tracks
+/// the keys it reads (``RedisTrackedSession``), so the server reports changes of those keys only.
+///
 /// ```swift
 /// switch cache.lookup(key) {
 /// case .hit(let hit): return hit.value
@@ -74,6 +78,9 @@ package final class RedisNearCache: Sendable {
     let logger: Logger
     let state: Mutex<State>
     private let listener = Mutex<RedisInvalidationListener?>(nil)
+    /// The connection that fetches misses in the default tracking mode (nil with prefixes: broadcast).
+    package let tracked: RedisPool?
+    private let session: RedisTrackedSession?
     let hits = Atomic<Int>(0)
     let misses = Atomic<Int>(0)
     let invalidations = Atomic<Int>(0)
@@ -110,8 +117,18 @@ package final class RedisNearCache: Sendable {
         metrics = Metrics(node: connection.node)
         self.logger = logger
         state = Mutex(State(table: RedisNearCacheTable(maxBytes: configuration.maxBytes)))
-        // The listener holds the cache until stop(), which every owner calls (RedisNodeClient at close and in
-        // deinit); a weak reference would put every retain of the cache on the slow path of a side table.
+        if configuration.prefixes.isEmpty {
+            let session = RedisTrackedSession()
+            self.session = session
+            tracked = RedisPool(configuration: connection, size: 1, logger: logger, setup: session)
+        } else {
+            session = nil
+            tracked = nil
+        }
+        // The listener and the session hold the cache until stop(), which every owner calls (RedisNodeClient at
+        // close and in deinit); a weak reference would put every retain of the cache on the slow path of a side
+        // table.
+        session?.attach { self.flush("lost", detail: "the tracked connection closed: the server forgot the keys it read") }
         let listener = RedisInvalidationListener(configuration: connection, prefixes: configuration.prefixes, logger: logger) { event in
             self.handle(event)
         }
@@ -130,6 +147,8 @@ package final class RedisNearCache: Sendable {
             return listener
         }
         listener?.stop()
+        session?.detach()
+        tracked?.close()
         flights.withLock { $0.removeAll() }
         state.withLock { state in
             state.table.removeAll()
@@ -255,7 +274,9 @@ package final class RedisNearCache: Sendable {
 
     func handle(_ event: RedisInvalidationListener.Event) {
         switch event {
-        case .armed:
+        case .armed(let id):
+            // Sessions redirect to the new listener before anything may be cached from them.
+            session?.redirect(to: id)
             flights.withLock { $0.removeAll() }
             state.withLock { state in
                 state.table.removeAll()
@@ -269,12 +290,16 @@ package final class RedisNearCache: Sendable {
             invalidate(keys)
         case .flushed:
             flush("flushed", detail: "the node's data was flushed")
+        case .heartbeat:
+            tracked?.connections.first?.check()
         case .lost(let reason):
             state.withLock { state in
                 if state.status == .armed { state.status = .connecting }
             }
+            session?.redirect(to: nil)
             flush("lost", detail: reason)
         case .refused(let reason):
+            session?.redirect(to: nil)
             metrics.flushed("refused")
             flights.withLock { $0.removeAll() }
             state.withLock { state in

@@ -125,11 +125,17 @@ extension RedisKeyRouter {
         }
     }
 
-    /// One fetch of `key` for the near cache.
+    /// One fetch of `key` for the near cache: on the cache's tracked connection in the default tracking mode
+    /// (the server then reports the key's next change), else as any read.
     @inlinable package nonisolated(nonsending) func fetchOnce(_ key: String, in cache: RedisNearCache) async -> Result<RedisNearCache.Fetched, KVError> {
         let ticket = cache.beginFetch(key)
         do throws(KVError) {
-            let answer = try await send(RedisAtomicCommands.getWithTTL(key), key: key, write: false)
+            let answer: RedisKeyReplies
+            if let tracked = cache.tracked {
+                do { answer = RedisKeyReplies(replies: try await tracked.execute(RedisAtomicCommands.getWithTTL(key)), node: tracked.node) } catch { throw error.keyed(key) }
+            } else {
+                answer = try await send(RedisAtomicCommands.getWithTTL(key), key: key, write: false)
+            }
             let fetched = try RedisAtomicCommands.valueWithTTL(answer.replies, key: key, node: answer.node)
             cache.complete(ticket, value: fetched?.value, ttl: fetched?.ttl ?? .missingKey)
             return .success(RedisNearCache.Fetched(value: fetched?.value, ttl: fetched?.ttl ?? .missingKey))
