@@ -13,7 +13,7 @@ public struct KVClusterBackend: KVBackend {
             KVOptionInfo("maxRedirects", "MOVED/ASK redirects followed per key (default 5)"),
             KVOptionInfo("retryBudget", "time spent retrying TRYAGAIN, CLUSTERDOWN, LOADING, MASTERDOWN and failovers (default 5s)"),
             KVOptionInfo("refreshInterval", "background slot-map refresh (default 30s)"),
-        ] + RedisOptions.confirmation + RedisOptions.connection + RedisOptions.store
+        ] + RedisOptions.confirmation + RedisOptions.connection + RedisOptions.store + RedisOptions.nearCache
     }
 
     public func open(_ configuration: KVConfiguration, logger: Logger) async throws(KVError) -> any KVStore {

@@ -77,6 +77,8 @@ extension KVClusterStore {
         let ttl = try setOptions.ttlMilliseconds()
         try checkOpen()
         let unique = KVBatch.lastWins(entries)
+        invalidateNearCaches(unique.map(\.key))
+        defer { invalidateNearCaches(unique.map(\.key)) }
         let results = await executeMany(unique.map(\.key), read: false) { RedisKeyCommands.set(unique[$0].key, unique[$0].value, ttlMilliseconds: ttl, options: setOptions) }
         var failures: [KVKeyFailure] = []
         for (entry, result) in zip(unique, results) {
@@ -94,6 +96,7 @@ extension KVClusterStore {
         try KVLimits.check(keys: keys)
         try checkOpen()
         let unique = KVBatch.distinct(keys)
+        if options.node.nearCache != nil { return try await batchGetNearCached(unique) }
         let results = await executeMany(unique, read: true) { RedisKeyCommands.get(unique[$0]) }
         var found: [String: [UInt8]] = [:]
         var failures: [KVKeyFailure] = []
@@ -113,6 +116,8 @@ extension KVClusterStore {
         try KVLimits.check(keys: keys)
         try checkOpen()
         let unique = KVBatch.distinct(keys)
+        invalidateNearCaches(unique)
+        defer { invalidateNearCaches(unique) }
         let results = await executeMany(unique, read: false) { RedisKeyCommands.unlink([unique[$0]]) }
         var deleted = 0
         var failures: [KVKeyFailure] = []
@@ -137,7 +142,7 @@ extension KVClusterStore {
         let masters = topology.masters
         let probes = topology.nodes.map { endpoint in
             let isMaster = masters.contains(endpoint)
-            return RedisNodeHealth.Probe(pool(for: endpoint, replica: !isMaster), name: endpoint.description, role: isMaster ? "master" : "replica")
+            return RedisNodeHealth.Probe(client(for: endpoint, replica: !isMaster), name: endpoint.description, role: isMaster ? "master" : "replica")
         }
         var nodes = await RedisNodeHealth.check(probes)
         for index in nodes.indices where nodes[index].role == "master" {

@@ -13,6 +13,8 @@ struct ClusterRouter: RedisKeyRouter {
     nonisolated(nonsending) func send(_ commands: [RedisCommand], key: String, write: Bool) async throws(KVError) -> RedisKeyReplies {
         try await store.send(commands, key: key, write: write)
     }
+
+    func nearCache(for key: String) -> RedisNearCache? { store.nearCache(for: key) }
 }
 
 extension KVClusterStore {
@@ -55,6 +57,7 @@ extension KVClusterStore {
                 }
                 if let slot = redirect.movedSlot {
                     state.withLock { $0.topology?.assign(slot: slot, to: redirect.target) }
+                    flushNearCaches("moved", detail: "slot \(slot) moved to \(redirect.target)")
                     await perform(.soon(avoiding: nil))
                 }
                 step = nextStep(&call)

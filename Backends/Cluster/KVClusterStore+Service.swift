@@ -1,11 +1,12 @@
 import KVCore
+import KVRedisConfiguration
 import ServiceLifecycle
 import Synchronization
 
 extension KVClusterStore {
-    /// Refreshes the slot map every `refreshInterval`, and at once whenever a call asks for it (a redirect, a
-    /// failed or timed-out node), until graceful shutdown, cancellation or ``shutdown()``. Optional: see the
-    /// type's notes.
+    /// Refreshes the slot map every `refreshInterval` (every second with a near cache, which serves only while
+    /// the map is fresh), and at once whenever a call asks for it (a redirect, a failed or timed-out node), until
+    /// graceful shutdown, cancellation or ``shutdown()``. Optional: see the type's notes.
     ///
     /// ```swift
     /// let cluster = try await KVStores.open("cluster://127.0.0.1:7000")   // any KVStore, a Service
@@ -21,7 +22,7 @@ extension KVClusterStore {
         }
         guard installed else { return }
         defer { state.withLock { $0.refreshSignal = nil } }
-        let interval = options.refreshInterval
+        let interval = options.node.nearCache == nil ? options.refreshInterval : min(options.refreshInterval, Self.nearCacheMapCheck)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {

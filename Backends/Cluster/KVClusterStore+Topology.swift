@@ -95,14 +95,16 @@ extension KVClusterStore {
     /// Installs a new slot map and closes the pools of nodes that are no longer in it (requests still queued on
     /// them fail unsent, and are routed again).
     private func adopt(_ topology: KVClusterTopology) async {
-        let stale: [RedisNodeClient] = state.withLock { state in
+        let (stale, moved): ([RedisNodeClient], Bool) = state.withLock { state in
+            let moved = state.topology.map { !$0.hasSameMasters(as: topology) } ?? false
             state.topology = topology
             state.statistics.refreshes += 1
             let kept = Set(topology.nodes)
             let leaving = state.clients.keys.filter { !kept.contains($0.endpoint) }
-            return leaving.compactMap { state.clients.removeValue(forKey: $0) }
+            return (leaving.compactMap { state.clients.removeValue(forKey: $0) }, moved)
         }
         for client in stale { client.close() }
+        renewNearCacheLease(mastersChanged: moved)
         if !stale.isEmpty { logger.debug("closed the connections of nodes that left the slot map", metadata: ["nodes": "\(stale.map(\.node))"]) }
         if options.readFrom == .nearest { await measureLatency(topology) }
     }

@@ -87,6 +87,9 @@ public final class KVClusterStore: KVStore {
         var refreshSignal: AsyncStream<Void>.Continuation?
         var statistics = Statistics()
         var closed = false
+        /// Until when (coarse monotonic nanoseconds) the near caches may serve: the slot map's last load plus
+        /// ``KVClusterStore/nearCacheMapLease``.
+        var nearCacheLease: UInt64 = 0
     }
 
     public let options: Options
@@ -115,7 +118,6 @@ public final class KVClusterStore: KVStore {
     ///
     /// - Throws: `connectionFailed` naming every seed when none answers `CLUSTER SLOTS`.
     public func start() async throws(KVError) {
-        try RedisOptions.refuseNearCache(options.node, store: "cluster://")
         try await loadTopology()
     }
 
@@ -130,10 +132,8 @@ public final class KVClusterStore: KVStore {
     func client(for endpoint: KVEndpoint, replica: Bool = false) -> RedisNodeClient {
         let key = NodeKey(endpoint: endpoint, replica: replica)
         if let client = state.withLock({ $0.clients[key] }) { return client }
-        var settings = options.node
-        settings.nearCache = nil  // refused by start(); never kept without the flushes a cluster needs
         let node = RedisNodeOptions(
-            connection: RedisConnectionConfiguration(endpoint: endpoint, readOnly: replica, settings: settings), defaultPoolSize: 1,
+            connection: RedisConnectionConfiguration(endpoint: endpoint, readOnly: replica, settings: options.node), defaultPoolSize: 1,
             confirmWrites: replica ? nil : options.confirmWrites)
         let made = RedisNodeClient(options: node, logger: logger)
         let (client, keep) = state.withLock { state -> (RedisNodeClient, Bool) in

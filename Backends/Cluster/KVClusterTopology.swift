@@ -45,6 +45,11 @@ public struct KVClusterTopology: Sendable, Equatable {
         return ranges.flatMap { [$0.master] + $0.replicas }.filter { seen.insert($0).inserted }
     }
 
+    /// Whether every slot has the same master (or none) in both maps.
+    func hasSameMasters(as other: KVClusterTopology) -> Bool {
+        (0..<KVClusterSlot.count).allSatisfy { master(for: $0) == other.master(for: $0) }
+    }
+
     /// Slots no node serves.
     public var unservedSlots: Int { slotRange.filter { $0 < 0 }.count }
 

@@ -46,15 +46,22 @@ struct StoreOptions: ParsableArguments {
         return logger
     }
 
+    /// Runs `body` on the store, then shuts it down. The store's background work (a ring's heartbeats, a
+    /// cluster's slot-map refresh, Sentinel's watchers: its `Service.run()`) runs meanwhile, as in an
+    /// application's service group.
     func withStore<T>(_ body: (any KVStore) async throws -> T) async throws -> T {
         let store = try await KVStores.open(try configuration(), logger: logger)
-        do {
-            let result = try await body(store)
-            await store.shutdown()
-            return result
-        } catch {
-            await store.shutdown()
-            throw error
+        return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            do {
+                let result = try await body(store)
+                await store.shutdown()
+                return result
+            } catch {
+                await store.shutdown()
+                throw error
+            }
         }
     }
 }

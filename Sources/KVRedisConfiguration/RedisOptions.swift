@@ -147,13 +147,6 @@ package enum RedisOptions {
         return KVWriteConfirmation(replicas: replicas, timeout: timeout)
     }
 
-    /// Refuses a near cache on a store that does not keep one yet, rather than ignoring the option.
-    package static func refuseNearCache(_ node: KVRedisNodeConfiguration, store: String) throws(KVError) {
-        if node.nearCache != nil {
-            throw .invalidConfiguration("nearCache is not available on \(store) yet: it needs a flush at every topology change, which is still to come (docs/near-cache.md)")
-        }
-    }
-
     /// Logs once per store that TLS verification is off.
     package static func warnIfInsecure(_ node: KVRedisNodeConfiguration, logger: Logger, store: String) {
         if node.tls?.insecure == true {

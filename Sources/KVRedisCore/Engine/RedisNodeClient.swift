@@ -176,7 +176,7 @@ package final class RedisNodeClient: RedisKeyRouter {
     }
 
     /// `batchGet` on a near-cached node: hits from memory, the misses fetched with `GET` and `PTTL` in pipelines
-    /// (on the cache's tracked connection in the default mode) and stored unless invalidated meanwhile.
+    /// (on the cache's own connection) and stored unless invalidated meanwhile.
     private func batchGet(_ unique: [String], through cache: RedisNearCache) async throws(KVError) -> [String: [UInt8]] {
         var found: [String: [UInt8]] = [:]
         var missing: [(key: String, ticket: RedisNearCache.Ticket?)] = []
@@ -187,7 +187,7 @@ package final class RedisNodeClient: RedisKeyRouter {
             }
         }
         let node = self.node
-        let fetching = cache.tracked ?? pool
+        let fetching = cache.fetching
         let (pages, failures) = await chunked(missing, key: \.key) { (chunk) throws(KVError) in
             let replies: [RedisReply]
             do throws(KVError) { replies = try await fetching.execute(chunk.flatMap { RedisAtomicCommands.getWithTTL($0.key) }) } catch {

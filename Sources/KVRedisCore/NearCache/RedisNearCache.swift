@@ -11,8 +11,10 @@ import Synchronization
 /// invalidated nor the epoch changed while it was in flight.
 ///
 /// Two tracking modes, by configuration: with `prefixes`, the listener's own connection tracks writes under them
-/// (broadcast); without, misses are fetched on ``tracked``, a connection of the cache's own whose session tracks
-/// the keys it reads (``RedisTrackedSession``), so the server reports changes of those keys only.
+/// (broadcast); without, the session of ``fetching`` tracks the keys it reads (``RedisTrackedSession``), so the
+/// server reports changes of those keys only. Misses are fetched on ``fetching``, a connection of the cache's own
+/// to its node in both modes, so that what is stored always comes from the node whose changes the listener hears
+/// (never from a replica a store may read from).
 ///
 /// ```swift
 /// switch cache.lookup(key) {
@@ -78,8 +80,9 @@ package final class RedisNearCache: Sendable {
     let logger: Logger
     let state: Mutex<State>
     private let listener = Mutex<RedisInvalidationListener?>(nil)
-    /// The connection that fetches misses in the default tracking mode (nil with prefixes: broadcast).
-    package let tracked: RedisPool?
+    /// The connection misses are fetched on, to this cache's node; its session tracks the keys it reads in the
+    /// default mode.
+    package let fetching: RedisPool
     private let session: RedisTrackedSession?
     let hits = Atomic<Int>(0)
     let misses = Atomic<Int>(0)
@@ -117,14 +120,8 @@ package final class RedisNearCache: Sendable {
         metrics = Metrics(node: connection.node)
         self.logger = logger
         state = Mutex(State(table: RedisNearCacheTable(maxBytes: configuration.maxBytes)))
-        if configuration.prefixes.isEmpty {
-            let session = RedisTrackedSession()
-            self.session = session
-            tracked = RedisPool(configuration: connection, size: 1, logger: logger, setup: session)
-        } else {
-            session = nil
-            tracked = nil
-        }
+        session = configuration.prefixes.isEmpty ? RedisTrackedSession() : nil
+        fetching = RedisPool(configuration: connection, size: 1, logger: logger, setup: session)
         // The listener and the session hold the cache until stop(), which every owner calls (RedisNodeClient at
         // close and in deinit); a weak reference would put every retain of the cache on the slow path of a side
         // table.
@@ -148,7 +145,7 @@ package final class RedisNearCache: Sendable {
         }
         listener?.stop()
         session?.detach()
-        tracked?.close()
+        fetching.close()
         flights.withLock { $0.removeAll() }
         state.withLock { state in
             state.table.removeAll()
@@ -291,7 +288,7 @@ package final class RedisNearCache: Sendable {
         case .flushed:
             flush("flushed", detail: "the node's data was flushed")
         case .heartbeat:
-            tracked?.connections.first?.check()
+            if session != nil { fetching.connections.first?.check() }
         case .lost(let reason):
             state.withLock { state in
                 if state.status == .armed { state.status = .connecting }

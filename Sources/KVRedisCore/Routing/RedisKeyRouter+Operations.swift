@@ -125,19 +125,28 @@ extension RedisKeyRouter {
         }
     }
 
-    /// One fetch of `key` for the near cache: on the cache's tracked connection in the default tracking mode
-    /// (the server then reports the key's next change), else as any read.
+    /// One fetch of `key` for the near cache, on the cache's own connection to its node (whose session tracks the
+    /// key in the default mode). An error reply there (a cluster's redirect, `LOADING`) or a failure other than a
+    /// timeout is not the cache's to handle: the key is then read as any read, under the store's rules, and not
+    /// stored.
     @inlinable package nonisolated(nonsending) func fetchOnce(_ key: String, in cache: RedisNearCache) async -> Result<RedisNearCache.Fetched, KVError> {
         let ticket = cache.beginFetch(key)
         do throws(KVError) {
-            let answer: RedisKeyReplies
-            if let tracked = cache.tracked {
-                do { answer = RedisKeyReplies(replies: try await tracked.execute(RedisAtomicCommands.getWithTTL(key)), node: tracked.node) } catch { throw error.keyed(key) }
-            } else {
-                answer = try await send(RedisAtomicCommands.getWithTTL(key), key: key, write: false)
+            let commands = RedisAtomicCommands.getWithTTL(key)
+            do throws(KVError) {
+                let replies = try await cache.fetching.execute(commands)
+                if !replies.contains(where: { $0.errorMessage != nil }) {
+                    let fetched = try RedisAtomicCommands.valueWithTTL(replies, key: key, node: cache.fetching.node)
+                    cache.complete(ticket, value: fetched?.value, ttl: fetched?.ttl ?? .missingKey)
+                    return .success(RedisNearCache.Fetched(value: fetched?.value, ttl: fetched?.ttl ?? .missingKey))
+                }
+            } catch where error.code != .timeout && error.code != .cancelled {
+            } catch {
+                throw error.keyed(key)
             }
+            cache.abandon(ticket)
+            let answer = try await send(commands, key: key, write: false)
             let fetched = try RedisAtomicCommands.valueWithTTL(answer.replies, key: key, node: answer.node)
-            cache.complete(ticket, value: fetched?.value, ttl: fetched?.ttl ?? .missingKey)
             return .success(RedisNearCache.Fetched(value: fetched?.value, ttl: fetched?.ttl ?? .missingKey))
         } catch {
             cache.abandon(ticket)
