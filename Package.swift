@@ -179,6 +179,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + storeModules,
             path: "Examples/HealthMonitor"),
+        // Codable hot reads through Hummingbird's MemoryPersistDriver, KVPersistDriver and KVClient, in one run.
+        .executableTarget(
+            name: "PersistBench",
+            dependencies: [
+                "KV", "KVHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+            ] + storeModules,
+            path: "Examples/PersistBench"),
         // Every Swift sample in docs/, compiled (Tests/DocsTests checks that the docs and this target agree).
         .target(
             name: "KVSnippets",

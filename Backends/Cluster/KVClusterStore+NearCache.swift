@@ -1,4 +1,4 @@
-import KVCore
+package import KVCore
 import KVRedisConfiguration
 package import KVRedisCore
 import Synchronization
@@ -82,5 +82,12 @@ extension KVClusterStore {
         }
         try KVBatch.throwIfFailed(failures, total: unique.count)
         return found
+    }
+}
+
+extension KVClusterStore: KVDecodedValueStore {
+    /// `get` for `KVClient`: with `nearCache=on`, the decoded value kept beside a hit's bytes in its master's cache.
+    package func get<T: Sendable>(_ key: String, decoded tag: KVDecodedTag, _ decode: ([UInt8]) throws(KVError) -> T) async throws(KVError) -> T? {
+        try await router.get(key, decoded: tag, decode)
     }
 }

@@ -31,6 +31,8 @@ struct MemoryTable {
     private var costs: [Int] = []
     /// Each slot's LRU links; empty when the store has no limits.
     private var links: [RecencyLink] = []
+    /// A decoded value kept beside each slot's bytes (``KVClient``'s), grown only when one is kept.
+    private var decoded: [KVDecodedValue?] = []
     private var index = MemoryIndex()
     private var freeSlots: [Int] = []
     private var newest = -1
@@ -117,6 +119,7 @@ struct MemoryTable {
     mutating func store(_ key: String, hash: Int, _ value: [UInt8], expiresAt: UInt64, existing: Int?) {
         let cost = MemoryCost.entry(key: key, value: value, recency: recency != nil)
         if let slot = existing {
+            if slot < decoded.count { decoded[slot] = nil }
             bytes += cost - costs[slot]
             expiringCount += (expiresAt != 0 ? 1 : 0) - (slots[slot].expiresAt != 0 ? 1 : 0)
             slots[slot].value = value
@@ -150,7 +153,21 @@ struct MemoryTable {
         if slots[slot].expiresAt != 0 { expiringCount -= 1 }
         slots[slot] = Slot(key: MemoryTable.freeKey, value: [], expiresAt: 0, sequence: 0)
         costs[slot] = 0
+        if slot < decoded.count { decoded[slot] = nil }
         freeSlots.append(slot)
+    }
+
+    /// The value decoded with `tag` kept beside `slot`'s bytes, if it is still theirs.
+    func decodedValue<T>(_ type: T.Type, at slot: Int, tag: KVDecodedTag) -> T? {
+        guard slot < decoded.count, let kept = decoded[slot] else { return nil }
+        return kept.value(type, tag: tag, for: slots[slot].value)
+    }
+
+    /// Keeps `value`, decoded from `source`, beside `slot`'s bytes if they are still that very buffer.
+    mutating func keep(_ value: any Sendable, tag: KVDecodedTag, decodedFrom source: [UInt8], at slot: Int) {
+        guard KVDecodedValue.sameBuffer(slots[slot].value, source) else { return }
+        if decoded.count < slots.count { decoded.append(contentsOf: repeatElement(nil, count: slots.count - decoded.count)) }
+        decoded[slot] = KVDecodedValue(tag: tag, source: source, value: value)
     }
 
     private static let freeKey = MemoryKey("")

@@ -116,3 +116,10 @@ public final class KVRedisStore: KVStore {
 
     public func shutdown() async { client.close() }
 }
+
+extension KVRedisStore: KVDecodedValueStore {
+    /// `get` for `KVClient`: with `nearCache=on`, the decoded value kept beside a hit's bytes.
+    package func get<T: Sendable>(_ key: String, decoded tag: KVDecodedTag, _ decode: ([UInt8]) throws(KVError) -> T) async throws(KVError) -> T? {
+        try await client.get(key, decoded: tag, decode)
+    }
+}

@@ -286,3 +286,10 @@ public final class KVRingStore: KVStore {
         }
     }
 }
+
+extension KVRingStore: KVDecodedValueStore {
+    /// `get` for `KVClient`: with `nearCache=on`, the decoded value kept beside a hit's bytes in its shard's cache.
+    package func get<T: Sendable>(_ key: String, decoded tag: KVDecodedTag, _ decode: ([UInt8]) throws(KVError) -> T) async throws(KVError) -> T? {
+        try await onShard(key) { (store) throws(KVError) in try await store.get(key, decoded: tag, decode) }
+    }
+}

@@ -222,3 +222,10 @@ struct SentinelListing: KVKeyPageSource {
         return try await source!.nextPage()
     }
 }
+
+extension KVSentinelStore: KVDecodedValueStore {
+    /// `get` for `KVClient`: with `nearCache=on`, the decoded value kept beside a hit's bytes.
+    package func get<T: Sendable>(_ key: String, decoded tag: KVDecodedTag, _ decode: ([UInt8]) throws(KVError) -> T) async throws(KVError) -> T? {
+        try await route(read: true) { (client) throws(KVError) in try await client.get(key, decoded: tag, decode) }
+    }
+}

@@ -46,6 +46,32 @@ import Tracing
         }
     }
 
+    /// With a near cache, a read's span says whether memory served it: a miss is a `GET` span with
+    /// `kv.near_cache.hit` false over the fetch's own request span; a hit is a `GET` span with it true and no request.
+    @Test func nearCacheReadsSayWhetherTheyHit() async throws {
+        let tracer = InMemoryTracer()
+        try await withTracer(tracer) {
+            try await withStore(TestServers.redisURL + "?nearCache=on") { store, prefix in
+                _ = try await store.set(prefix + "n", [1], options: .default)
+                let armed = await eventually { (try? await store.health())?.nodes.first?.details["nearCache"] == "armed" }
+                #expect(armed)
+                try await withSpan("handler") { _ in
+                    _ = try await store.get(prefix + "n")
+                    _ = try await store.get(prefix + "n")
+                }
+            }
+        }
+        let spans = tracer.finishedSpans
+        let parent = try #require(spans.first { $0.operationName == "handler" })
+        let reads = spans.filter { $0.parentSpanID == parent.spanID }
+        #expect(reads.map(\.operationName) == ["GET", "GET"], "\(reads.map(\.operationName))")
+        #expect(reads.map { $0.attributes["kv.near_cache.hit"]?.toSpanAttribute() } == [false, true])
+        let fetch = spans.filter { $0.parentSpanID == reads.first?.spanID }
+        #expect(fetch.map(\.operationName) == ["BATCH"], "the miss's fetch (GET and PTTL) is its child")
+        #expect(!spans.contains { $0.parentSpanID == reads.last?.spanID }, "a hit sends nothing")
+        #expect(reads.allSatisfy { $0.attributes["db.system.name"]?.toSpanAttribute() == "redis" && $0.kind == .client })
+    }
+
     @Test func aFailedCallRecordsItsErrorType() async throws {
         let tracer = InMemoryTracer()
         // A server that drops every connection after the command: the outcome is unknown.

@@ -1,3 +1,5 @@
+import CHeapProbe
+import Foundation
 import KVConformance
 import KVCore
 import KVRedis
@@ -206,6 +208,31 @@ import Testing
         server.stop()
     }
 
+    /// A million distinct keys read through a 4 MiB cache: the counted bytes never pass the budget, and the heap
+    /// (glibc's count of bytes in use) grows by no more than half as much again (run alone it grew 3.9 MB for the
+    /// 4 MiB budget; the heap is the whole process's, where other tests' threads may still be ending).
+    @Test func memoryStaysWithinTheBudgetWhileAMillionDistinctKeysAreRead() async throws {
+        let server = try await TestRedisServer.launch()
+        let budget = 4 << 20
+        let store = try await Self.caching(server, "&nearCacheMaxBytes=\(budget)&nearCachePrefixes=m:")
+        try await withShutdown(store) { () async throws in
+            _ = try await store.batchGet((0..<10_000).map { "warm:\($0)" })  // the connections' buffers, grown once
+            let before = Int(kv_heap_bytes_in_use())
+            var counted = 0
+            var grown = 0
+            for start in stride(from: 0, to: 1_000_000, by: 10_000) {
+                _ = try await store.batchGet((start..<start + 10_000).map { "m:\($0)" })
+                counted = max(counted, Self.counter(store, "nearCacheBytes"))
+                grown = max(grown, Int(kv_heap_bytes_in_use()) - before)
+            }
+            print("1M distinct keys through a \(budget)-byte near cache: at most \(counted) bytes counted, heap grew at most \(grown) bytes, \(Self.counter(store, "nearCacheEntries")) entries at the end")
+            #expect(counted <= budget)
+            #expect(Self.counter(store, "nearCacheEntries") > 5_000, "the budget is used")
+            #expect(grown <= budget + budget / 2, "the heap grew \(grown) bytes for a budget of \(budget)")
+        }
+        server.stop()
+    }
+
     @Test func aUserWithoutTheChannelWorksUncachedAndHealthSaysWhy() async throws {
         let server = try await TestRedisServer.launch()
         _ = try await server.cli("ACL", "SETUSER", "nochannel", "on", ">pw", "~*", "+@all", "resetchannels")
@@ -219,6 +246,47 @@ import Testing
             let status = health.nodes[0].details["nearCache"] ?? ""
             #expect(status.hasPrefix("off: ") && status.contains("NOPERM"), "\(status)")
             #expect(health.nodes[0].status == .healthy)
+        }
+        server.stop()
+    }
+
+    /// Counts its decodes per owner.
+    struct Cart: Codable, Sendable, Equatable {
+        static let decodes = Locked<[String: Int]>([:])
+        var owner: String
+        var items: [String]
+
+        init(owner: String, items: [String]) {
+            self.owner = owner
+            self.items = items
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            owner = try container.decode(String.self, forKey: .owner)
+            items = try container.decode([String].self, forKey: .items)
+            Self.decodes.withLock { $0[owner, default: 0] += 1 }
+        }
+    }
+
+    @Test(arguments: Mode.allCases) func kvClientHitsReturnTheDecodedValueUntilTheKeyChanges(_ mode: Mode) async throws {
+        let server = try await TestRedisServer.launch()
+        let store = try await Self.caching(server, mode.query)
+        let writer = Self.plain(server)
+        let owner = "decoded-\(mode)"
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in
+                let client = KVClient(store: store)
+                try await KVClient(store: writer).set(Cart(owner: owner, items: ["tea"]), for: "cart:d")
+                #expect(await eventually { (try? await client.get(Cart.self, for: "cart:d"))?.items == ["tea"] })
+                let decodes = Cart.decodes.value[owner] ?? 0
+                for _ in 0..<50 { #expect(try await client.get(Cart.self, for: "cart:d") == Cart(owner: owner, items: ["tea"])) }
+                #expect(Cart.decodes.value[owner] == decodes, "hits return the kept value")
+                try await KVClient(store: writer).set(Cart(owner: owner, items: ["tea", "jam"]), for: "cart:d")
+                #expect(await eventually { (try? await client.get(Cart.self, for: "cart:d"))?.items == ["tea", "jam"] }, "another client's write drops it")
+                try await client.set(Cart(owner: owner, items: []), for: "cart:d")
+                #expect(try await client.get(Cart.self, for: "cart:d")?.items == [], "and so does the client's own")
+            }
         }
         server.stop()
     }

@@ -102,6 +102,34 @@ import Testing
         #expect(table.count == 8 && table.bytes == cost * 8, "an invalidated entry's room is reused without evicting another")
     }
 
+    @Test func aDecodedValueGoesWithItsEntryAndIsCounted() throws {
+        struct Cart: Codable, Sendable, Equatable { var items: [String] }
+        let tag = try #require(KVDecodedTag(Cart.self, codec: KVJSONCodec()))
+        var table = RedisNearCacheTable(maxBytes: 1 << 20)
+        let bytes = Array(#"{"items":["tea"]}"#.utf8)
+        table.complete("cart", ticket: table.begin("cart"), value: bytes, serverExpiry: nil, deadline: later)
+        let before = table.bytes
+        let first = table.lookup("cart", now: now)
+        let held = try #require(first?.value)
+        let kept = table.keep(Cart(items: ["tea"]), tag: tag, decodedFrom: held, for: "cart")
+        #expect(kept)
+        #expect(table.bytes == before + bytes.count + RedisNearCacheTable.decodedOverhead, "the decoded value is counted")
+        let second = table.lookup("cart", now: now)
+        let hit = try #require(second)
+        let value = try #require(hit.value)
+        #expect(hit.decoded?.value(Cart.self, tag: tag, for: value) == Cart(items: ["tea"]))
+        // Bytes that are equal but not the entry's own (a newer fetch of the same value) are not kept.
+        table.complete("cart", ticket: table.begin("cart"), value: Array(#"{"items":["tea"]}"#.utf8), serverExpiry: nil, deadline: later)
+        let renewed = table.lookup("cart", now: now)
+        #expect(renewed?.decoded == nil, "a new entry has no decoded value")
+        let stale = table.keep(Cart(items: ["tea"]), tag: tag, decodedFrom: held, for: "cart")
+        #expect(!stale)
+        table.invalidate("cart")
+        #expect(table.bytes == 0)
+        let absent = table.keep(Cart(items: ["tea"]), tag: tag, decodedFrom: held, for: "cart")
+        #expect(!absent, "nothing is kept for an absent entry")
+    }
+
     @Test func aValueLargerThanAnEighthOfTheBudgetIsNotStored() {
         var table = RedisNearCacheTable(maxBytes: 80_000)
         let r17 = table.complete("big", ticket: table.begin("big"), value: [UInt8](repeating: 0, count: 10_000), serverExpiry: nil, deadline: later)

@@ -45,6 +45,20 @@ public struct KVClient: Sendable {
         return try decode(type, from: bytes, key: key)
     }
 
+    /// Reads the value under `key`, or `nil` when there is none. On a store that keeps values in memory (the
+    /// memory store, a Redis-based store with `nearCache=on`) the decoded value is kept beside the entry, for JSON
+    /// and property-list values of a type that is not a class: a later hit returns it without decoding, until the
+    /// key changes.
+    ///
+    /// - Throws: `decodingFailed` naming the key and `T` when the stored bytes do not decode, or any store error.
+    public func get<T: Decodable & Sendable>(_ type: T.Type = T.self, for key: String) async throws(KVError) -> T? {
+        if let tag = KVDecodedTag(T.self, codec: codec), let keeping = store as? any KVDecodedValueStore {
+            return try await keeping.get(namespace + key, decoded: tag) { (bytes) throws(KVError) in try decode(T.self, from: bytes, key: key) }
+        }
+        guard let bytes = try await store.get(namespace + key) else { return nil }
+        return try decode(type, from: bytes, key: key)
+    }
+
     @discardableResult
     public func delete(_ key: String) async throws(KVError) -> Bool {
         try await store.delete(namespace + key)

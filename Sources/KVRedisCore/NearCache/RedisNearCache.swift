@@ -4,6 +4,9 @@ package import KVRedisConfiguration
 package import Logging
 import Metrics
 import Synchronization
+#if DistributedTracingSupport
+import Tracing
+#endif
 
 /// One node's near cache: the entries (``RedisNearCacheTable``) and the listener that keeps them honest
 /// (``RedisInvalidationListener``). A hit is served only while the listener is armed; every loss of coverage
@@ -91,6 +94,14 @@ package final class RedisNearCache: Sendable {
     /// swift-metrics: `kv_near_cache_hits_total`, `…_misses_total`, `…_invalidations_total`,
     /// `…_flushes_total` by `reason`, and the `kv_near_cache_bytes` gauge, each with the node's name.
     let metrics: Metrics
+    /// How spans name the node (``traceHit(_:)``).
+    let database: Int
+    let serverAddress: String
+    let serverPort: Int?
+    #if DistributedTracingSupport
+    /// The tracer active when the cache was made; nil for the no-op one.
+    let tracer: (any Tracer)?
+    #endif
 
     struct Metrics: Sendable {
         let hits: Counter
@@ -118,6 +129,12 @@ package final class RedisNearCache: Sendable {
         self.configuration = configuration
         node = connection.node
         metrics = Metrics(node: connection.node)
+        database = connection.settings.database
+        serverAddress = connection.unixSocketPath ?? connection.endpoint.host
+        serverPort = connection.unixSocketPath == nil ? connection.endpoint.port : nil
+        #if DistributedTracingSupport
+        tracer = RedisTracing.activeTracer()
+        #endif
         self.logger = logger
         state = Mutex(State(table: RedisNearCacheTable(maxBytes: configuration.maxBytes)))
         session = configuration.prefixes.isEmpty ? RedisTrackedSession() : nil
@@ -203,6 +220,15 @@ package final class RedisNearCache: Sendable {
                 return state.table.bytes
             }
             state.table.complete(ticket.key, ticket: ticket.marker, value: value, serverExpiry: serverExpiry, deadline: deadline)
+            return state.table.bytes
+        }
+        metrics.bytes.record(bytes)
+    }
+
+    /// Keeps a value decoded from `source` beside `key`'s entry, if the entry still holds those very bytes.
+    package func keep(_ value: any Sendable, tag: KVDecodedTag, decodedFrom source: [UInt8], for key: String) {
+        let bytes = state.withLock { state in
+            state.table.keep(value, tag: tag, decodedFrom: source, for: key)
             return state.table.bytes
         }
         metrics.bytes.record(bytes)

@@ -19,11 +19,37 @@ extension RedisKeyRouter {
         try KVLimits.check(key: key)
         try checkOpen()
         if let cache = nearCache(for: key) {
-            if let hit = cache.hit(key) { return hit.value }
-            return try await fetched(key, in: cache).value
+            if let hit = cache.hit(key) {
+                cache.traceHit("GET")
+                return hit.value
+            }
+            return try await cache.traceMiss("GET") { () throws(KVError) in try await fetched(key, in: cache).value }
         }
         let answer = try await send([RedisKeyCommands.get(key)], key: key, write: false)
         return try RedisKeyCommands.value(answer.replies[0], key: key, node: answer.node)
+    }
+
+    /// `get` for ``KVClient``: through the near cache, the decoded value kept beside a hit's bytes, or the bytes
+    /// decoded by `decode` and the result kept beside the entry.
+    @inlinable package nonisolated(nonsending) func get<T: Sendable>(
+        _ key: String, decoded tag: KVDecodedTag, _ decode: ([UInt8]) throws(KVError) -> T
+    ) async throws(KVError) -> T? {
+        try KVLimits.check(key: key)
+        try checkOpen()
+        guard let cache = nearCache(for: key) else { return try await get(key).map { (bytes) throws(KVError) in try decode(bytes) } }
+        let bytes: [UInt8]
+        if let hit = cache.hit(key) {
+            cache.traceHit("GET")
+            guard let value = hit.value else { return nil }
+            if let kept = hit.decoded?.value(T.self, tag: tag, for: value) { return kept }
+            bytes = value
+        } else {
+            guard let value = try await cache.traceMiss("GET", { () throws(KVError) in try await fetched(key, in: cache).value }) else { return nil }
+            bytes = value
+        }
+        let value = try decode(bytes)
+        cache.keep(value, tag: tag, decodedFrom: bytes, for: key)
+        return value
     }
 
     @inlinable package nonisolated(nonsending) func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
@@ -46,8 +72,11 @@ extension RedisKeyRouter {
         try KVLimits.check(key: key)
         try checkOpen()
         if let cache = nearCache(for: key) {
-            if let hit = cache.hit(key) { return hit.value != nil }
-            return try await fetched(key, in: cache).value != nil
+            if let hit = cache.hit(key) {
+                cache.traceHit("EXISTS")
+                return hit.value != nil
+            }
+            return try await cache.traceMiss("EXISTS") { () throws(KVError) in try await fetched(key, in: cache).value != nil }
         }
         let answer = try await send([RedisKeyCommands.exists(key)], key: key, write: false)
         return try RedisKeyCommands.count(answer.replies[0], key: key, node: answer.node) > 0
@@ -59,12 +88,13 @@ extension RedisKeyRouter {
         try checkOpen()
         if let cache = nearCache(for: key) {
             if let hit = cache.hit(key) {
+                cache.traceHit("GET")
                 guard let value = hit.value else { return nil }
                 guard let expiry = hit.serverExpiry else { return KVValueWithTTL(value: value, ttl: .persistent) }
                 let left = expiry > RedisNearCache.now() ? expiry - RedisNearCache.now() : 0
                 return KVValueWithTTL(value: value, ttl: .expires(in: max(.milliseconds(1), .nanoseconds(Int64(clamping: left)))))
             }
-            let fetched = try await fetched(key, in: cache)
+            let fetched = try await cache.traceMiss("GET") { () throws(KVError) -> RedisNearCache.Fetched in try await self.fetched(key, in: cache) }
             return fetched.value.map { KVValueWithTTL(value: $0, ttl: fetched.ttl) }
         }
         let answer = try await send(RedisAtomicCommands.getWithTTL(key), key: key, write: false)
