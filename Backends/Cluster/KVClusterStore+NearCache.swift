@@ -1,4 +1,4 @@
-package import KVCore
+public import KVCore
 import KVRedisConfiguration
 package import KVRedisCore
 import Synchronization
@@ -86,8 +86,8 @@ extension KVClusterStore {
 }
 
 extension KVClusterStore: KVDecodedValueStore {
-    /// `get` for `KVClient`: with `nearCache=on`, the decoded value kept beside a hit's bytes in its master's cache.
-    package func get<T: Sendable>(_ key: String, decoded tag: KVDecodedTag, _ decode: ([UInt8]) throws(KVError) -> T) async throws(KVError) -> T? {
-        try await router.get(key, decoded: tag, decode)
-    }
+    @usableFromInline package func peekKept(_ key: String) throws(KVError) -> KVPeek { try router.peekKept(key) }
+    /// `get` for `KVClient`: with `nearCache=on`, a hit's bytes in its master's cache with the decoded value beside.
+    @usableFromInline package func getKept(_ key: String) async throws(KVError) -> KVKeptRead? { try await router.getKept(key) }
+    @usableFromInline package func keep(_ value: KVDecodedValue, for key: String) { router.keep(value, for: key) }
 }

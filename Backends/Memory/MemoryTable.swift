@@ -157,17 +157,16 @@ struct MemoryTable {
         freeSlots.append(slot)
     }
 
-    /// The value decoded with `tag` kept beside `slot`'s bytes, if it is still theirs.
-    func decodedValue<T>(_ type: T.Type, at slot: Int, tag: KVDecodedTag) -> T? {
-        guard slot < decoded.count, let kept = decoded[slot] else { return nil }
-        return kept.value(type, tag: tag, for: slots[slot].value)
+    /// The decoded value kept beside `slot`'s bytes (the reader checks that it is still theirs).
+    func decodedValue(at slot: Int) -> KVDecodedValue? {
+        slot < decoded.count ? decoded[slot] : nil
     }
 
-    /// Keeps `value`, decoded from `source`, beside `slot`'s bytes if they are still that very buffer.
-    mutating func keep(_ value: any Sendable, tag: KVDecodedTag, decodedFrom source: [UInt8], at slot: Int) {
-        guard KVDecodedValue.sameBuffer(slots[slot].value, source) else { return }
+    /// Keeps `value` beside `slot`'s bytes if they are still the very buffer it was decoded from.
+    mutating func keep(_ value: KVDecodedValue, at slot: Int) {
+        guard KVDecodedValue.sameBuffer(slots[slot].value, value.source) else { return }
         if decoded.count < slots.count { decoded.append(contentsOf: repeatElement(nil, count: slots.count - decoded.count)) }
-        decoded[slot] = KVDecodedValue(tag: tag, source: source, value: value)
+        decoded[slot] = value
     }
 
     private static let freeKey = MemoryKey("")

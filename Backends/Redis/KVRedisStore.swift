@@ -118,8 +118,8 @@ public final class KVRedisStore: KVStore {
 }
 
 extension KVRedisStore: KVDecodedValueStore {
-    /// `get` for `KVClient`: with `nearCache=on`, the decoded value kept beside a hit's bytes.
-    package func get<T: Sendable>(_ key: String, decoded tag: KVDecodedTag, _ decode: ([UInt8]) throws(KVError) -> T) async throws(KVError) -> T? {
-        try await client.get(key, decoded: tag, decode)
-    }
+    @usableFromInline package func peekKept(_ key: String) throws(KVError) -> KVPeek { try client.peekKept(key) }
+    /// `get` for `KVClient`: with `nearCache=on`, a hit's bytes with the decoded value kept beside them.
+    @usableFromInline package func getKept(_ key: String) async throws(KVError) -> KVKeptRead? { try await client.getKept(key) }
+    @usableFromInline package func keep(_ value: KVDecodedValue, for key: String) { client.keep(value, for: key) }
 }

@@ -288,8 +288,18 @@ public final class KVRingStore: KVStore {
 }
 
 extension KVRingStore: KVDecodedValueStore {
-    /// `get` for `KVClient`: with `nearCache=on`, the decoded value kept beside a hit's bytes in its shard's cache.
-    package func get<T: Sendable>(_ key: String, decoded tag: KVDecodedTag, _ decode: ([UInt8]) throws(KVError) -> T) async throws(KVError) -> T? {
-        try await onShard(key) { (store) throws(KVError) in try await store.get(key, decoded: tag, decode) }
+    /// A hit in the shard's cache (no probe of due shards: a miss goes through `getKept`, which probes).
+    @usableFromInline package func peekKept(_ key: String) throws(KVError) -> KVPeek {
+        try KVLimits.check(key: key)
+        return try member(for: key).client.peekKept(key)
+    }
+
+    /// `get` for `KVClient`: with `nearCache=on`, a hit's bytes in its shard's cache with the decoded value beside.
+    @usableFromInline package func getKept(_ key: String) async throws(KVError) -> KVKeptRead? {
+        try await onShard(key) { (store) throws(KVError) in try await store.getKept(key) }
+    }
+
+    @usableFromInline package func keep(_ value: KVDecodedValue, for key: String) {
+        (try? member(for: key))?.client.keep(value, for: key)
     }
 }

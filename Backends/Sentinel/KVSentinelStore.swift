@@ -224,8 +224,20 @@ struct SentinelListing: KVKeyPageSource {
 }
 
 extension KVSentinelStore: KVDecodedValueStore {
-    /// `get` for `KVClient`: with `nearCache=on`, the decoded value kept beside a hit's bytes.
-    package func get<T: Sendable>(_ key: String, decoded tag: KVDecodedTag, _ decode: ([UInt8]) throws(KVError) -> T) async throws(KVError) -> T? {
-        try await route(read: true) { (client) throws(KVError) in try await client.get(key, decoded: tag, decode) }
+    /// A hit in the master's cache (with `readFrom=replicaPreferred`, reads go through `getKept` and its routing).
+    @usableFromInline package func peekKept(_ key: String) throws(KVError) -> KVPeek {
+        guard options.readFrom != .replicaPreferred, let nodes = state.withLock({ $0.needsCheck ? nil : $0.nodes }) else { return .unknown }
+        return try nodes.client.peekKept(key)
+    }
+
+    /// `get` for `KVClient`: with `nearCache=on`, a hit's bytes with the decoded value kept beside them.
+    @usableFromInline package func getKept(_ key: String) async throws(KVError) -> KVKeptRead? {
+        try await route(read: true) { (client) throws(KVError) in try await client.getKept(key) }
+    }
+
+    /// Offered to every node's cache: only the one that holds the very bytes keeps it.
+    @usableFromInline package func keep(_ value: KVDecodedValue, for key: String) {
+        guard let nodes = state.withLock({ $0.nodes }) else { return }
+        for client in [nodes.client] + nodes.replicas.map(\.client) { client.keep(value, for: key) }
     }
 }

@@ -30,7 +30,7 @@ struct DecodeEveryTime: KVCodec {
     func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T { try json.decode(type, from: bytes) }
 }
 
-struct Row {
+struct Row: Sendable {
     let name: String
     let read: @Sendable () async throws -> Void
     var best = 0.0
@@ -78,15 +78,26 @@ if let redisURL {
     ]
 }
 
-for _ in 0..<5 {
-    for index in rows.indices {
-        let start = ContinuousClock.now
-        for _ in 0..<count { try await rows[index].read() }
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        rows[index].best = max(rows[index].best, Double(count) / seconds)
+/// The rounds, on the global executor: top-level code runs on the main actor, and a read awaited from there would
+/// cost two thread hand-offs, more than the read.
+enum Rounds {
+    static func run(_ rows: [Row], count: Int) async throws -> [Row] {
+        var rows = rows
+        for _ in 0..<5 {
+            for index in rows.indices {
+                let read = rows[index].read
+                let start = ContinuousClock.now
+                for _ in 0..<count { try await read() }
+                let elapsed = ContinuousClock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                rows[index].best = max(rows[index].best, Double(count) / seconds)
+            }
+        }
+        return rows
     }
 }
+
+rows = try await Rounds.run(rows, count: count)
 let reference = rows[0].best
 print("hot reads of a six-item cart, \(count) per round, best of 5 interleaved rounds")
 for row in rows {

@@ -111,7 +111,7 @@ import Testing
         let before = table.bytes
         let first = table.lookup("cart", now: now)
         let held = try #require(first?.value)
-        let kept = table.keep(Cart(items: ["tea"]), tag: tag, decodedFrom: held, for: "cart")
+        let kept = table.keep(KVDecodedValue(tag: tag, source: held, value: Cart(items: ["tea"])), for: "cart")
         #expect(kept)
         #expect(table.bytes == before + bytes.count + RedisNearCacheTable.decodedOverhead, "the decoded value is counted")
         let second = table.lookup("cart", now: now)
@@ -122,11 +122,11 @@ import Testing
         table.complete("cart", ticket: table.begin("cart"), value: Array(#"{"items":["tea"]}"#.utf8), serverExpiry: nil, deadline: later)
         let renewed = table.lookup("cart", now: now)
         #expect(renewed?.decoded == nil, "a new entry has no decoded value")
-        let stale = table.keep(Cart(items: ["tea"]), tag: tag, decodedFrom: held, for: "cart")
+        let stale = table.keep(KVDecodedValue(tag: tag, source: held, value: Cart(items: ["tea"])), for: "cart")
         #expect(!stale)
         table.invalidate("cart")
         #expect(table.bytes == 0)
-        let absent = table.keep(Cart(items: ["tea"]), tag: tag, decodedFrom: held, for: "cart")
+        let absent = table.keep(KVDecodedValue(tag: tag, source: held, value: Cart(items: ["tea"])), for: "cart")
         #expect(!absent, "nothing is kept for an absent entry")
     }
 

@@ -63,6 +63,9 @@ public struct KVPersistDriver: PersistDriver {
         try await client.set(value, for: key, options: options)
     }
 
+    /// Inlinable, so that the read is specialized for `Object` where it is called: on a store that keeps decoded
+    /// values (memory://, a near cache) a hit is then a lookup and a cast, with no runtime generic work.
+    @inlinable
     public func get<Object: Codable & Sendable>(key: String, as type: Object.Type) async throws -> Object? {
         do {
             return try await client.get(type, for: key)

@@ -17,11 +17,17 @@ public struct KVClient: Sendable {
     /// Loads under way in ``getOrLoad(_:for:ttl:policy:tags:load:)``, shared by copies of this client (stores that
     /// are objects share theirs process-wide instead).
     let cacheFlights = CacheFlights()
+    /// The store, when it keeps decoded values beside its entries (cast once, not per read).
+    @usableFromInline let decodedStore: (any KVDecodedValueStore)?
+    /// The codec's identity for kept decoded values (nil: none are kept).
+    @usableFromInline let codecIdentity: ObjectIdentifier?
 
     public init(store: any KVStore, codec: any KVCodec = KVJSONCodec(), namespace: String = "") {
         self.store = store
         self.codec = codec
         self.namespace = namespace
+        decodedStore = store as? any KVDecodedValueStore
+        codecIdentity = KVDecodedTag.codecIdentity(codec)
     }
 
     /// The same client with `suffix` added to its namespace.
@@ -51,9 +57,22 @@ public struct KVClient: Sendable {
     /// key changes.
     ///
     /// - Throws: `decodingFailed` naming the key and `T` when the stored bytes do not decode, or any store error.
+    @inlinable
     public func get<T: Decodable & Sendable>(_ type: T.Type = T.self, for key: String) async throws(KVError) -> T? {
-        if let tag = KVDecodedTag(T.self, codec: codec), let keeping = store as? any KVDecodedValueStore {
-            return try await keeping.get(namespace + key, decoded: tag) { (bytes) throws(KVError) in try decode(T.self, from: bytes, key: key) }
+        if let keeping = decodedStore, let tag = KVDecodedTag(T.self, codec: codecIdentity) {
+            let stored = namespace + key
+            let read: KVKeptRead
+            switch try keeping.peekKept(stored) {
+            case .found(let found): read = found
+            case .absent: return nil
+            case .unknown:
+                guard let fetched = try await keeping.getKept(stored) else { return nil }
+                read = fetched
+            }
+            if let value = read.kept?.value(T.self, tag: tag, for: read.bytes) { return value }
+            let value = try decode(T.self, from: read.bytes, key: key)
+            keeping.keep(KVDecodedValue(tag: tag, source: read.bytes, value: value), for: stored)
+            return value
         }
         guard let bytes = try await store.get(namespace + key) else { return nil }
         return try decode(type, from: bytes, key: key)
@@ -119,6 +138,7 @@ public struct KVClient: Sendable {
         }
     }
 
+    @usableFromInline
     package func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], key: String) throws(KVError) -> T {
         if let raw = try KVRawValue.decode(type, from: bytes, key: namespace + key) { return raw }
         do { return try codec.decode(type, from: bytes) } catch {

@@ -225,10 +225,10 @@ package final class RedisNearCache: Sendable {
         metrics.bytes.record(bytes)
     }
 
-    /// Keeps a value decoded from `source` beside `key`'s entry, if the entry still holds those very bytes.
-    package func keep(_ value: any Sendable, tag: KVDecodedTag, decodedFrom source: [UInt8], for key: String) {
+    /// Keeps a decoded value beside `key`'s entry, if the entry still holds the very bytes it was decoded from.
+    package func keep(_ value: KVDecodedValue, for key: String) {
         let bytes = state.withLock { state in
-            state.table.keep(value, tag: tag, decodedFrom: source, for: key)
+            state.table.keep(value, for: key)
             return state.table.bytes
         }
         metrics.bytes.record(bytes)

@@ -74,16 +74,16 @@ package struct RedisNearCacheTable {
         return Hit(value: slots[slot].value, serverExpiry: slots[slot].serverExpiry, decoded: decoded.isEmpty ? nil : decoded[slot])
     }
 
-    /// Keeps `value`, decoded with `tag` from `source`, beside `key`'s entry if the entry still holds that very
-    /// buffer; it is counted as the encoded size plus ``decodedOverhead``, and the least recently used other
-    /// entries make room. Returns whether it was kept.
+    /// Keeps `value` beside `key`'s entry if the entry still holds the very buffer it was decoded from; it is
+    /// counted as the encoded size plus ``decodedOverhead``, and the least recently used other entries make room.
+    /// Returns whether it was kept.
     @discardableResult
-    package mutating func keep(_ value: any Sendable, tag: KVDecodedTag, decodedFrom source: [UInt8], for key: String) -> Bool {
-        guard let slot = index[KVExactKey(key)], let held = slots[slot].value, KVDecodedValue.sameBuffer(held, source) else { return false }
+    package mutating func keep(_ value: KVDecodedValue, for key: String) -> Bool {
+        guard let slot = index[KVExactKey(key)], let held = slots[slot].value, KVDecodedValue.sameBuffer(held, value.source) else { return false }
         let previous = decoded[slot] == nil ? 0 : held.count + Self.decodedOverhead
         let added = held.count + Self.decodedOverhead - previous
         guard slots[slot].cost + added <= maxBytes / 8 else { return false }
-        decoded[slot] = KVDecodedValue(tag: tag, source: source, value: value)
+        decoded[slot] = value
         slots[slot].cost += added
         bytes += added
         while bytes > maxBytes, oldest >= 0, oldest != slot { remove(oldest) }

@@ -29,27 +29,32 @@ extension RedisKeyRouter {
         return try RedisKeyCommands.value(answer.replies[0], key: key, node: answer.node)
     }
 
-    /// `get` for ``KVClient``: through the near cache, the decoded value kept beside a hit's bytes, or the bytes
-    /// decoded by `decode` and the result kept beside the entry.
-    @inlinable package nonisolated(nonsending) func get<T: Sendable>(
-        _ key: String, decoded tag: KVDecodedTag, _ decode: ([UInt8]) throws(KVError) -> T
-    ) async throws(KVError) -> T? {
+    /// `get` for `KVClient`: through the near cache, a hit's bytes with the decoded value kept beside them.
+    @inlinable package nonisolated(nonsending) func getKept(_ key: String) async throws(KVError) -> KVKeptRead? {
         try KVLimits.check(key: key)
         try checkOpen()
-        guard let cache = nearCache(for: key) else { return try await get(key).map { (bytes) throws(KVError) in try decode(bytes) } }
-        let bytes: [UInt8]
+        guard let cache = nearCache(for: key) else { return try await get(key).map { KVKeptRead(bytes: $0, kept: nil) } }
         if let hit = cache.hit(key) {
             cache.traceHit("GET")
-            guard let value = hit.value else { return nil }
-            if let kept = hit.decoded?.value(T.self, tag: tag, for: value) { return kept }
-            bytes = value
-        } else {
-            guard let value = try await cache.traceMiss("GET", { () throws(KVError) in try await fetched(key, in: cache).value }) else { return nil }
-            bytes = value
+            return hit.value.map { KVKeptRead(bytes: $0, kept: hit.decoded) }
         }
-        let value = try decode(bytes)
-        cache.keep(value, tag: tag, decodedFrom: bytes, for: key)
-        return value
+        let value = try await cache.traceMiss("GET") { () throws(KVError) -> [UInt8]? in try await fetched(key, in: cache).value }
+        return value.map { KVKeptRead(bytes: $0, kept: nil) }
+    }
+
+    /// What the near cache answers for `key` at once: a hit, or `unknown` (no cache, not armed, or a miss).
+    @inlinable package func peekKept(_ key: String) throws(KVError) -> KVPeek {
+        guard let cache = nearCache(for: key) else { return .unknown }
+        try KVLimits.check(key: key)
+        try checkOpen()
+        guard let hit = cache.hit(key) else { return .unknown }
+        cache.traceHit("GET")
+        return hit.value.map { .found(KVKeptRead(bytes: $0, kept: hit.decoded)) } ?? .absent
+    }
+
+    /// Keeps a decoded value beside `key`'s near-cache entry (if it still holds the bytes it was decoded from).
+    @inlinable package func keep(_ value: KVDecodedValue, for key: String) {
+        nearCache(for: key)?.keep(value, for: key)
     }
 
     @inlinable package nonisolated(nonsending) func ttl(_ key: String) async throws(KVError) -> KVTimeToLive {
