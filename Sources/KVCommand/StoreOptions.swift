@@ -51,17 +51,6 @@ struct StoreOptions: ParsableArguments {
     /// application's service group.
     func withStore<T>(_ body: (any KVStore) async throws -> T) async throws -> T {
         let store = try await KVStores.open(try configuration(), logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
-            group.addTask { try await store.run() }
-            defer { group.cancelAll() }
-            do {
-                let result = try await body(store)
-                await store.shutdown()
-                return result
-            } catch {
-                await store.shutdown()
-                throw error
-            }
-        }
+        return try await store.withRunning { try await body($0) }
     }
 }

@@ -19,6 +19,18 @@ struct ConfigReaderTests {
         #expect(try configuration.duration("commandTimeout") == .milliseconds(250))
     }
 
+    @Test func nearCacheOptionsFromProviders() throws {
+        let reader = ConfigReader(provider: InMemoryProvider(values: [
+            "kv.store": "redis://127.0.0.1:6379", "kv.options.nearCache": "on", "kv.options.nearCacheMaxBytes": 1_048_576,
+            "kv.options.nearCacheMaxAge": "30s", "kv.options.nearCachePrefixes": "session:,cart:",
+        ]))
+        let configuration = try KVConfiguration(reader: reader.scoped(to: "kv"), registry: KVStores.registry)
+        #expect(configuration.string("nearCache") == "on")
+        #expect(try configuration.int("nearCacheMaxBytes", in: 65_536...(1 << 40)) == 1_048_576)
+        #expect(try configuration.duration("nearCacheMaxAge") == .seconds(30))
+        #expect(configuration.string("nearCachePrefixes") == "session:,cart:")
+    }
+
     @Test func environmentVariablesWork() throws {
         let reader = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: [
             "KV_STORE": "memory://", "KV_OPTIONS_MAX_ENTRIES": "100",

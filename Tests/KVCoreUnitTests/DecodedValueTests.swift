@@ -1,32 +1,14 @@
 import Foundation
 import KVCore
 import KVMemory
+import KVTestSupport
 import Synchronization
 import Testing
 
 /// `KVClient` keeps the decoded value beside the memory store's entry: a hit skips decoding, and any change of
 /// the key's bytes makes the next read decode again.
 @Suite struct DecodedValueTests {
-    /// Counts its decodes (one counter per test, so tests run in parallel).
-    struct Cart: Codable, Sendable, Equatable {
-        static let decodes = Mutex<[String: Int]>([:])
-        var owner: String
-        var items: [String]
-
-        init(owner: String, items: [String]) {
-            self.owner = owner
-            self.items = items
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            owner = try container.decode(String.self, forKey: .owner)
-            items = try container.decode([String].self, forKey: .items)
-            Self.decodes.withLock { $0[owner, default: 0] += 1 }
-        }
-
-        static func decodes(of owner: String) -> Int { decodes.withLock { $0[owner] ?? 0 } }
-    }
+    typealias Cart = CountingCart
 
     final class Box: Codable, @unchecked Sendable {  // unchecked: immutable after decoding, only compared in tests
         let owner: String
@@ -42,10 +24,10 @@ import Testing
         let client = KVClient(store: store)
         try await client.set(Cart(owner: "hit", items: ["tea"]), for: "cart")
         for _ in 0..<100 { #expect(try await client.get(Cart.self, for: "cart") == Cart(owner: "hit", items: ["tea"])) }
-        #expect(Cart.decodes(of: "hit") == 1, "decoded once, then kept")
+        #expect(CountingCart.decodes(of: "hit") == 1, "decoded once, then kept")
         try await client.set(Cart(owner: "hit", items: ["tea", "scones"]), for: "cart")
         #expect(try await client.get(Cart.self, for: "cart") == Cart(owner: "hit", items: ["tea", "scones"]))
-        #expect(Cart.decodes(of: "hit") == 2, "a write drops the kept value")
+        #expect(CountingCart.decodes(of: "hit") == 2, "a write drops the kept value")
         // Paths that change the bytes without KVClient: a raw write, compare-and-set, an increment's neighbour.
         try await store.set("cart", Array(#"{"items":["jam"],"owner":"hit"}"#.utf8))
         #expect(try await client.get(Cart.self, for: "cart") == Cart(owner: "hit", items: ["jam"]))

@@ -29,6 +29,19 @@ import Testing
         return store
     }
 
+    /// A server of the test's own, a caching store and a plain writer on it, shut down and stopped after `body`.
+    static func withCachingAndWriter(
+        _ query: String = "", _ body: (TestRedisServer, KVRedisStore, KVRedisStore) async throws -> Void
+    ) async throws {
+        let server = try await TestRedisServer.launch()
+        defer { server.stop() }
+        let store = try await caching(server, query)
+        let writer = plain(server)
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in try await body(server, store, writer) }
+        }
+    }
+
     static func plain(_ server: TestRedisServer) -> KVRedisStore {
         KVRedisStore(options: .init(endpoint: KVEndpoint(host: "127.0.0.1", port: server.port)))
     }
@@ -122,28 +135,22 @@ import Testing
     }
 
     @Test(arguments: Mode.allCases) func aKilledInvalidationConnectionFlushesAndIsReplaced(_ mode: Mode) async throws {
-        let server = try await TestRedisServer.launch()
-        let store = try await Self.caching(server, mode.query)
-        let writer = Self.plain(server)
-        try await withShutdown(store) { () async throws in
-            try await withShutdown(writer) { () async throws in
-                try await writer.set("k", [1])
-                #expect(try await store.get("k") == [1])
-                #expect(try await store.get("k") == [1])
-                let flushes = Self.counter(store, "nearCacheFlushes")
-                _ = try await server.cli("CLIENT", "KILL", "TYPE", "pubsub")
-                #expect(await eventually { Self.counter(store, "nearCacheFlushes") > flushes }, "the loss is seen and the node flushed")
-                #expect(await eventually { store.client.nearCache?.status == .armed }, "a new invalidation connection subscribes")
-                try await writer.set("k", [2])
-                #expect(await Self.converges(store, "k", to: [2]))
-                // Broadcast tracking lives on the invalidation connection: killing the data connections loses
-                // nothing. Tracking of the keys read lives on the tracked connection: its loss flushes.
-                _ = try await server.cli("CLIENT", "KILL", "TYPE", "normal")
-                try await writer.set("k", [3])
-                #expect(await Self.converges(store, "k", to: [3]))
-            }
+        try await Self.withCachingAndWriter(mode.query) { server, store, writer in
+            try await writer.set("k", [1])
+            #expect(try await store.get("k") == [1])
+            #expect(try await store.get("k") == [1])
+            let flushes = Self.counter(store, "nearCacheFlushes")
+            _ = try await server.cli("CLIENT", "KILL", "TYPE", "pubsub")
+            #expect(await eventually { Self.counter(store, "nearCacheFlushes") > flushes }, "the loss is seen and the node flushed")
+            #expect(await eventually { store.client.nearCache?.status == .armed }, "a new invalidation connection subscribes")
+            try await writer.set("k", [2])
+            #expect(await Self.converges(store, "k", to: [2]))
+            // Broadcast tracking lives on the invalidation connection: killing the data connections loses
+            // nothing. Tracking of the keys read lives on the tracked connection: its loss flushes.
+            _ = try await server.cli("CLIENT", "KILL", "TYPE", "normal")
+            try await writer.set("k", [3])
+            #expect(await Self.converges(store, "k", to: [3]))
         }
-        server.stop()
     }
 
     @Test(arguments: Mode.allCases) func aRestartedServerFlushesTheCache(_ mode: Mode) async throws {
@@ -250,45 +257,22 @@ import Testing
         server.stop()
     }
 
-    /// Counts its decodes per owner.
-    struct Cart: Codable, Sendable, Equatable {
-        static let decodes = Locked<[String: Int]>([:])
-        var owner: String
-        var items: [String]
-
-        init(owner: String, items: [String]) {
-            self.owner = owner
-            self.items = items
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            owner = try container.decode(String.self, forKey: .owner)
-            items = try container.decode([String].self, forKey: .items)
-            Self.decodes.withLock { $0[owner, default: 0] += 1 }
-        }
-    }
+    typealias Cart = CountingCart
 
     @Test(arguments: Mode.allCases) func kvClientHitsReturnTheDecodedValueUntilTheKeyChanges(_ mode: Mode) async throws {
-        let server = try await TestRedisServer.launch()
-        let store = try await Self.caching(server, mode.query)
-        let writer = Self.plain(server)
         let owner = "decoded-\(mode)"
-        try await withShutdown(store) { () async throws in
-            try await withShutdown(writer) { () async throws in
-                let client = KVClient(store: store)
-                try await KVClient(store: writer).set(Cart(owner: owner, items: ["tea"]), for: "cart:d")
-                #expect(await eventually { (try? await client.get(Cart.self, for: "cart:d"))?.items == ["tea"] })
-                let decodes = Cart.decodes.value[owner] ?? 0
-                for _ in 0..<50 { #expect(try await client.get(Cart.self, for: "cart:d") == Cart(owner: owner, items: ["tea"])) }
-                #expect(Cart.decodes.value[owner] == decodes, "hits return the kept value")
-                try await KVClient(store: writer).set(Cart(owner: owner, items: ["tea", "jam"]), for: "cart:d")
-                #expect(await eventually { (try? await client.get(Cart.self, for: "cart:d"))?.items == ["tea", "jam"] }, "another client's write drops it")
-                try await client.set(Cart(owner: owner, items: []), for: "cart:d")
-                #expect(try await client.get(Cart.self, for: "cart:d")?.items == [], "and so does the client's own")
-            }
+        try await Self.withCachingAndWriter(mode.query) { _, store, writer in
+            let client = KVClient(store: store)
+            try await KVClient(store: writer).set(Cart(owner: owner, items: ["tea"]), for: "cart:d")
+            #expect(await eventually { (try? await client.get(Cart.self, for: "cart:d"))?.items == ["tea"] })
+            let decodes = CountingCart.decodes(of: owner)
+            for _ in 0..<50 { #expect(try await client.get(Cart.self, for: "cart:d") == Cart(owner: owner, items: ["tea"])) }
+            #expect(CountingCart.decodes(of: owner) == decodes, "hits return the kept value")
+            try await KVClient(store: writer).set(Cart(owner: owner, items: ["tea", "jam"]), for: "cart:d")
+            #expect(await eventually { (try? await client.get(Cart.self, for: "cart:d"))?.items == ["tea", "jam"] }, "another client's write drops it")
+            try await client.set(Cart(owner: owner, items: []), for: "cart:d")
+            #expect(try await client.get(Cart.self, for: "cart:d")?.items == [], "and so does the client's own")
         }
-        server.stop()
     }
 
     @Test func trackingReportsOnlyTheKeysReadOnASessionOfItsOwn() async throws {
@@ -311,27 +295,21 @@ import Testing
     }
 
     @Test func aKilledTrackedSessionFlushesWithoutWaitingForARead() async throws {
-        let server = try await TestRedisServer.launch()
-        let store = try await Self.caching(server)
-        let writer = Self.plain(server)
-        try await withShutdown(store) { () async throws in
-            try await withShutdown(writer) { () async throws in
-                try await writer.set("k", [1])
-                #expect(try await store.get("k") == [1])
-                #expect(try await store.get("k") == [1])
-                let flushes = Self.counter(store, "nearCacheFlushes")
-                // The server forgets the keys a killed session read (redis #11767): the next heartbeat finds the
-                // session gone and flushes, before any read asks.
-                _ = try await server.cli("CLIENT", "KILL", "TYPE", "normal")
-                #expect(await eventually { Self.counter(store, "nearCacheFlushes") > flushes }, "the tracked session's loss flushes the node")
-                try await writer.set("k", [2])
-                #expect(try await store.get("k") == [2])
-                // A new session tracks the key again.
-                try await writer.set("k", [3])
-                #expect(await Self.converges(store, "k", to: [3]))
-            }
+        try await Self.withCachingAndWriter { server, store, writer in
+            try await writer.set("k", [1])
+            #expect(try await store.get("k") == [1])
+            #expect(try await store.get("k") == [1])
+            let flushes = Self.counter(store, "nearCacheFlushes")
+            // The server forgets the keys a killed session read (redis #11767): the next heartbeat finds the
+            // session gone and flushes, before any read asks.
+            _ = try await server.cli("CLIENT", "KILL", "TYPE", "normal")
+            #expect(await eventually { Self.counter(store, "nearCacheFlushes") > flushes }, "the tracked session's loss flushes the node")
+            try await writer.set("k", [2])
+            #expect(try await store.get("k") == [2])
+            // A new session tracks the key again.
+            try await writer.set("k", [3])
+            #expect(await Self.converges(store, "k", to: [3]))
         }
-        server.stop()
     }
 
     @Test(arguments: Mode.allCases) func readsRacingAWriterNeverGoBackInTime(_ mode: Mode) async throws {

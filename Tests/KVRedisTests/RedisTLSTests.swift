@@ -40,6 +40,40 @@ import Testing
         }
     }
 
+    /// The near cache over TLS: its invalidation connection and tracked session speak TLS too; another client's
+    /// writes reach it, and a killed invalidation connection, killed data connections and a restart each flush it.
+    @Test func theNearCacheWorksOverTLSThroughItsFaults() async throws {
+        let (server, port) = try await Self.server()
+        defer { server.stop() }
+        let store = try await Self.open("rediss://127.0.0.1:\(port)?\(Self.tls.trustQuery)&nearCache=on&commandTimeout=1s&connectTimeout=500ms") as! KVRedisStore
+        let writer = NearCacheTests.plain(server)
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in
+                #expect(await eventually { store.client.nearCache?.status == .armed }, "subscribed over TLS")
+                try await writer.set("k", [1])
+                #expect(try await store.get("k") == [1])
+                let hits = NearCacheTests.counter(store, "nearCacheHits")
+                #expect(try await store.get("k") == [1])
+                #expect(NearCacheTests.counter(store, "nearCacheHits") == hits + 1, "served from memory")
+                try await writer.set("k", [2])
+                #expect(await NearCacheTests.converges(store, "k", to: [2]))
+                for kind in ["pubsub", "normal"] {
+                    let flushes = NearCacheTests.counter(store, "nearCacheFlushes")
+                    _ = try await server.cli("CLIENT", "KILL", "TYPE", kind)
+                    #expect(await eventually { NearCacheTests.counter(store, "nearCacheFlushes") > flushes }, "CLIENT KILL TYPE \(kind) flushed")
+                    #expect(await eventually { store.client.nearCache?.status == .armed })
+                    try await writer.set("k", [3])
+                    #expect(await NearCacheTests.converges(store, "k", to: [3]))
+                    try await writer.set("k", [2])
+                    #expect(await NearCacheTests.converges(store, "k", to: [2]))
+                }
+                await server.kill()
+                try await server.restart()
+                #expect(await NearCacheTests.converges(store, "k", to: nil), "the restarted server is empty")
+            }
+        }
+    }
+
     @Test func binaryAndLargeValuesRoundTripAndRedisCliReadsThem() async throws {
         let (server, port) = try await Self.server()
         let store = try await Self.open("rediss://127.0.0.1:\(port)/3?\(Self.tls.trustQuery)")
