@@ -162,6 +162,7 @@ let package = Package(
             ] + storeModules + [
                 .target(name: "CHiredisBaseline", condition: .when(traits: ["Redis"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 

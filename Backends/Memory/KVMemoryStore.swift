@@ -47,6 +47,8 @@ public final class KVMemoryStore: KVStore {
     private let stripeShift: Int
     /// Present only with limits: reads then keep recency, and writes keep store-wide usage.
     private let recency: MemoryRecency?
+    /// The watch feeds (``watch(prefix:)``).
+    let watchers = MemoryWatchers()
 
     /// The default number of stripes: enough that 64 concurrent tasks rarely meet on one lock.
     package static let defaultStripeCount = 32
@@ -96,8 +98,16 @@ public final class KVMemoryStore: KVStore {
     /// Runs `body` on a stripe's table under its lock, then records what it added or removed when the store has limits.
     @inline(__always)
     func withTable<T, E: Error>(_ stripe: Int, _ body: (inout MemoryTable) throws(E) -> T) throws(E) -> T {
-        guard let recency else { return try stripes.withLock(stripe) { table throws(E) in try body(&table) } }
+        var changed: [String] = []
+        defer { if !changed.isEmpty { watchers.deliver(changed) } }
+        guard let recency else {
+            return try stripes.withLock(stripe) { table throws(E) in
+                defer { if table.recordsChanges, !table.changedKeys.isEmpty { changed = table.takeChangedKeys() } }
+                return try body(&table)
+            }
+        }
         let (result, entries, bytes) = try stripes.withLock(stripe) { table throws(E) in
+            defer { if table.recordsChanges, !table.changedKeys.isEmpty { changed = table.takeChangedKeys() } }
             let (entries, bytes) = (table.count, table.bytes)
             let result = try body(&table)
             return (result, table.count - entries, table.bytes - bytes)
@@ -203,6 +213,7 @@ public final class KVMemoryStore: KVStore {
 
     public func shutdown() async {
         for stripe in stripes.indices { stripes.withLock(stripe) { $0.close() } }
+        watchers.finishAll()
     }
 
     // MARK: Limits

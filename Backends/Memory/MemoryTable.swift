@@ -45,6 +45,10 @@ struct MemoryTable {
     /// Live keys with an expiry. While it is 0 no operation reads the clock or sweeps.
     private(set) var expiringCount = 0
     var isShutdown = false
+    /// While a watch feed is registered: the keys that writes, deletes, expiries and evictions changed, handed
+    /// to the feeds by the store after it releases the stripe's lock.
+    var recordsChanges = false
+    private(set) var changedKeys: [String] = []
 
     let clock: KVMemoryClock
     /// Hands out recency stamps; `nil` when the store has no limits, so reads write nothing.
@@ -118,6 +122,7 @@ struct MemoryTable {
     @inline(__always)
     mutating func store(_ key: String, hash: Int, _ value: [UInt8], expiresAt: UInt64, existing: Int?) {
         let cost = MemoryCost.entry(key: key, value: value, recency: recency != nil)
+        if recordsChanges { changedKeys.append(key) }
         if let slot = existing {
             if slot < decoded.count { decoded[slot] = nil }
             bytes += cost - costs[slot]
@@ -147,6 +152,7 @@ struct MemoryTable {
     }
 
     mutating func remove(slot: Int) {
+        if recordsChanges { changedKeys.append(slots[slot].key.key) }
         if recency != nil { unlink(slot) }
         index.remove(hash: slots[slot].key.hash, slot: slot)
         bytes -= costs[slot]
@@ -210,6 +216,12 @@ struct MemoryTable {
     mutating func close() {
         self = MemoryTable(clock: clock, recency: recency)
         isShutdown = true
+    }
+
+    /// The keys changed since the last call.
+    mutating func takeChangedKeys() -> [String] {
+        defer { changedKeys = [] }
+        return changedKeys
     }
 
     // MARK: LRU list, ordered by recency stamp

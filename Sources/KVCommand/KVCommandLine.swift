@@ -23,7 +23,7 @@ struct KVCommandLine: AsyncParsableCommand {
     static var subcommands: [any ParsableCommand.Type] {
         var commands: [any ParsableCommand.Type] = [
             SetCommand.self, GetCommand.self, DeleteCommand.self, IncrementCommand.self, ListCommand.self, MSetCommand.self, MGetCommand.self,
-            HealthCommand.self, LocateCommand.self, DemoCommand.self, BenchCommand.self, SoakCommand.self,
+            HealthCommand.self, LocateCommand.self, DemoCommand.self, BenchCommand.self, SoakCommand.self, WatchCommand.self,
         ]
         #if Redis
         commands.append(RebalanceCommand.self)

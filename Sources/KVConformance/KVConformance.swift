@@ -86,7 +86,7 @@ public struct KVConformanceCase: Sendable, CustomStringConvertible {
 public enum KVConformance {
     public static let cases: [KVConformanceCase] =
         BasicCases.all + KeyCases.all + RawKeyCases.all + ValueCases.all + AtomicCases.all + TTLCases.all + ConditionalCases.all
-        + ListCases.all + BatchCases.all + ConcurrencyCases.all + LifecycleCases.all
+        + ListCases.all + BatchCases.all + ConcurrencyCases.all + WatchCases.all + LifecycleCases.all
 
     /// Runs every case and returns the failures (empty when the store conforms).
     public static func run(_ harness: KVConformanceHarness) async -> [(case: String, error: any Error)] {

@@ -51,6 +51,12 @@ public protocol KVStore: Service {
     /// may or may not appear. Errors (`timeout`, `connectionFailed`, `shutdown`, ...) surface while iterating.
     func list(prefix: String) -> KVKeySequence
 
+    /// Signals every change of a key under `prefix`, by any writer: `ready` once armed, `changed(key)` for each
+    /// set, delete, expiry or eviction after that, and `resync` whenever changes may have been missed (consume it
+    /// by listing the prefix again). See `docs/watch.md` for each store's contract. The default says the store
+    /// has no watch: the feed fails with `unsupported`.
+    func watch(prefix: String) -> KVWatchFeed
+
     /// Writes every entry. Duplicate keys are allowed: the last one wins.
     ///
     /// A batch is **not atomic** across shards or nodes: on a partial failure some entries are written
@@ -130,6 +136,11 @@ extension KVStore {
     public func list() -> KVKeySequence { list(prefix: "") }
 
     // MARK: Defaults a backend may rely on
+
+    /// Default: no watch; the feed fails with `unsupported` on its first `next()` (never a silent empty stream).
+    public func watch(prefix: String) -> KVWatchFeed {
+        .unsupported("\(Self.self) has no watch feed")
+    }
 
     /// Default: `ttl(key) != .missingKey`.
     public func contains(_ key: String) async throws(KVError) -> Bool {

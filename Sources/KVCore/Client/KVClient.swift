@@ -97,6 +97,16 @@ public struct KVClient: Sendable {
         return store.list(prefix: namespace + prefix).mapKeys { String(Substring($0.utf8.dropFirst(count))) }
     }
 
+    /// Changes of keys under the namespace that start with `prefix`, with the namespace stripped (see
+    /// ``KVStore/watch(prefix:)``).
+    public func watch(prefix: String = "") -> KVWatchFeed {
+        let count = namespace.utf8.count
+        return store.watch(prefix: namespace + prefix).mapEvents { event in
+            guard case .changed(let key) = event else { return event }
+            return .changed(String(Substring(key.utf8.dropFirst(count))))
+        }
+    }
+
     // MARK: Batches
 
     /// Encodes and writes every value. Not atomic across nodes: see ``KVStore/batchSet(_:options:)``.
