@@ -83,6 +83,7 @@ import Testing
     /// the caches.
     @Test func entriesNeverOutliveAReshardOrAFailover() async throws {
         let cluster = try await TestCluster.launch()
+        defer { for server in cluster.servers { server.stop() } }
         let store = try await Self.caching(cluster.url)
         let writer = try await Self.plain(cluster.url)
         let service = Task { try await store.run() }
@@ -132,7 +133,6 @@ import Testing
                 #expect(await Self.converges(store, keys, to: [4]), "the next promoted replica's writes are read")
             }
         }
-        for server in cluster.servers { server.stop() }
     }
 
     /// Moves `slot` as resharding does: importing and migrating states, `MIGRATE` of `keys`, then the slot given
