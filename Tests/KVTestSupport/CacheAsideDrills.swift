@@ -14,6 +14,7 @@ public enum CacheAsideDrills {
         var problems: [String] = []
         problems += try await stampede(client)
         problems += try await staleWhileRevalidate(client)
+        problems += try await oneRefreshForManyStaleReaders(client)
         problems += try await staleIfError(client)
         problems += try await negativeCaching(client)
         problems += try await tags(client)
@@ -65,6 +66,35 @@ public enum CacheAsideDrills {
         let fresh = try await waitFor(client, key: "swr", version: 2, policy: policy)
         if !fresh { problems.append("the refresh never stored the new value") }
         return problems
+    }
+
+    /// 200 concurrent readers of one stale entry, each with a loader of its own: one refresh runs, and no
+    /// reader that found the entry stale before it was stored loads it again afterwards.
+    static func oneRefreshForManyStaleReaders(_ client: KVClient) async throws -> [String] {
+        let refresher = KVCacheRefresher()
+        let service = Task { try await refresher.run() }
+        defer { service.cancel() }
+        guard await eventually(within: .seconds(10), { refresher.isRunning }) else { return ["the refresher did not start"] }
+        let policy = KVCachePolicy(staleFor: .seconds(30), jitter: 0, refresher: refresher)
+        _ = try await client.getOrLoad(Report.self, for: "swr-many", ttl: .milliseconds(100), policy: policy) { Report(version: 1) }
+        try await Task.sleep(for: .milliseconds(200))
+        let loads = Locked(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<200 {
+                group.addTask {
+                    _ = try await client.getOrLoad(Report.self, for: "swr-many", ttl: .seconds(60), policy: policy) {
+                        Report(version: 1 + loads.withLock { $0 += 1; return $0 })
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        guard try await waitFor(client, key: "swr-many", version: 2, policy: policy) else {
+            return ["200 stale readers: the refresh never stored version 2 (\(loads.value) loads)"]
+        }
+        // Refreshes queued by the readers would have run by now; give any straggler a moment to show up.
+        try await Task.sleep(for: .milliseconds(100))
+        return loads.value == 1 ? [] : ["200 concurrent readers of a stale entry ran \(loads.value) refreshes, not 1"]
     }
 
     static func waitFor(_ client: KVClient, key: String, version: Int, policy: KVCachePolicy) async throws -> Bool {

@@ -18,6 +18,8 @@ final class CacheFlights: Sendable {
 
     private struct State {
         var flights: [String: Flight] = [:]
+        /// Keys whose background refresh is claimed: queued, or running.
+        var refreshing: Set<String> = []
         var nextWaiter = 0
     }
 
@@ -39,10 +41,22 @@ final class CacheFlights: Sendable {
         }
     }
 
-    private var isIdle: Bool { state.withLock { $0.flights.isEmpty } }
+    private var isIdle: Bool { state.withLock { $0.flights.isEmpty && $0.refreshing.isEmpty } }
 
-    /// Whether a load of `key` is under way now.
-    func isLoading(_ key: String) -> Bool { state.withLock { $0.flights[key] != nil } }
+    /// Claims the one background refresh of `key`: false when a refresh of it is queued or running, or a load
+    /// of it is under way. The claim is taken before the refresh is queued, so readers that find the value
+    /// stale while the refresh waits to start do not queue more of them; ``releaseRefresh(_:)`` ends it.
+    func claimRefresh(_ key: String) -> Bool {
+        state.withLock { state in
+            guard state.flights[key] == nil else { return false }
+            return state.refreshing.insert(key).inserted
+        }
+    }
+
+    /// Ends the claim ``claimRefresh(_:)`` took.
+    func releaseRefresh(_ key: String) {
+        _ = state.withLock { $0.refreshing.remove(key) }
+    }
 
     /// Runs `load` for `key` unless a load of it is under way, in which case it waits for that one's outcome.
     /// Returns the outcome, and whether this call ran the load.

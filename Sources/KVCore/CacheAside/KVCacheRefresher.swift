@@ -15,9 +15,9 @@ public final class KVCacheRefresher: Service, Sendable {
     private let queue: AsyncStream<@Sendable () async -> Void>.Continuation
     private let running = Atomic<Bool>(false)
 
-    /// At most `maxQueued` refreshes wait to start; beyond that the oldest is dropped (a later read asks again).
+    /// At most `maxQueued` refreshes wait to start; beyond that a new one is not queued (a later read asks again).
     public init(maxQueued: Int = 1024) {
-        (jobs, queue) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(max(1, maxQueued)))
+        (jobs, queue) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(max(1, maxQueued)))
     }
 
     /// Runs refreshes until graceful shutdown or cancellation; run it once.
@@ -36,10 +36,24 @@ public final class KVCacheRefresher: Service, Sendable {
     /// Whether ``run()`` is running (refreshes are then queued to it).
     public var isRunning: Bool { running.load(ordering: .acquiring) }
 
-    /// Queues `job` if the refresher runs; false when it does not (the caller then runs it).
-    func submit(_ job: @escaping @Sendable () async -> Void) -> Bool {
-        guard running.load(ordering: .acquiring) else { return false }
-        if case .enqueued = queue.yield(job) { return true }
-        return false
+    /// What became of a job handed to ``submit(_:)``.
+    enum Submission {
+        /// It will run on the refresher.
+        case queued
+        /// The queue is full: it will not run.
+        case full
+        /// The refresher does not run: the caller runs it.
+        case notRunning
+    }
+
+    /// Queues `job` if the refresher runs.
+    func submit(_ job: @escaping @Sendable () async -> Void) -> Submission {
+        guard running.load(ordering: .acquiring) else { return .notRunning }
+        switch queue.yield(job) {
+        case .enqueued: return .queued
+        case .dropped: return .full
+        case .terminated: return .notRunning
+        @unknown default: return .notRunning
+        }
     }
 }

@@ -201,17 +201,26 @@ struct CacheLoader: Sendable {
         return payload
     }
 
-    /// Starts one refresh of a stale entry unless one is under way: on the policy's refresher when it runs
-    /// (returning at once), else in this task (returning when it is done; meanwhile other callers get the old value).
+    /// Starts one refresh of a stale entry unless one is queued or under way: on the policy's refresher when it
+    /// runs (returning at once), else in this task (returning when it is done; meanwhile other callers get the
+    /// old value). A refresh that finds the entry fresh when it starts (another one stored it since this caller
+    /// read it) loads nothing.
     func refreshInBackground(_ flights: CacheFlights) async {
-        guard !flights.isLoading(storedKey) else { return }
+        guard flights.claimRefresh(storedKey) else { return }
         let refresh: @Sendable () async -> Void = { [self] in
-            do { _ = try await flights.run(storedKey) { try await loadAndStore() } } catch {
+            defer { flights.releaseRefresh(storedKey) }
+            do {
+                if let (_, fresh) = try await cached(), fresh { return }
+                _ = try await flights.run(storedKey) { try await loadAndStore() }
+            } catch {
                 Self.servedStale(after: (error as? CacheLoaderFailure)?.underlying ?? error, key: storedKey, policy: policy)
             }
         }
-        if policy.refresher?.submit(refresh) == true { return }
-        await refresh()
+        switch policy.refresher?.submit(refresh) {
+        case .queued: return
+        case .full: flights.releaseRefresh(storedKey)
+        case .notRunning, nil: await refresh()
+        }
     }
 
     /// Notes an old value served because its refresh failed: a debug log and `kv_cache_stale_on_error_total`.
