@@ -1,11 +1,12 @@
 import KVCore
 import KVRedisConfiguration
+import KVRedisCore
 import ServiceLifecycle
 import Synchronization
 
 extension KVClusterStore {
     /// Refreshes the slot map every `refreshInterval` (every second with a near cache, which serves only while
-    /// the map is fresh), and at once whenever a call asks for it (a redirect, a failed or timed-out node), until
+    /// the map is fresh, or while a watch feed runs, which must follow failovers and reshards), and at once whenever a call asks for it (a redirect, a failed or timed-out node), until
     /// graceful shutdown, cancellation or ``shutdown()``. Optional: see the type's notes.
     ///
     /// ```swift
@@ -22,16 +23,19 @@ extension KVClusterStore {
         }
         guard installed else { return }
         defer { state.withLock { $0.refreshSignal = nil } }
-        let interval = options.node.nearCache == nil ? options.refreshInterval : min(options.refreshInterval, Self.nearCacheMapCheck)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await _ in signals { await self.refresh(waitIfRunning: false) }
                 }
                 group.addTask {
+                    var last = ContinuousClock.now
                     while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
+                        let interval = self.periodicRefreshInterval
+                        try? await Task.sleep(for: min(interval, .seconds(1)))
                         if Task.isCancelled { break }
+                        guard ContinuousClock.now - last >= interval else { continue }
+                        last = .now
                         await self.refresh(force: true)
                     }
                     signal.finish()
@@ -43,5 +47,10 @@ extension KVClusterStore {
             }
         }
         signal.finish()
+    }
+
+    /// How often ``run()`` re-reads the slot map now.
+    var periodicRefreshInterval: Duration {
+        options.node.nearCache == nil && !watches.isActive ? options.refreshInterval : min(options.refreshInterval, Self.nearCacheMapCheck)
     }
 }

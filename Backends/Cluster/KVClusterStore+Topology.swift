@@ -105,6 +105,7 @@ extension KVClusterStore {
         }
         for client in stale { client.close() }
         renewNearCacheLease(mastersChanged: moved)
+        watches.setNodes(topology.masters.map { client(for: $0).options.connection }, resync: moved ? "a slot changed master (a failover or a reshard)" : nil)
         if !stale.isEmpty { logger.debug("closed the connections of nodes that left the slot map", metadata: ["nodes": "\(stale.map(\.node))"]) }
         if options.readFrom == .nearest { await measureLatency(topology) }
     }

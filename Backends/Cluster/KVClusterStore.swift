@@ -97,11 +97,14 @@ public final class KVClusterStore: KVStore {
     let state: Mutex<State>
     /// The slot-map refresh under way, shared by every caller that asks for one meanwhile.
     let refreshes = RedisSingleFlight<Void>()
+    /// The watch feeds, on the masters of the slot map.
+    let watches: RedisWatches
 
     public init(options: Options, logger: Logger = KVLogging.disabled) {
         self.options = options
         self.logger = logger
         state = Mutex(State(schedule: ClusterRefreshSchedule(minInterval: options.minRefreshInterval)))
+        watches = RedisWatches(nodes: [], logger: logger)
     }
 
     deinit {
@@ -202,6 +205,7 @@ public final class KVClusterStore: KVStore {
         }
         signal?.finish()
         refreshes.cancel(with: ())
+        watches.close(store: "cluster")
         for client in clients { client.close() }
     }
 }

@@ -51,10 +51,13 @@ public final class KVRedisStore: KVStore {
 
     public let options: Options
     package let client: RedisNodeClient
+    let watches: RedisWatches
 
     public init(options: Options, logger: Logger = KVLogging.disabled) {
         self.options = options
-        client = RedisNodeClient(options: options.engine, logger: logger)
+        let engine = options.engine
+        client = RedisNodeClient(options: engine, logger: logger)
+        watches = RedisWatches(nodes: [engine.connection], logger: logger)
     }
 
     /// The node's connections, for tests and tools in this package.
@@ -114,7 +117,20 @@ public final class KVRedisStore: KVStore {
         return KVLocation(key: key, node: node)
     }
 
-    public func shutdown() async { client.close() }
+    /// At least once, with `resync` when changes may have been missed: the server reports every write, delete,
+    /// expiry and eviction under `prefix` (broadcast tracking on a connection of the feed's own; no server
+    /// configuration needed). A lost, silent or killed connection, a restart or a flush is a `resync`, and
+    /// `ready` follows when the feed is armed again. The feed ends with `shutdown` when the store does.
+    ///
+    /// ```swift
+    /// for try await event in store.watch(prefix: "session:") { print(event) }
+    /// ```
+    public func watch(prefix: String) -> KVWatchFeed { watches.feed(prefix: prefix, store: node) }
+
+    public func shutdown() async {
+        watches.close(store: node)
+        client.close()
+    }
 }
 
 extension KVRedisStore: KVDecodedValueStore {

@@ -24,6 +24,8 @@ extension KVRingStore {
 
     func publish(_ events: [KVRingEvent]) {
         guard !events.isEmpty else { return }
+        // Keys may now be placed on other shards: what a listing finds changed without a write.
+        watches.setNodes(liveConnections, resync: "the ring's membership changed: \(events.map(\.description).joined(separator: ", "))")
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for event in events {
             logger.info("\(event)")

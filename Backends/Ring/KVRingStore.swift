@@ -88,6 +88,8 @@ public final class KVRingStore: KVStore {
     let downShards = Atomic<Int>(0)
     /// ``run()`` is probing the shards; calls then leave probing to it.
     let monitorRunning = Atomic<Bool>(false)
+    /// The watch feeds, on the live shards.
+    let watches: RedisWatches
 
     public init(options: Options, logger: Logger = KVLogging.disabled) throws(KVError) {
         guard !options.shards.isEmpty else { throw .invalidConfiguration("a ring needs at least one shard") }
@@ -96,11 +98,13 @@ public final class KVRingStore: KVStore {
         self.options = options
         self.logger = logger
         state = Mutex(State(membership: RingMembership(shards: names, failureThreshold: options.failureThreshold, probeInterval: options.heartbeatInterval)))
+        watches = RedisWatches(nodes: [], logger: logger)
         let members = options.shards.map(makeMember)
         state.withLock { state in
             state.members = members
             rebuild(&state, flushingNearCaches: false)
         }
+        watches.setNodes(liveConnections, resync: nil)
     }
 
     deinit {
@@ -280,6 +284,7 @@ public final class KVRingStore: KVStore {
             return (state.closed ? [] : state.members, state.subscribers)
         }
         for subscriber in subscribers.values { subscriber.finish() }
+        watches.close(store: "ring")
         for member in members {
             member.heartbeat.close()
             member.client.close()

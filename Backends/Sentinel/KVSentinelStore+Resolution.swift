@@ -225,6 +225,10 @@ extension KVSentinelStore {
             state.tracker.adopted(master, replacing: old?.master, now: .now)
             return old
         }
+        if replaced?.master != master {
+            let reason = replaced.map { "the sentinels named a new master: \($0.master) replaced by \(master)" }
+            watchFeeds.setNodes([client.options.connection], resync: reason)
+        }
         if let replaced {
             if replaced.master != master {
                 logger.info("the master moved", metadata: ["from": "\(replaced.master)", "to": "\(master)", "master": "\(options.masterName)"])

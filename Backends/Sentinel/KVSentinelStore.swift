@@ -86,6 +86,8 @@ public final class KVSentinelStore: KVStore {
     let state: Mutex<State>
     /// The look for the master under way, whose outcome every call that needs one meanwhile shares.
     let resolutions = RedisSingleFlight<Resolution>()
+    /// The watch feeds, on the master in use (not the sentinels' own event subscriptions, `watchers`).
+    let watchFeeds: RedisWatches
     /// Sentinels known at most (the configured ones and those the sentinels name).
     static let maxSentinels = 16
 
@@ -95,6 +97,7 @@ public final class KVSentinelStore: KVStore {
         self.options = options
         self.logger = logger
         state = Mutex(State(sentinels: options.sentinels, tracker: SentinelFailoverTracker(verifyInterval: options.verifyInterval)))
+        watchFeeds = RedisWatches(nodes: [], logger: logger)
     }
 
     func checkOpen() throws(KVError) {
@@ -195,6 +198,7 @@ public final class KVSentinelStore: KVStore {
             return (state.closed ? nil : state.nodes, state.sentinelPools, state.watchers)
         }
         resolutions.cancel(with: .failed(.shutdown(node: "sentinel")))
+        watchFeeds.close(store: "sentinel")
         watchers.values.forEach { $0.stop() }
         nodes?.client.close()
         nodes?.replicas.forEach { $0.client.close() }

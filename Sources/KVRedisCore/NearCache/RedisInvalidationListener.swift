@@ -5,7 +5,8 @@ import KVRedisConfiguration
 package import Logging
 import Synchronization
 
-/// The near cache's connection to one node, on a thread of its own: `CLIENT ID`, then (with prefixes) broadcast
+/// The connection to one node that a near cache or a watch feed hears changes on, on a thread of its own:
+/// `CLIENT ID`, then (with prefixes, or for a watch) broadcast
 /// tracking of the prefixes redirected to itself (`CLIENT TRACKING ON REDIRECT <own id> BCAST PREFIX …`), then
 /// `SUBSCRIBE __redis__:invalidate`. From the subscription's acknowledgement on, the cache is armed, and every
 /// invalidation for this connection's id arrives here as a message: each write under the prefixes, or (without
@@ -40,26 +41,33 @@ package final class RedisInvalidationListener: Sendable {
 
     let configuration: RedisConnectionConfiguration
     let prefixes: [String]
+    /// Whether the listener tracks writes under ``prefixes`` itself (every key when there are none).
+    let broadcast: Bool
     let logger: Logger
     let onEvent: @Sendable (Event) -> Void
     private let stopped = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
 
+    /// A listener for the node `configuration` reaches. With `broadcast` (by default when there are prefixes) it
+    /// turns on broadcast tracking of `prefixes` for itself, of every key when there are none; without, it only
+    /// receives what a tracked connection's `REDIRECT` sends it.
     package init(
-        configuration: RedisConnectionConfiguration, prefixes: [String], logger: Logger, onEvent: @escaping @Sendable (Event) -> Void
+        configuration: RedisConnectionConfiguration, prefixes: [String], broadcast: Bool? = nil, logger: Logger,
+        onEvent: @escaping @Sendable (Event) -> Void
     ) {
         self.configuration = configuration
         self.prefixes = prefixes
+        self.broadcast = broadcast ?? !prefixes.isEmpty
         self.logger = logger
         self.onEvent = onEvent
     }
 
-    /// The tracking command that redirects to `id`: broadcast of `prefixes` (sent by the listener for itself),
-    /// or with no prefixes the default mode, which tracks the keys the connection reads (sent by the cache's
-    /// tracked connection).
-    package static func trackingCommand(redirect id: Int64, prefixes: [String]) -> RedisCommand {
+    /// The tracking command that redirects to `id`: broadcast of `prefixes` (sent by the listener for itself;
+    /// of every key with `broadcast` and no prefixes), or the default mode, which tracks the keys the connection
+    /// reads (sent by the cache's tracked connection).
+    package static func trackingCommand(redirect id: Int64, prefixes: [String], broadcast: Bool? = nil) -> RedisCommand {
         var arguments = ["TRACKING", "ON", "REDIRECT", String(id)]
-        if !prefixes.isEmpty { arguments.append("BCAST") }
+        if broadcast ?? !prefixes.isEmpty { arguments.append("BCAST") }
         for prefix in prefixes { arguments += ["PREFIX", prefix] }
         return RedisCommand("CLIENT", keys: arguments)
     }
@@ -72,11 +80,13 @@ package final class RedisInvalidationListener: Sendable {
     }
 
     /// What one message on the connection means: nil for anything that is not an invalidation (`pong`, acks).
+    /// Keys that are not valid UTF-8 are left out: no `String` key of this package's API can name them (listings
+    /// skip them too).
     package static func event(of reply: RedisReply) -> Event? {
         guard let parts = reply.array, parts.count == 3, parts[0].text == "message", parts[1].text == channel else { return nil }
         if parts[2].isNull { return .flushed }
         guard let keys = parts[2].array else { return nil }
-        return .invalidated(keys.compactMap(\.text))
+        return .invalidated(keys.compactMap { $0.bytes.flatMap { String(validating: $0, as: UTF8.self) } })
     }
 
     package func start() {
@@ -150,8 +160,8 @@ package final class RedisInvalidationListener: Sendable {
             if let message = reply.errorMessage { throw KVError(.serverError, "CLIENT ID: \(message)", node: node) }
             guard let value = reply.integer else { throw KVError(.serverError, "CLIENT ID answered \(reply)", node: node) }
             id = value
-            if !prefixes.isEmpty {
-                let tracking = try wire.roundTrip(Self.trackingCommand(redirect: id, prefixes: prefixes), until: deadline)
+            if broadcast {
+                let tracking = try wire.roundTrip(Self.trackingCommand(redirect: id, prefixes: prefixes, broadcast: true), until: deadline)
                 if let message = tracking.errorMessage {
                     throw KVError(.serverError, "CLIENT TRACKING: \(message)", node: node)
                 }
