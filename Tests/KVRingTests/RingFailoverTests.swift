@@ -54,6 +54,47 @@ import Testing
         }
     }
 
+    /// A watch on the ring: every shard's changes; a shard killed is a `resync`, then `ready` on the survivors,
+    /// which signal the writes of its keys; its return to the ring is another `resync` then `ready`.
+    @Test func aWatchResyncsWhenAShardGoesDownAndComesBack() async throws {
+        let ring = try await TestRing.launch()
+        let store = try ring.store(), writer = try ring.store()
+        let service = Task { try await store.run() }
+        defer { service.cancel() }
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in
+                try await withWatch(store.watch(prefix: "k")) { log in
+                    #expect(await log.waitFor { $0.first == .ready }, "ready once every shard is armed: \(log.events)")
+                    let everywhere = ring.names.map { Self.keys(ownedBy: $0, among: ring.names, count: 5) }.flatMap { $0 }
+                    try await writer.batchSet(everywhere.map { KVEntry($0, [1]) })
+                    try await writer.set("outside", [1])
+                    #expect(await log.waitFor { _ in Set(log.changedKeys()).isSuperset(of: everywhere) }, "every shard's writes")
+                    #expect(log.resyncs().isEmpty && !log.changedKeys().contains("outside"), "\(log.events)")
+
+                    let keys = Self.keys(ownedBy: "shard2", among: ring.names, count: 10)
+                    func afterChange(_ name: String, value: UInt8, _ change: () async throws -> Void) async throws {
+                        let start = log.count
+                        try await change()
+                        #expect(await log.resyncThenReady(after: start), "\(name): resync then ready: \(log.events[start...])")
+                        let ready = log.count
+                        #expect(await eventually(within: .seconds(10)) { (try? await writer.set(keys[0], [value])) == true })
+                        try await writer.batchSet(keys.map { KVEntry($0, [value]) })
+                        #expect(await log.waitFor(after: ready) { _ in Set(log.changedKeys(after: ready)).isSuperset(of: keys) }, "\(name): its keys' writes")
+                        print("ring watch \(name): \(log.resyncs(after: start).map(\.description))")
+                    }
+                    try await afterChange("shard killed", value: 2) {
+                        await ring.servers[1].kill()
+                        #expect(await eventually(within: .seconds(5)) { store.liveShards == ["shard1", "shard3"] && writer.liveShards == ["shard1", "shard3"] })
+                    }
+                    try await afterChange("shard back", value: 3) {
+                        try await ring.servers[1].restart()
+                        #expect(await eventually(within: .seconds(5)) { store.liveShards.count == 3 && writer.liveShards.count == 3 })
+                    }
+                }
+            }
+        }
+    }
+
     @Test func pausedShardIsDetectedThroughTimeouts() async throws {
         let ring = try await TestRing.launch()
         let store = try ring.store()

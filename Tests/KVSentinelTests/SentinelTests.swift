@@ -107,6 +107,34 @@ import Testing
         }
     }
 
+    /// A watch feed through a killed master: `resync` when its connection drops, `ready` once the store follows the
+    /// sentinels to the new master, and the new master's changes are signalled.
+    @Test func aWatchFollowsTheMasterThroughAFailover() async throws {
+        let group = try await TestSentinelGroup.launch()
+        let store = try await Self.open(group)
+        let writer = try await Self.open(group)
+        try await withShutdown(store) { () async throws in
+            try await withShutdown(writer) { () async throws in
+                let service = Task { try await store.run() }
+                defer { service.cancel() }
+                try await withWatch(store.watch(prefix: "sw:")) { log in
+                    #expect(await log.waitFor { $0.first == .ready }, "ready once the master is known: \(log.events)")
+                    try await writer.set("sw:before", [1])
+                    #expect(await log.waitFor { $0.contains(.changed("sw:before")) })
+                    let oldMaster = group.master.port
+                    let start = log.count
+                    await group.master.kill()
+                    #expect(await log.resyncThenReady(after: start, within: .seconds(30)), "resync then ready: \(log.events[start...])")
+                    #expect(try await store.locate("k").node != "127.0.0.1:\(oldMaster)")
+                    let ready = log.count
+                    #expect(await eventually(within: .seconds(15)) { (try? await writer.set("sw:after", [2])) == true })
+                    #expect(await log.waitFor(after: ready) { $0.contains(.changed("sw:after")) }, "the new master's changes")
+                    print("sentinel watch: \(log.resyncs(after: start).map(\.description))")
+                }
+            }
+        }
+    }
+
     /// SIGSTOP of the master under the soak: the sentinels promote a replica, and the store leaves the frozen master.
     @Test func followsAFrozenMaster() async throws {
         try await failover { group in group.master.pause() }
