@@ -119,6 +119,7 @@ enum RedisBench {
         rows.append(BenchRow("cas-concurrent-64", backend: backend, casConcurrent).compared(with: "redis-benchmark", opsPerSecond: benchAtomic64?["CAS"]))
         progress("getOrLoad-hit")
         rows.append(try await CacheAsideBench.row(store: store, backend: backend, count: count))
+        rows += try await WatchBench.rows(store: store, backend: backend, count: count, progress: progress)
 
         progress("cleanup")
         _ = try await store.batchDelete(keys + counters)
