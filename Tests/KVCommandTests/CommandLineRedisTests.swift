@@ -67,7 +67,9 @@ import Testing
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any]
         let rows = object?["rows"] as? [[String: Any]] ?? []
         let names = rows.compactMap { $0["workload"] as? String }
-        #expect(names == ["set-pipelined", "get-sequential", "get-sequential-affine", "thread-handoff", "get-concurrent-64", "set-concurrent-64", "incr-sequential", "incr-concurrent-64", "cas-concurrent-64", "getOrLoad-hit"])
+        #expect(names == ["set-pipelined", "get-sequential", "get-sequential-affine", "thread-handoff", "get-concurrent-64", "set-concurrent-64", "incr-sequential", "incr-concurrent-64", "cas-concurrent-64", "getOrLoad-hit", "watch-signal-after-ack", "watch-changes-pipelined"])
+        let signal = rows.first { $0["workload"] as? String == "watch-signal-after-ack" }
+        #expect(signal?["p99Microseconds"] as? Double != nil, "the watch's signal latency")
         let sequential = rows.first { $0["workload"] as? String == "get-sequential" }
         let references = (sequential?["comparisons"] as? [[String: Any]] ?? []).compactMap { $0["reference"] as? String }
         #expect(references.contains("hiredis-c"))

@@ -21,7 +21,7 @@ import Testing
             #expect(soak.status == 0 && (report?["corrupt"] as? Int) == 0 && (report?["ok"] as? Int ?? 0) > 0, "\(store): \(soak.status) \(soak.text) \(soak.stderr)")
             let bench = try await CommandRunner.run(["bench", "--count", "300", "--json", "--store", store], timeout: 120)
             let rows = ((try? JSONSerialization.jsonObject(with: Data(bench.stdout))) as? [String: Any])?["rows"] as? [[String: Any]] ?? []
-            #expect(bench.status == 0 && rows.count == 10, "\(store): \(bench.status) \(bench.stderr)")
+            #expect(bench.status == 0 && rows.count == 12, "\(store): \(bench.status) \(bench.stderr)")
             #expect(try await CommandRunner.run(["incr", "n", "--store", store]).text == "1\n")
             _ = try await CommandRunner.run(["del", "n", "--store", store])
         }
