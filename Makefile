@@ -16,11 +16,13 @@ demo: deps
 # unit tests (targets named …UnitTests: no server, in parallel), then starts the Redis servers the integration
 # tests need, runs those one at a time (fault tests pause and kill servers and measure gaps, which CPU-heavy
 # neighbours on 2 cores would distort), and stops the servers even when tests fail. Last, a build with every
-# trait off, checked with ldd.
+# trait off, checked with ldd. The frameworks' own driver tests (Hummingbird's PersistTests, hummingbird-auth's
+# SessionTests, Vapor's cache tests) are copied from the resolved packages first and run on memory:// and Redis.
 test: deps
+	@scripts/upstream-tests.sh prepare $(SWIFT)
 	@$(SWIFT) build --build-tests --enable-all-traits
 	@$(SWIFT) test --skip-build --enable-all-traits --filter 'UnitTests\.'
-	@scripts/with-test-servers.sh $(SWIFT) test --skip-build --no-parallel --enable-all-traits --skip 'UnitTests\.'
+	@scripts/with-test-servers.sh scripts/integration-tests.sh $(SWIFT)
 	@scripts/check-minimal-build.sh
 
 # The DocC catalog of every public module, into .build/docs; fails on any DocC warning.

@@ -45,6 +45,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        // Tests only: hummingbird-auth's own SessionTests run on KVPersistDriver (KVUpstreamTests).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/vapor/vapor", from: "4.122.0"),
         // `make docs` only: a command plugin, never built into the package's products.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -234,6 +237,23 @@ let package = Package(
                 .product(name: "VaporTesting", package: "vapor", condition: .when(traits: ["VaporSupport"])),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing", condition: .when(traits: ["DistributedTracingSupport"])),
             ]),
+        // The frameworks' own tests (Hummingbird's PersistTests, hummingbird-auth's SessionTests, Vapor's cache
+        // tests), copied from the resolved packages by scripts/upstream-tests.sh with only the driver factory
+        // changed, run on memory:// and a real redis://. Without the copies only the bridge is built.
+        .testTarget(
+            name: "KVUpstreamTests",
+            dependencies: [
+                "KV", "KVMemory", "KVHummingbird", "KVVapor",
+                .target(name: "KVRedis", condition: .when(traits: ["Redis"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "HummingbirdAuthTesting", package: "hummingbird-auth", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "XCTVapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+            ],
+            // The upstream files as their packages compile them.
+            swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "KVTestSupport", dependencies: ["KVCore", .product(name: "Logging", package: "swift-log")], path: "Tests/KVTestSupport"),
     ]
 )
@@ -246,6 +266,6 @@ let upcomingFeatures: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
-for target in package.targets where [.regular, .executable, .test].contains(target.type) {
+for target in package.targets where [.regular, .executable, .test].contains(target.type) && target.name != "KVUpstreamTests" {
     target.swiftSettings = (target.swiftSettings ?? []) + upcomingFeatures
 }

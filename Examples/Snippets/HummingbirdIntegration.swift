@@ -9,9 +9,14 @@ func hummingbirdApp() async throws {
     let persist = KVPersistDriver(store: store)
     let router = Router()
     router.get("/visits") { _, _ in
-        let visits = (try await persist.get(key: "visits", as: Int.self) ?? 0) + 1
-        try await persist.set(key: "visits", value: visits, expires: .seconds(3600))
-        return "\(visits)"
+        "\(try await persist.increment(key: "visits"))"
+    }
+    router.put("/cart/:item") { _, context in
+        let item = try context.parameters.require("item")
+        let cart = try await persist.update(key: "cart:7", as: [String].self) { cart in
+            cart = (cart ?? []) + [item]
+        }
+        return "\(cart?.count ?? 0) items"
     }
     let app = Application(router: router, services: [persist])
     try await app.runService()

@@ -65,6 +65,54 @@ import Testing
         }
     }
 
+    /// Every value records its type, as in Hummingbird's drivers: a struct read as a `String`, and the string
+    /// `"42"` read as an `Int`, are `invalidConversion`; a string is stored as JSON text.
+    @Test(arguments: stores) func stringsAndNumbersKeepTheirType(url: String) async throws {
+        struct Item: Codable, Sendable { var buffer: String }
+        try await withStore(url) { store, prefix in
+            let persist = KVPersistDriver(store: store, namespace: prefix)
+            try await persist.set(key: "item", value: Item(buffer: "hello"), expires: nil)
+            await #expect(throws: PersistError.invalidConversion) { _ = try await persist.get(key: "item", as: String.self) }
+            try await persist.set(key: "text", value: "42", expires: nil)
+            await #expect(throws: PersistError.invalidConversion) { _ = try await persist.get(key: "text", as: Int.self) }
+            #expect(try await persist.get(key: "text", as: String.self) == "42")
+            #expect(try await store.get(prefix + "text") == Array(#""42""#.utf8), "stored as JSON text, readable from any language")
+            try await persist.set(key: "number", value: 42, expires: nil)
+            await #expect(throws: PersistError.invalidConversion) { _ = try await persist.get(key: "number", as: String.self) }
+            #expect(try await persist.get(key: "number", as: Int.self) == 42)
+            // A driver made from a client that stores strings raw stores them as JSON all the same.
+            let fromClient = KVPersistDriver(client: KVClient(store: store, namespace: prefix))
+            try await fromClient.set(key: "text2", value: "x", expires: nil)
+            #expect(try await store.get(prefix + "text2") == Array(#""x""#.utf8))
+        }
+    }
+
+    /// 64 tasks add to one counter and one list: `update` and `increment` lose nothing; `get` then `set` does
+    /// (the count it keeps is printed, not asserted).
+    @Test(arguments: stores) func updateAndIncrementLoseNothingUnderConcurrency(url: String) async throws {
+        try await Self.withDriver(url) { persist in
+            let tasks = 64, perTask = 40
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<tasks {
+                    group.addTask {
+                        for i in 0..<perTask {
+                            try await persist.increment(key: "counter")
+                            let retry = KVUpdateRetry(maxAttempts: 10_000, initialBackoff: .microseconds(100), maxBackoff: .milliseconds(5))
+                            try await persist.update(key: "list", as: [Int].self, retry: retry) { list in list = (list ?? []) + [task * perTask + i] }
+                            let read = try await persist.get(key: "racy", as: Int.self) ?? 0
+                            try await persist.set(key: "racy", value: read + 1, expires: nil)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await persist.get(key: "counter", as: Int.self) == tasks * perTask)
+            #expect(Set(try await persist.get(key: "list", as: [Int].self) ?? []) == Set(0..<tasks * perTask))
+            let racy = try await persist.get(key: "racy", as: Int.self) ?? 0
+            print("lost updates, \(url): get then set kept \(racy) of \(tasks * perTask); increment and update kept all")
+        }
+    }
+
     @Test(arguments: stores) func expiresAndRemove(url: String) async throws {
         try await Self.withDriver(url) { persist in
             try await persist.set(key: "brief", value: "x", expires: .milliseconds(50))

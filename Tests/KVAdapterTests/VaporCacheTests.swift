@@ -73,6 +73,54 @@ import VaporTesting
                 await #expect(throws: KVError.self, "a value of another type is an error, not nil") {
                     _ = try await cache.get("name", as: Int.self)
                 }
+                try await cache.set("text", to: "42")
+                await #expect(throws: KVError.self, "the string \"42\" read as an Int is an error") {
+                    _ = try await cache.get("text", as: Int.self)
+                }
+                #expect(try await store.get(namespace + "text") == Array(#""42""#.utf8), "stored as JSON text")
+                try await cache.set("profile", to: Profile(name: "ada"))
+                await #expect(throws: KVError.self, "a struct read as a String is an error") {
+                    _ = try await cache.get("profile", as: String.self)
+                }
+            }
+        }
+    }
+
+    /// 64 tasks through `req.cache`: `increment` and `update` lose nothing under concurrency; on a cache that is
+    /// not a `KVVaporCache` they are `unsupported`, never a silently lossy read and write.
+    @Test(arguments: stores) func incrementAndUpdateThroughRequestCache(url: String) async throws {
+        try await withStore(url) { store, namespace in
+            try await withApp(configure: { app in
+                app.caches.use(.kv(store, namespace: namespace))
+                app.post("hit") { req async throws -> String in "\(try await req.cache.increment("hits"))" }
+                app.post("cart", ":item") { req async throws -> String in
+                    let item = try req.parameters.require("item")
+                    let retry = KVUpdateRetry(maxAttempts: 10_000, initialBackoff: .microseconds(100), maxBackoff: .milliseconds(5))
+                    let cart = try await req.cache.update("cart", as: [String].self, retry: retry) { cart in cart = (cart ?? []) + [item] }
+                    return "\(cart?.count ?? 0)"
+                }
+            }) { app in
+                let cache = try #require(app.cache as? KVVaporCache)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for task in 0..<64 {
+                        group.addTask {
+                            for i in 0..<20 {
+                                _ = try await cache.increment("hits")
+                                try await cache.update("cart", as: [String].self, retry: KVUpdateRetry(maxAttempts: 10_000)) { $0 = ($0 ?? []) + ["\(task)-\(i)"] }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                #expect(try await cache.get("hits", as: Int.self) == 1280)
+                #expect(try await cache.get("cart", as: [String].self)?.count == 1280)
+                try await app.testing().test(.POST, "hit") { response async throws in #expect(response.body.string == "1281") }
+                try await app.testing().test(.POST, "cart/tea") { response async throws in #expect(response.body.string == "1281") }
+                try await cache.set("gone", to: 1)
+                #expect(try await cache.update("gone", as: Int.self, expiresIn: .seconds(0)) { $0 = 2 } == nil)
+                #expect(try await store.get(namespace + "gone") == nil, "expiresIn 0 deletes")
+                app.caches.use(.memory)
+                await #expect(throws: KVError.self, "another cache has no compare-and-set") { _ = try await app.cache.increment("hits") }
             }
         }
     }

@@ -9,15 +9,17 @@ import ServiceLifecycle
 /// Hummingbird's semantics hold on every store: `create` writes only a key that does not exist (else
 /// `PersistError.duplicate`), `set` with `expires: nil` keeps the expiry a key already has, `get` of a value
 /// that does not decode as the type asked for throws `PersistError.invalidConversion`, and `getWithTTL` is one
-/// round trip on the Redis-based stores. Values are encoded by the `KVClient`'s codec (JSON by default).
+/// round trip on the Redis-based stores. Every value is encoded by the client's codec (JSON by default),
+/// `String` and `Data` too, as Hummingbird's Redis driver does: the string `hello` is stored as the JSON text
+/// `"hello"`, readable from any language, and a value reads back only as its own type (the string `"42"` read as
+/// an `Int` is `invalidConversion`). Use ``update(key:as:expires:retry:_:)`` or ``increment(key:by:expires:)`` to
+/// change a value that concurrent requests share: `get` then `set` loses updates.
 ///
 /// ```swift
 /// let store = try await KVStores.open("redis://127.0.0.1:6379")
 /// let persist = KVPersistDriver(store: store)
 /// router.get("/visits") { _, _ in
-///     let visits = (try await persist.get(key: "visits", as: Int.self) ?? 0) + 1
-///     try await persist.set(key: "visits", value: visits, expires: .seconds(3600))
-///     return "\(visits)"
+///     "\(try await persist.increment(key: "visits"))"
 /// }
 /// let app = Application(router: router, services: [persist])
 /// ```
@@ -29,12 +31,12 @@ public struct KVPersistDriver: PersistDriver {
 
     /// A driver over `store`, values encoded with `codec` under keys prefixed with `namespace`.
     public init(store: any KVStore, codec: any KVCodec = KVJSONCodec(), namespace: String = "") {
-        client = KVClient(store: store, codec: codec, namespace: namespace)
+        client = KVClient(store: store, codec: codec, namespace: namespace, storesRawValues: false)
     }
 
-    /// A driver over a client's store, codec and namespace.
+    /// A driver over a client's store, codec and namespace (`String` and `Data` values encoded by the codec too).
     public init(client: KVClient) {
-        self.client = client
+        self.client = client.typed
     }
 
     /// With `expires` zero or less the value expires at once, as in Hummingbird's own drivers: nothing is

@@ -4,15 +4,16 @@ public import Vapor
 
 /// Vapor's `Cache` on any store: `req.cache` and `app.cache` read and write the store, with Vapor's semantics
 /// (`set(key, to: nil)` deletes, `expiresIn` is a TTL, a value that does not decode as the type asked for is an
-/// error). Values are encoded by the `KVClient`'s codec (JSON by default).
+/// error). Every value is encoded by the client's codec (JSON by default), `String` and `Data` too, as Vapor's Redis
+/// cache does: the string `bar` is stored as the JSON text `"bar"`, readable from any language, and a value read as
+/// another type is a decoding error. Use `update` or `increment` (on `req.cache`) to change a value that concurrent
+/// requests share: `get` then `set` loses updates.
 ///
 /// ```swift
 /// let store = try await KVStores.open("redis://127.0.0.1:6379")
 /// app.caches.use(.kv(store))
 /// app.get("hello") { req async throws -> String in
-///     let hits = (try await req.cache.get("hits", as: Int.self) ?? 0) + 1
-///     try await req.cache.set("hits", to: hits, expiresIn: .minutes(5))
-///     return "hello #\(hits)"
+///     "hello #\(try await req.cache.increment("hits"))"
 /// }
 /// ```
 ///
@@ -22,13 +23,14 @@ public struct KVVaporCache: Cache, Sendable {
     public let client: KVClient
     public let eventLoop: any EventLoop
 
+    /// A cache over a client's store, codec and namespace (`String` and `Data` values encoded by the codec too).
     public init(client: KVClient, on eventLoop: any EventLoop) {
-        self.client = client
+        self.client = client.typed
         self.eventLoop = eventLoop
     }
 
     public init(store: any KVStore, codec: any KVCodec = KVJSONCodec(), namespace: String = "", on eventLoop: any EventLoop) {
-        self.init(client: KVClient(store: store, codec: codec, namespace: namespace), on: eventLoop)
+        self.init(client: KVClient(store: store, codec: codec, namespace: namespace, storesRawValues: false), on: eventLoop)
     }
 
     // MARK: async

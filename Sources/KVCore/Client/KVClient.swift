@@ -1,6 +1,7 @@
 /// Stores and loads `Codable` values on any ``KVStore``.
 ///
-/// `String`, `[UInt8]` and `Data` are stored raw; everything else goes through the codec (JSON by default).
+/// `String`, `[UInt8]` and `Data` are stored raw (readable by any client as they are); everything else goes through
+/// the codec (JSON by default). The framework adapters store every value through the codec instead.
 /// An optional namespace is put before every key and stripped from `list` results.
 ///
 /// ```swift
@@ -21,18 +22,33 @@ public struct KVClient: Sendable {
     @usableFromInline let decodedStore: (any KVDecodedValueStore)?
     /// The codec's identity for kept decoded values (nil: none are kept).
     @usableFromInline let codecIdentity: ObjectIdentifier?
+    /// Whether `String`, `[UInt8]` and `Data` are stored as they are (else through the codec, like every type).
+    @usableFromInline let storesRawValues: Bool
 
     public init(store: any KVStore, codec: any KVCodec = KVJSONCodec(), namespace: String = "") {
+        self.init(store: store, codec: codec, namespace: namespace, storesRawValues: true)
+    }
+
+    /// A client that, with `storesRawValues` false, encodes `String`, `[UInt8]` and `Data` with the codec as well:
+    /// every value then records its type (the string `"42"` is stored as JSON `"42"`, and read as an `Int` it
+    /// does not decode), as the frameworks' own drivers do. The adapters use it.
+    package init(store: any KVStore, codec: any KVCodec, namespace: String, storesRawValues: Bool) {
         self.store = store
         self.codec = codec
         self.namespace = namespace
+        self.storesRawValues = storesRawValues
         decodedStore = store as? any KVDecodedValueStore
         codecIdentity = KVDecodedTag.codecIdentity(codec)
     }
 
     /// The same client with `suffix` added to its namespace.
     public func namespaced(_ suffix: String) -> KVClient {
-        KVClient(store: store, codec: codec, namespace: namespace + suffix)
+        KVClient(store: store, codec: codec, namespace: namespace + suffix, storesRawValues: storesRawValues)
+    }
+
+    /// The same client with every value, `String`, `[UInt8]` and `Data` too, encoded by its codec.
+    package var typed: KVClient {
+        storesRawValues ? KVClient(store: store, codec: codec, namespace: namespace, storesRawValues: false) : self
     }
 
     // MARK: Single values
@@ -59,7 +75,7 @@ public struct KVClient: Sendable {
     /// - Throws: `decodingFailed` naming the key and `T` when the stored bytes do not decode, or any store error.
     @inlinable
     public func get<T: Decodable & Sendable>(_ type: T.Type = T.self, for key: String) async throws(KVError) -> T? {
-        if let keeping = decodedStore, let tag = KVDecodedTag(T.self, codec: codecIdentity) {
+        if let keeping = decodedStore, let tag = KVDecodedTag(T.self, codec: codecIdentity, rawAsIs: storesRawValues) {
             let stored = namespace + key
             let read: KVKeptRead
             switch try keeping.peekKept(stored) {
@@ -142,7 +158,7 @@ public struct KVClient: Sendable {
     // MARK: Coding
 
     package func encode<T: Encodable>(_ value: T, key: String) throws(KVError) -> [UInt8] {
-        if let raw = KVRawValue.encode(value) { return raw }
+        if storesRawValues, let raw = KVRawValue.encode(value) { return raw }
         do { return try codec.encode(value) } catch {
             throw KVError(.encodingFailed, "cannot encode \(T.self) with \(codec.name): \(error)", key: namespace + key, underlyingError: KVError.underlying(error))
         }
@@ -150,7 +166,7 @@ public struct KVClient: Sendable {
 
     @usableFromInline
     package func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], key: String) throws(KVError) -> T {
-        if let raw = try KVRawValue.decode(type, from: bytes, key: namespace + key) { return raw }
+        if storesRawValues, let raw = try KVRawValue.decode(type, from: bytes, key: namespace + key) { return raw }
         do { return try codec.decode(type, from: bytes) } catch {
             throw .decodingFailed(key: namespace + key, type: type, reason: "\(codec.name): \(error)", underlyingError: KVError.underlying(error))
         }

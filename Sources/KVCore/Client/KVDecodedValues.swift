@@ -10,9 +10,10 @@ package struct KVDecodedTag: Hashable, Sendable {
     /// nil when a decoded value must not be kept: a class (every reader would share one instance), a raw type
     /// (`String`, `[UInt8]`, `Data`: nothing to decode), or a codec other than the package's own (see
     /// ``codecIdentity(_:)``).
+    /// With `rawAsIs`, the types stored as they are have nothing to decode and get no tag.
     @inlinable
-    package init?<T>(_ type: T.Type, codec: ObjectIdentifier?) {
-        guard let codec, !(T.self is AnyObject.Type), !Self.isRaw(T.self) else { return nil }
+    package init?<T>(_ type: T.Type, codec: ObjectIdentifier?, rawAsIs: Bool = true) {
+        guard let codec, !(T.self is AnyObject.Type), !(rawAsIs && Self.isRaw(T.self)) else { return nil }
         self.type = ObjectIdentifier(T.self)
         self.codec = codec
     }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The frameworks' own driver tests on this package's adapters.
+#
+#   scripts/upstream-tests.sh prepare        copies them from the resolved packages into Tests/KVUpstreamTests/Upstream
+#   scripts/upstream-tests.sh run [SWIFT]    runs them on memory:// and on $KV_TEST_REDIS (after a build with tests)
+#
+# The copies change one thing, the driver each test makes: Hummingbird's PersistTests and hummingbird-auth's
+# SessionTests make `upstreamPersistDriver()` (a KVPersistDriver) instead of a MemoryPersistDriver; Vapor's cache
+# tests install `upstreamCacheProvider()` (app.caches.use(.kv(store))) right after making their application.
+# Nothing of theirs is committed: the copies are made from .build/checkouts at each run (gitignored).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+swift="${2:-swift}"
+target=Tests/KVUpstreamTests/Upstream
+
+prepare() {
+    # With every trait on: the adapters' packages are resolved only for the traits that use them.
+    "$swift" package resolve --enable-all-traits > /dev/null
+    rm -rf "$target"
+    mkdir -p "$target"
+    local hb=.build/checkouts/hummingbird/Tests/HummingbirdTests/PersistTests.swift
+    local auth=.build/checkouts/hummingbird-auth/Tests/HummingbirdAuthTests/SessionTests.swift
+    local vapor=.build/checkouts/vapor/Tests/VaporTests/AsyncCacheTests.swift
+    for file in "$hb" "$auth" "$vapor"; do
+        [ -f "$file" ] || { echo "upstream-tests: $file is missing (swift package resolve?)" >&2; exit 1; }
+    done
+    sed 's/let persist = MemoryPersistDriver(configuration: configuration)/let persist = upstreamPersistDriver()/' "$hb" > "$target/HummingbirdPersistTests.swift"
+    sed 's/let persist = MemoryPersistDriver()/let persist = upstreamPersistDriver()/' "$auth" > "$target/HummingbirdAuthSessionTests.swift"
+    sed 's/app = try await Application.make(.testing)/app = try await Application.make(.testing); app.caches.use(upstreamCacheProvider())/' "$vapor" > "$target/VaporAsyncCacheTests.swift"
+    # Each copy must have taken the driver factory, or it would test the framework's own driver.
+    grep -q "upstreamPersistDriver()" "$target/HummingbirdPersistTests.swift"
+    [ "$(grep -c "upstreamPersistDriver()" "$target/HummingbirdAuthSessionTests.swift")" -eq "$(grep -c "MemoryPersistDriver()" "$auth")" ]
+    grep -q "upstreamCacheProvider()" "$target/VaporAsyncCacheTests.swift"
+    if grep -q "MemoryPersistDriver(" "$target"/Hummingbird*.swift; then
+        echo "upstream-tests: a copy still makes a MemoryPersistDriver" >&2
+        exit 1
+    fi
+    for file in "$target"/*.swift; do
+        { echo "#if HummingbirdSupport && VaporSupport && Redis"; cat "$file"; echo "#endif"; } > "$file.tmp" && mv "$file.tmp" "$file"
+    done
+    echo "upstream tests copied into $target"
+}
+
+run() {
+    local status=0
+    for store in memory:// "${KV_TEST_REDIS:?run under scripts/with-test-servers.sh}"; do
+        echo "upstream tests on $store"
+        KV_UPSTREAM_STORE="$store" "$swift" test --skip-build --enable-all-traits --filter 'KVUpstreamTests\.' || status=1
+    done
+    return $status
+}
+
+case "${1:-}" in
+    prepare) prepare ;;
+    run) run ;;
+    *) echo "usage: $0 prepare|run [SWIFT]" >&2; exit 2 ;;
+esac
