@@ -210,7 +210,7 @@ let package = Package(
             name: "KVCoreUnitTests",
             dependencies: [
                 "KVCore", "KVMemory", "KVSoak", "KVTestSupport", "KVHealthMonitor", "KVFileConfiguration",
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "KVMemoryTests", dependencies: ["KVMemory", "KVConformance", "KVTestSupport", "CHeapProbe"]),
         // Reads the C heap's size, for the memory store's byte-accounting test.

@@ -22,3 +22,9 @@ func hummingbirdApp() async throws {
     try await app.runService()
 }
 #endif
+
+#if HummingbirdSupport
+func hummingbirdHealth(router: Router<BasicRequestContext>, store: any KVStore) {
+    router.addKVHealthRoute("/health", store: store)
+}
+#endif

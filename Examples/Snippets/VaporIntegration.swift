@@ -36,3 +36,9 @@ func vaporSessions(app: Application, store: any KVStore) {
     }
 }
 #endif
+
+#if VaporSupport
+func vaporHealth(app: Application, store: any KVStore) {
+    app.kvHealth("health", store: store)
+}
+#endif

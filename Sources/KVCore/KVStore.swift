@@ -111,6 +111,11 @@ public protocol KVStore: Service {
     /// - Throws: `invalidArgument`, `unavailable`, `shutdown`.
     func locate(_ key: String) async throws(KVError) -> KVLocation
 
+    /// Runs the store's background work (a ring's heartbeats, a cluster's slot-map refresh) until graceful shutdown
+    /// or cancellation: `Service.run()`, restated here so that it dispatches to the store's own from code that does
+    /// not import ServiceLifecycle (the default, for stores without background work, only waits).
+    func run() async throws
+
     /// Releases connections and background work. Idempotent; afterwards every call throws `shutdown`.
     func shutdown() async
 }

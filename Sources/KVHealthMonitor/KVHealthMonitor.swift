@@ -131,7 +131,10 @@ public final class KVHealthMonitor: Service, Sendable {
             record(node, backend: report.backend)
         }
         guard !changes.isEmpty else { return }
-        for change in changes where change.to != .healthy { logger.info("health changed", metadata: ["change": "\(change)"]) }
+        // Every change is logged but the first report of a healthy store: a fall, and the recovery from it.
+        for change in changes where change.from != nil || change.to != .healthy {
+            logger.info(change.to == .healthy ? "health recovered" : "health changed", metadata: ["change": "\(change)"])
+        }
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for continuation in subscribers { for change in changes { continuation.yield(change) } }
     }

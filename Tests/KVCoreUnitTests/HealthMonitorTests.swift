@@ -2,6 +2,7 @@ import KVCore
 import KVHealthMonitor
 import KVMemory
 import KVTestSupport
+import Logging
 import MetricsTestKit
 import Testing
 
@@ -25,6 +26,18 @@ import Testing
         let gauge = try metrics.expectGauge("kv_node_healthy", [("store", "scripted"), ("node", "node-a")])
         #expect(gauge.values == [1, 1, 0.5, 0, 1])
         #expect(try metrics.expectGauge("kv_node_latency_seconds", [("store", "scripted"), ("node", "node-a")]).values.count == 5)
+    }
+
+    /// A fall and the recovery from it are both logged at info; the first healthy report is not.
+    @Test func logsTheFallAndTheRecovery() async throws {
+        let logs = CapturedLogs()
+        let store = ScriptedHealthStore(statuses: [.healthy, .unhealthy, .healthy])
+        let monitor = KVHealthMonitor(store: store, interval: .milliseconds(5), limit: 3, logger: logs.logger(level: .info))
+        try await monitor.run()
+        let lines = logs.messages.filter { $0.contains("health") }
+        #expect(lines.filter { $0 == "info health changed" }.count == 2, "the store and its node fell: \(lines)")
+        #expect(lines.filter { $0 == "info health recovered" }.count == 2, "the store and its node recovered: \(lines)")
+        #expect(lines.count == 4, "\(lines)")
     }
 
     @Test func aFailingCheckCountsAsUnhealthy() async throws {

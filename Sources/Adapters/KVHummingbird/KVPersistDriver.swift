@@ -24,8 +24,8 @@ import ServiceLifecycle
 /// let app = Application(router: router, services: [persist])
 /// ```
 ///
-/// It is a `Service`: add it to the application's services, and its `run()` returns at graceful shutdown. It
-/// does not shut the store down, which its owner may share with other users.
+/// It is a `Service`: add it to the application's services; its `run()` runs the store's background work and
+/// returns at graceful shutdown. It does not shut the store down, which its owner may share with other users.
 public struct KVPersistDriver: PersistDriver {
     public let client: KVClient
 
@@ -89,8 +89,12 @@ public struct KVPersistDriver: PersistDriver {
         try await client.delete(key)
     }
 
-    /// Waits for graceful shutdown; the store stays open for its owner.
+    /// Runs the store's background work (`KVStore.run()`: a ring's heartbeats, a cluster's slot-map refresh, the
+    /// memory store's expiry sweep for watches) until graceful shutdown, so that a store opened by URL needs no cast
+    /// to `Service`. The store stays open for its owner. If the store's `run()` returns early (another owner runs
+    /// it), this waits for graceful shutdown all the same: a service that ends early would end the group.
     public func run() async throws {
+        try await client.store.run()
         try? await gracefulShutdown()
     }
 }

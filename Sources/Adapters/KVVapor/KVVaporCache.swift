@@ -106,9 +106,11 @@ private struct UnsafeTransfer<Value>: @unchecked Sendable {
 }
 
 extension Application.Caches.Provider {
-    /// Vapor's cache on a store: `app.caches.use(.kv(store))`.
+    /// Vapor's cache on a store: `app.caches.use(.kv(store))`. The store's background work runs from the
+    /// application's boot to its shutdown (``KVVaporStoreRunner``).
     public static func kv(_ store: any KVStore, codec: any KVCodec = KVJSONCodec(), namespace: String = "") -> Self {
         .init { application in
+            KVVaporStoreRunner.install(for: store, on: application)
             application.caches.use { application in
                 KVVaporCache(store: store, codec: codec, namespace: namespace, on: application.eventLoopGroup.next())
             }

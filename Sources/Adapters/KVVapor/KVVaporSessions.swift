@@ -58,9 +58,11 @@ public struct KVVaporSessions: AsyncSessionDriver {
 }
 
 extension Application.Sessions.Provider {
-    /// Vapor's sessions on a store: `app.sessions.use(.kv(store))`.
+    /// Vapor's sessions on a store: `app.sessions.use(.kv(store))`. The store's background work runs from the
+    /// application's boot to its shutdown (``KVVaporStoreRunner``).
     public static func kv(_ store: any KVStore, namespace: String = "vapor-session:", ttl: Duration = .seconds(7 * 24 * 3600)) -> Self {
         .init { application in
+            KVVaporStoreRunner.install(for: store, on: application)
             application.sessions.use { _ in KVVaporSessions(store: store, namespace: namespace, ttl: ttl) }
         }
     }
