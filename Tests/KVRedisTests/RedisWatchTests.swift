@@ -47,6 +47,29 @@ import Testing
         }
     }
 
+    /// `rediss://` and `unix://`: the feed's own connections go over TLS and the Unix socket as the store's do.
+    @Test func overTLSAndAUnixSocket() async throws {
+        let (tlsServer, port) = try await RedisTLSTests.server()
+        defer { tlsServer.stop() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kv-w-\(UUID().uuidString.prefix(8)).sock").path
+        let unixServer = try await TestRedisServer.launch(["--unixsocket", path, "--unixsocketperm", "700"])
+        defer { unixServer.stop() }
+        let urls = ["rediss://127.0.0.1:\(port)?\(try RedisTLSTests.tls.trustQuery)", "unix://\(path)"]
+        for (url, server) in zip(urls, [tlsServer, unixServer]) {
+            let store = try await KVBackendRegistry([KVRedisTLSBackend(), KVRedisUnixBackend()]).open(try KVConfiguration(url: url))
+            try await withShutdown(store) { () async throws in
+                try await withWatch(store.watch(prefix: "t:")) { log in
+                    #expect(await log.waitFor { $0.first == .ready }, "\(url): ready")
+                    try await server.cli("SET", "t:k", "1")
+                    #expect(await log.waitFor { $0.contains(.changed("t:k")) }, "\(url): another client's write")
+                    let start = log.count
+                    try await server.cli("CLIENT", "KILL", "TYPE", "pubsub")
+                    #expect(await log.resyncThenReady(after: start), "\(url): resync then ready: \(log.events)")
+                }
+            }
+        }
+    }
+
     /// Keys evicted under `maxmemory` are signalled: every key written and gone has a second event.
     @Test func evictionsAreSignalled() async throws {
         let server = try await TestRedisServer.launch(["--maxmemory", "4mb", "--maxmemory-policy", "allkeys-random"])
