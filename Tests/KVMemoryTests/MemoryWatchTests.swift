@@ -7,10 +7,13 @@ import Testing
 /// The memory store's watch feed: exact, bounded for a slow consumer, released when its consumer goes.
 @Suite struct MemoryWatchTests {
     /// Reads events from `iterator` until `count` arrived, 5 s at most.
-    static func take(_ count: Int, from iterator: inout KVWatchFeed.Iterator) async throws -> [KVWatchEvent] {
+    /// The next `count` events, or fewer if they do not come within 5 s (the store is then shut down, which ends
+    /// the feed).
+    static func take(_ count: Int, from iterator: inout KVWatchFeed.Iterator, store: any KVStore) async throws -> [KVWatchEvent] {
         var events: [KVWatchEvent] = []
-        let deadline = ContinuousClock.now + .seconds(5)
-        while events.count < count, ContinuousClock.now < deadline, let event = try await iterator.next() { events.append(event) }
+        try await withWatchdog(.seconds(5), expire: { await store.shutdown() }) {
+            while events.count < count, let event = try await iterator.next() { events.append(event) }
+        }
         return events
     }
 
@@ -18,7 +21,7 @@ import Testing
         let store = KVMemoryStore()
         let kv: any KVStore = store
         var events = store.watch(prefix: "s:").makeAsyncIterator()
-        #expect(try await Self.take(1, from: &events) == [.ready])
+        #expect(try await Self.take(1, from: &events, store: store) == [.ready])
         try await kv.set("s:1", [1])
         _ = try await kv.compareAndSet("s:1", expected: [1], new: [2], options: .default)
         _ = try await kv.increment("s:n", by: 1, ttlIfCreated: nil)
@@ -30,7 +33,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(100))
         #expect(store.sweepExpired() == 1)
         // A batch's keys are applied stripe by stripe, in no set order between keys: compare each batch as a multiset.
-        let received = try await Self.take(9, from: &events)
+        let received = try await Self.take(9, from: &events, store: store)
         let singles: [KVWatchEvent] = ["s:1", "s:1", "s:n", "s:1"].map { .changed($0) }
         #expect(Array(received.prefix(4)) == singles, "each change once, in order, none outside the prefix: \(received)")
         #expect(received.dropFirst(4).prefix(3).map(\.description).sorted() == ["s:2", "s:2", "s:3"].map { KVWatchEvent.changed($0).description }.sorted(), "\(received)")
@@ -45,15 +48,17 @@ import Testing
     @Test func aConsumerThatStopsReadingGetsAResyncNotUnboundedMemory() async throws {
         let store: any KVStore = KVMemoryStore()
         var events = store.watch(prefix: "").makeAsyncIterator()
-        #expect(try await Self.take(1, from: &events) == [.ready])
+        #expect(try await Self.take(1, from: &events, store: store) == [.ready])
         for index in 0..<100_000 { try await store.set("k\(index % 500)", [UInt8(truncatingIfNeeded: index)]) }
-        let first = try await Self.take(2, from: &events)
+        let first = try await Self.take(2, from: &events, store: store)
         #expect(first.count == 2)
         if case .resync(let reason)? = first.first { #expect(reason.contains("behind"), "\(reason)") } else { Issue.record("expected a resync first, got \(first)") }
         #expect(first.last == .ready)
         try await store.set("after", [1])
         var rest: [KVWatchEvent] = []
-        while rest.last != .changed("after"), let event = try await events.next() { rest.append(event) }
+        try await withWatchdog(.seconds(10), expire: { await store.shutdown() }) {
+            while rest.last != .changed("after"), let event = try await events.next() { rest.append(event) }
+        }
         #expect(rest.count <= 10_000, "at most the buffer's capacity was kept: \(rest.count)")
     }
 
@@ -81,9 +86,9 @@ import Testing
         let store = KVMemoryStore()
         try await store.withRunning { store in
             var events = store.watch(prefix: "").makeAsyncIterator()
-            #expect(try await Self.take(1, from: &events) == [.ready])
+            #expect(try await Self.take(1, from: &events, store: store) == [.ready])
             try await (store as any KVStore).set("ttl", [1], options: KVSetOptions(ttl: .milliseconds(50)))
-            #expect(try await Self.take(2, from: &events) == [.changed("ttl"), .changed("ttl")], "the write, then the expiry found by run()'s sweep")
+            #expect(try await Self.take(2, from: &events, store: store) == [.changed("ttl"), .changed("ttl")], "the write, then the expiry found by run()'s sweep")
         }
     }
 
@@ -91,9 +96,9 @@ import Testing
         let store = KVMemoryStore()
         let sessions = KVClient(store: store, namespace: "session:")
         var events = sessions.watch().makeAsyncIterator()
-        #expect(try await Self.take(1, from: &events) == [.ready])
+        #expect(try await Self.take(1, from: &events, store: store) == [.ready])
         try await sessions.set("x", for: "ada")
-        #expect(try await Self.take(1, from: &events) == [.changed("ada")])
+        #expect(try await Self.take(1, from: &events, store: store) == [.changed("ada")])
         var unsupported = NoAtomicsStore(inner: store).watch(prefix: "").makeAsyncIterator()
         await #expect { _ = try await unsupported.next() } throws: { ($0 as? KVError)?.code == .unsupported }
     }

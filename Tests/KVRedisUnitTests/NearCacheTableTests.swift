@@ -149,9 +149,9 @@ import Testing
     }
 
     @Test func trackingIsRedirectedToTheListenersID() {
-        #expect(RedisInvalidationListener.trackingCommand(redirect: 42, prefixes: []) == RedisCommand("CLIENT", "TRACKING", "ON", "REDIRECT", "42"))
+        #expect(RedisInvalidationListener.trackingCommand(redirect: 42, broadcast: nil) == RedisCommand("CLIENT", "TRACKING", "ON", "REDIRECT", "42"))
         #expect(
-            RedisInvalidationListener.trackingCommand(redirect: 7, prefixes: ["a:", "b:"])
+            RedisInvalidationListener.trackingCommand(redirect: 7, broadcast: ["a:", "b:"])
                 == RedisCommand("CLIENT", "TRACKING", "ON", "REDIRECT", "7", "BCAST", "PREFIX", "a:", "PREFIX", "b:"))
     }
 

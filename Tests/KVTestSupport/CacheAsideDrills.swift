@@ -47,54 +47,59 @@ public enum CacheAsideDrills {
 
     /// After the TTL, within the stale window: the old value at once while a slow refresh runs, then the new one.
     static func staleWhileRevalidate(_ client: KVClient) async throws -> [String] {
-        let refresher = KVCacheRefresher()
-        let service = Task { try await refresher.run() }
-        defer { service.cancel() }
-        guard await eventually(within: .seconds(10), { refresher.isRunning }) else { return ["the refresher did not start"] }
-        let policy = KVCachePolicy(staleFor: .seconds(30), jitter: 0, refresher: refresher)
-        _ = try await client.getOrLoad(Report.self, for: "swr", ttl: .milliseconds(100), policy: policy) { Report(version: 1) }
-        try await Task.sleep(for: .milliseconds(200))
-        let refreshed = Locked(false)
-        let stale = try await client.getOrLoad(Report.self, for: "swr", ttl: .seconds(60), policy: policy) {
-            try await Task.sleep(for: .milliseconds(500))
-            refreshed.withLock { $0 = true }
-            return Report(version: 2)
+        try await withStaleEntry(client, key: "swr") { policy in
+            let refreshed = Locked(false)
+            let stale = try await client.getOrLoad(Report.self, for: "swr", ttl: .seconds(60), policy: policy) {
+                try await Task.sleep(for: .milliseconds(500))
+                refreshed.withLock { $0 = true }
+                return Report(version: 2)
+            }
+            var problems: [String] = []
+            let finishedFirst = refreshed.value
+            if stale.version != 1 || finishedFirst { problems.append("a stale read waited for the refresh (got version \(stale.version), refresh done: \(finishedFirst))") }
+            let fresh = try await waitFor(client, key: "swr", version: 2, policy: policy)
+            if !fresh { problems.append("the refresh never stored the new value") }
+            return problems
         }
-        var problems: [String] = []
-        let finishedFirst = refreshed.value
-        if stale.version != 1 || finishedFirst { problems.append("a stale read waited for the refresh (got version \(stale.version), refresh done: \(finishedFirst))") }
-        let fresh = try await waitFor(client, key: "swr", version: 2, policy: policy)
-        if !fresh { problems.append("the refresh never stored the new value") }
-        return problems
     }
 
     /// 200 concurrent readers of one stale entry, each with a loader of its own: one refresh runs, and no
     /// reader that found the entry stale before it was stored loads it again afterwards.
     static func oneRefreshForManyStaleReaders(_ client: KVClient) async throws -> [String] {
-        let refresher = KVCacheRefresher()
-        let service = Task { try await refresher.run() }
-        defer { service.cancel() }
-        guard await eventually(within: .seconds(10), { refresher.isRunning }) else { return ["the refresher did not start"] }
-        let policy = KVCachePolicy(staleFor: .seconds(30), jitter: 0, refresher: refresher)
-        _ = try await client.getOrLoad(Report.self, for: "swr-many", ttl: .milliseconds(100), policy: policy) { Report(version: 1) }
-        try await Task.sleep(for: .milliseconds(200))
-        let loads = Locked(0)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<200 {
-                group.addTask {
-                    _ = try await client.getOrLoad(Report.self, for: "swr-many", ttl: .seconds(60), policy: policy) {
-                        Report(version: 1 + loads.withLock { $0 += 1; return $0 })
+        try await withStaleEntry(client, key: "swr-many") { policy in
+            let loads = Locked(0)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<200 {
+                    group.addTask {
+                        _ = try await client.getOrLoad(Report.self, for: "swr-many", ttl: .seconds(60), policy: policy) {
+                            Report(version: 1 + loads.withLock { $0 += 1; return $0 })
+                        }
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            guard try await waitFor(client, key: "swr-many", version: 2, policy: policy) else {
+                return ["200 stale readers: the refresh never stored version 2 (\(loads.value) loads)"]
+            }
+            // Refreshes queued by the readers would have run by now; give any straggler a moment to show up.
+            try await Task.sleep(for: .milliseconds(100))
+            return loads.value == 1 ? [] : ["200 concurrent readers of a stale entry ran \(loads.value) refreshes, not 1"]
         }
-        guard try await waitFor(client, key: "swr-many", version: 2, policy: policy) else {
-            return ["200 stale readers: the refresh never stored version 2 (\(loads.value) loads)"]
+    }
+
+    /// Runs `body` with a policy whose refresher runs (in a child task, until `body` ends), once `key` holds version
+    /// 1 of a report past its TTL, within the stale window.
+    static func withStaleEntry(_ client: KVClient, key: String, _ body: (KVCachePolicy) async throws -> [String]) async throws -> [String] {
+        let refresher = KVCacheRefresher()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await refresher.run() }
+            defer { group.cancelAll() }
+            guard await eventually(within: .seconds(10), { refresher.isRunning }) else { return ["the refresher did not start"] }
+            let policy = KVCachePolicy(staleFor: .seconds(30), jitter: 0, refresher: refresher)
+            _ = try await client.getOrLoad(Report.self, for: key, ttl: .milliseconds(100), policy: policy) { Report(version: 1) }
+            try await Task.sleep(for: .milliseconds(200))
+            return try await body(policy)
         }
-        // Refreshes queued by the readers would have run by now; give any straggler a moment to show up.
-        try await Task.sleep(for: .milliseconds(100))
-        return loads.value == 1 ? [] : ["200 concurrent readers of a stale entry ran \(loads.value) refreshes, not 1"]
     }
 
     static func waitFor(_ client: KVClient, key: String, version: Int, policy: KVCachePolicy) async throws -> Bool {

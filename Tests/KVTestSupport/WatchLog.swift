@@ -7,7 +7,6 @@ public final class WatchLog: Sendable {
     struct State {
         var events: [KVWatchEvent] = []
         var error: KVError?
-        var ended = false
     }
 
     private let state = Mutex(State())
@@ -27,7 +26,6 @@ public final class WatchLog: Sendable {
         } catch {
             state.withLock { $0.error = error }
         }
-        state.withLock { $0.ended = true }
     }
 
     /// Waits until `condition` holds of the events from index `start` on (at most `limit`); whether it did.
@@ -81,5 +79,21 @@ public func withWatch<T: Sendable>(_ feed: KVWatchFeed, _ body: (WatchLog) async
         group.addTask { await log.consume(feed) }
         defer { group.cancelAll() }
         return try await body(log)
+    }
+}
+
+/// Runs `body`, and `expire` if `body` is still running after `limit`. `expire` must end what `body` waits on
+/// (shutting a store down ends its watch feeds with `shutdown`), so that a wait for an event that never comes
+/// fails the test instead of hanging it.
+public func withWatchdog<T: Sendable>(
+    _ limit: Duration, expire: @escaping @Sendable () async -> Void, _ body: () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+            try await Task.sleep(for: limit)
+            await expire()
+        }
+        defer { group.cancelAll() }
+        return try await body()
     }
 }

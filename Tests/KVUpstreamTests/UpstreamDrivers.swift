@@ -16,10 +16,16 @@ enum UpstreamStore {
 
     static let store: any KVStore = {
         guard url.hasPrefix("redis://") else { return KVMemoryStore() }
-        let address = url.dropFirst("redis://".count).split(separator: ":")
-        let endpoint = KVEndpoint(host: String(address[0]), port: address.count > 1 ? Int(address[1]) ?? 6379 : 6379)
-        return KVRedisStore(options: .init(endpoint: endpoint))
+        do {
+            return KVRedisStore(options: .init(endpoint: try KVEndpoint(parsing: String(url.dropFirst("redis://".count)), defaultPort: 6379)))
+        } catch {
+            fatalError("KV_UPSTREAM_STORE \(url): \(error)")
+        }
     }()
+
+    /// Whether the store reports the time left in whole milliseconds (Redis's `PTTL`): right after a set, it may
+    /// read exactly the TTL set.
+    static var reportsWholeMilliseconds: Bool { url.hasPrefix("redis://") }
 
     /// A namespace per driver, so that tests running at once (some use fixed keys) do not meet.
     static func namespace() -> String { "upstream:\(UUID().uuidString):" }

@@ -26,12 +26,10 @@ extension KVPersistDriver {
             return nil
         }
         let options = expires.map { KVSetOptions(ttl: $0) } ?? KVSetOptions(keepTTL: true)
-        let result: Result<Object?, KVError>
-        do { result = .success(try await client.update(type, for: key, options: options, retry: retry, body)) } catch { result = .failure(error) }
-        switch result {
-        case .success(let value): return value
-        case .failure(let error) where error.code == .decodingFailed: throw PersistError.invalidConversion
-        case .failure(let error): throw error
+        do {
+            return try await client.update(type, for: key, options: options, retry: retry, body)
+        } catch {
+            throw error.code == .decodingFailed ? PersistError.invalidConversion : error
         }
     }
 

@@ -36,8 +36,13 @@ public final class KVVaporStoreRunner: LifecycleHandler {
         await task.value
     }
 
-    /// Installs a runner for `store` unless one is installed already.
+    /// Installs a runner for `store` unless one is installed already (known by identity for stores that are
+    /// objects; a store that is a value gets a runner each time).
     static func install(for store: any KVStore, on application: Application) {
+        guard type(of: store as Any) is AnyObject.Type else {
+            application.lifecycle.use(KVVaporStoreRunner(store: store))
+            return
+        }
         let id = ObjectIdentifier(store as AnyObject)
         let installed = application.storage[RunnersKey.self] ?? []
         guard !installed.contains(id) else { return }

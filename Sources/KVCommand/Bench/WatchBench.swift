@@ -21,19 +21,29 @@ enum WatchBench {
         let feed = store.watch(prefix: prefix)
         let rows = try await withThrowingTaskGroup(of: Void.self) { group -> [BenchRow] in
             group.addTask {
+                // When the feed ends (an error, or cancellation), so do the waits on what it sends.
+                defer {
+                    ready.finish()
+                    arrived.finish()
+                }
                 for try await event in feed {
                     switch event {
                     case .ready: ready.yield()
                     case .changed(let key):
                         if key.hasPrefix(pipelinedPrefix) { tally.delivered.add(1, ordering: .relaxed) } else { arrived.yield((key, .now)) }
-                    case .resync: tally.resyncs.add(1, ordering: .relaxed)
+                    case .resync:
+                        tally.resyncs.add(1, ordering: .relaxed)
+                        arrived.yield(("", .now))  // a signal awaited now may have been missed
                     }
                 }
             }
             defer { group.cancelAll() }
             progress("watch: waiting for the feed to be ready")
             var readyEvents = readies.makeAsyncIterator()
-            _ = await readyEvents.next()
+            guard await readyEvents.next() != nil else {
+                try await group.next()  // the feed's error
+                throw KVError(.unavailable, "the watch feed ended before it was ready", node: store.node)
+            }
 
             // Write-and-signal cycles beside plain writes, in interleaved rounds.
             let perRound = max(1, min(count, 8_000) / 4)
@@ -50,7 +60,12 @@ enum WatchBench {
                     try await store.set(key, value, options: .default)
                     let acked = clock.now
                     // Events of the plain writes of earlier rounds may come first: they are skipped.
-                    while let event = await events.next() {
+                    while true {
+                        guard let event = await events.next() else {
+                            try await group.next()  // the feed's error
+                            throw KVError(.unavailable, "the watch feed ended during the signal rounds", node: store.node)
+                        }
+                        if event.key.isEmpty { throw KVError(.unavailable, "the watch feed resynced during the signal rounds", node: store.node) }
                         guard event.key == key else { continue }
                         latencies.append(max(0, (event.at - acked).nanoseconds))
                         break
@@ -88,8 +103,6 @@ enum WatchBench {
                     .compared(with: "writer", opsPerSecond: writer.opsPerSecond),
             ]
         }
-        arrived.finish()
-        ready.finish()
         var keys: [String] = []
         for try await key in store.list(prefix: prefix) { keys.append(key) }
         _ = try await store.batchDelete(keys)

@@ -40,35 +40,34 @@ package final class RedisInvalidationListener: Sendable {
     package static let pingInterval = Duration.seconds(1)
 
     let configuration: RedisConnectionConfiguration
-    let prefixes: [String]
-    /// Whether the listener tracks writes under ``prefixes`` itself (every key when there are none).
-    let broadcast: Bool
+    /// The prefixes the listener tracks writes under itself (broadcast tracking; every key when empty), or nil
+    /// when it only receives what a tracked connection's `REDIRECT` sends it.
+    let broadcast: [String]?
     let logger: Logger
     let onEvent: @Sendable (Event) -> Void
     private let stopped = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
 
-    /// A listener for the node `configuration` reaches. With `broadcast` (by default when there are prefixes) it
-    /// turns on broadcast tracking of `prefixes` for itself, of every key when there are none; without, it only
-    /// receives what a tracked connection's `REDIRECT` sends it.
+    /// A listener for the node `configuration` reaches, with broadcast tracking of the prefixes `broadcast` names
+    /// (every key for an empty list), or none (nil).
     package init(
-        configuration: RedisConnectionConfiguration, prefixes: [String], broadcast: Bool? = nil, logger: Logger,
-        onEvent: @escaping @Sendable (Event) -> Void
+        configuration: RedisConnectionConfiguration, broadcast: [String]?, logger: Logger, onEvent: @escaping @Sendable (Event) -> Void
     ) {
         self.configuration = configuration
-        self.prefixes = prefixes
-        self.broadcast = broadcast ?? !prefixes.isEmpty
+        self.broadcast = broadcast
         self.logger = logger
         self.onEvent = onEvent
     }
 
-    /// The tracking command that redirects to `id`: broadcast of `prefixes` (sent by the listener for itself;
-    /// of every key with `broadcast` and no prefixes), or the default mode, which tracks the keys the connection
-    /// reads (sent by the cache's tracked connection).
-    package static func trackingCommand(redirect id: Int64, prefixes: [String], broadcast: Bool? = nil) -> RedisCommand {
+    /// The tracking command that redirects to `id`: broadcast tracking of the `broadcast` prefixes (sent by the
+    /// listener for itself; every key for an empty list), or with nil the default mode, which tracks the keys the
+    /// connection reads (sent by the cache's tracked connection).
+    package static func trackingCommand(redirect id: Int64, broadcast prefixes: [String]?) -> RedisCommand {
         var arguments = ["TRACKING", "ON", "REDIRECT", String(id)]
-        if broadcast ?? !prefixes.isEmpty { arguments.append("BCAST") }
-        for prefix in prefixes { arguments += ["PREFIX", prefix] }
+        if let prefixes {
+            arguments.append("BCAST")
+            for prefix in prefixes { arguments += ["PREFIX", prefix] }
+        }
         return RedisCommand("CLIENT", keys: arguments)
     }
 
@@ -160,8 +159,8 @@ package final class RedisInvalidationListener: Sendable {
             if let message = reply.errorMessage { throw KVError(.serverError, "CLIENT ID: \(message)", node: node) }
             guard let value = reply.integer else { throw KVError(.serverError, "CLIENT ID answered \(reply)", node: node) }
             id = value
-            if broadcast {
-                let tracking = try wire.roundTrip(Self.trackingCommand(redirect: id, prefixes: prefixes, broadcast: true), until: deadline)
+            if let broadcast {
+                let tracking = try wire.roundTrip(Self.trackingCommand(redirect: id, broadcast: broadcast), until: deadline)
                 if let message = tracking.errorMessage {
                     throw KVError(.serverError, "CLIENT TRACKING: \(message)", node: node)
                 }

@@ -143,7 +143,9 @@ package final class RedisNearCache: Sendable {
         // close and in deinit); a weak reference would put every retain of the cache on the slow path of a side
         // table.
         session?.attach { self.flush("lost", detail: "the tracked connection closed: the server forgot the keys it read") }
-        let listener = RedisInvalidationListener(configuration: connection, prefixes: configuration.prefixes, logger: logger) { event in
+        let listener = RedisInvalidationListener(
+            configuration: connection, broadcast: configuration.prefixes.isEmpty ? nil : configuration.prefixes, logger: logger
+        ) { event in
             self.handle(event)
         }
         self.listener.withLock { $0 = listener }

@@ -41,7 +41,7 @@ final class RedisTrackedSession: RedisConnectionSetup {
 
     func commands() -> (generation: UInt64, commands: [RedisCommand]) {
         target.withLock { target in
-            (target.generation, target.listener.map { [RedisInvalidationListener.trackingCommand(redirect: $0, prefixes: [])] } ?? [])
+            (target.generation, target.listener.map { [RedisInvalidationListener.trackingCommand(redirect: $0, broadcast: nil)] } ?? [])
         }
     }
 

@@ -57,7 +57,7 @@ final class RedisWatch: Sendable {
             for (name, configuration) in wanted where state.nodes[name] == nil {
                 state.nextID += 1
                 let id = state.nextID
-                let listener = RedisInvalidationListener(configuration: configuration, prefixes: prefix.isEmpty ? [] : [prefix], broadcast: true, logger: logger) {
+                let listener = RedisInvalidationListener(configuration: configuration, broadcast: prefix.isEmpty ? [] : [prefix], logger: logger) {
                     [weak self] event in self?.handle(event, node: name, id: id)
                 }
                 state.nodes[name] = Node(id: id, listener: listener)
@@ -83,16 +83,16 @@ final class RedisWatch: Sendable {
     }
 
     private func handle(_ event: RedisInvalidationListener.Event, node name: String, id: Int) {
-        var refusal: [RedisInvalidationListener]?
-        state.withLock { state in
-            guard !state.stopped, state.nodes[name]?.id == id else { return }
+        let refused = state.withLock { state -> Bool in
+            guard !state.stopped, state.nodes[name]?.id == id else { return false }
             switch event {
             case .armed:
                 state.nodes[name]?.armed = true
                 announceIfArmed(&state)
             case .invalidated(let keys):
-                guard state.started else { return }
-                for key in keys where key.hasPrefix(prefix) { channel.send(.changed(key)) }
+                guard state.started else { return false }
+                // Byte-wise, as the server matched the prefix (`hasPrefix` compares characters).
+                for key in keys where key.utf8.starts(with: prefix.utf8) { channel.send(.changed(key)) }
             case .flushed:
                 resync(&state, "\(name): the node's data was flushed (FLUSHALL or FLUSHDB)")
             case .heartbeat:
@@ -101,18 +101,17 @@ final class RedisWatch: Sendable {
                 state.nodes[name]?.armed = false
                 resync(&state, "\(name): \(reason)")
             case .refused(let reason):
-                state.stopped = true
-                refusal = state.nodes.values.map(\.listener)
-                state.nodes = [:]
                 channel.finish(
                     throwing: KVError(
                         .unsupported, "watching needs CLIENT TRACKING and the \(RedisInvalidationListener.channel) channel, which \(name) refused: \(reason)",
                         node: name))
+                return true
             }
+            return false
         }
-        if let refusal {
+        if refused {
             logger.info("watch refused by the server", metadata: ["node": "\(name)"])
-            for listener in refusal { listener.stop() }
+            stop()
         }
     }
 

@@ -22,7 +22,6 @@ package final class RedisWatches: Sendable {
 
     private let logger: Logger
     private let state: Mutex<State>
-    private let active = Atomic<Int>(0)
 
     /// Feeds will listen to `nodes` (none while the store does not know them yet).
     package init(nodes: [RedisConnectionConfiguration], logger: Logger) {
@@ -31,7 +30,7 @@ package final class RedisWatches: Sendable {
     }
 
     /// Whether any feed is being iterated (a store that re-reads its topology for them does so more often).
-    package var isActive: Bool { active.load(ordering: .relaxed) > 0 }
+    package var isActive: Bool { state.withLock { !$0.feeds.isEmpty } }
 
     /// The feed of `prefix`: each iteration subscribes with listeners of its own, ended with the iteration.
     package func feed(prefix: String, store: String) -> KVWatchFeed {
@@ -45,11 +44,9 @@ package final class RedisWatches: Sendable {
                 return (state.nextID, state.nodes)
             }
             guard let registered else { throw KVError.shutdown(node: store) }
-            active.add(1, ordering: .relaxed)
             watch.setNodes(registered.nodes, resync: nil)
             return { [self] in
-                let removed = state.withLock { $0.feeds.removeValue(forKey: registered.id) }
-                if removed != nil { active.subtract(1, ordering: .relaxed) }
+                _ = state.withLock { $0.feeds.removeValue(forKey: registered.id) }
                 watch.stop()
             }
         }
@@ -73,7 +70,6 @@ package final class RedisWatches: Sendable {
             defer { state.feeds = [:] }
             return Array(state.feeds.values)
         }
-        active.store(0, ordering: .relaxed)
         for feed in feeds {
             feed.stop()
             feed.channel.finish(throwing: KVError.shutdown(node: store))
