@@ -4,7 +4,15 @@ import PackageDescription
 /// The store modules an application (or an example, or the `kv` tool) imports beside `KV`, which re-exports only
 /// the contract: the Redis-based ones with the Redis trait. KVFileConfiguration is empty without its trait (and
 /// Yams is then not built), so it can be imported in every build.
-let storeModules: [Target.Dependency] = ["KVMemory", "KVHealthMonitor", "KVFileConfiguration"] + ["KVRedisConfiguration", "KVRedis", "KVRing", "KVCluster", "KVSentinel"].map { .target(name: $0, condition: .when(traits: ["Redis"])) }
+/// The traits of the Redis-based store families, each of which needs the Redis engine; `Redis` enables them all.
+let redisFamilies: Set<String> = ["RedisServer", "RedisRing", "RedisCluster", "RedisSentinel"]
+let storeModules: [Target.Dependency] = ["KVMemory", "KVHealthMonitor", "KVFileConfiguration"] + [
+    .target(name: "KVRedisConfiguration", condition: .when(traits: redisFamilies)),
+    .target(name: "KVRedis", condition: .when(traits: ["RedisServer"])),
+    .target(name: "KVRing", condition: .when(traits: ["RedisRing"])),
+    .target(name: "KVCluster", condition: .when(traits: ["RedisCluster"])),
+    .target(name: "KVSentinel", condition: .when(traits: ["RedisSentinel"])),
+]
 
 let package = Package(
     name: "swift-kv",
@@ -28,7 +36,13 @@ let package = Package(
         .executable(name: "kv", targets: ["KVCommand"]),
     ],
     traits: [
-        .trait(name: "Redis", description: "The redis, rediss, unix, ring, cluster and sentinel stores (needs libhiredis-dev and libssl-dev)."),
+        .trait(
+            name: "Redis", description: "Every Redis-based store: redis, rediss, unix, ring, cluster and sentinel (needs libhiredis-dev and libssl-dev).",
+            enabledTraits: redisFamilies),
+        .trait(name: "RedisServer", description: "The redis, rediss and unix stores: one Redis server (needs libhiredis-dev and libssl-dev)."),
+        .trait(name: "RedisRing", description: "The ring store: client-side sharding over Redis servers (needs libhiredis-dev and libssl-dev)."),
+        .trait(name: "RedisCluster", description: "The cluster store: Redis Cluster (needs libhiredis-dev and libssl-dev)."),
+        .trait(name: "RedisSentinel", description: "The sentinel store: a Redis master found through Sentinel (needs libhiredis-dev and libssl-dev)."),
         .trait(name: "FileConfiguration", description: "JSON and YAML configuration files (Yams), KV_CONFIG and `kv --config`."),
         .trait(name: "DistributedTracingSupport", description: "A client span per Redis store call (swift-distributed-tracing)."),
         .trait(name: "ConfigurationSupport", description: "Store configurations from apple/swift-configuration's ConfigReader."),
@@ -124,16 +138,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
-        // Umbrella: registers every built-in backend (the Redis-based ones with the Redis trait).
+        // Umbrella: registers every built-in backend (each Redis-based family with its trait).
         .target(
             name: "KV",
             dependencies: [
                 "KVCore", "KVMemory", "KVHealthMonitor",
                 .target(name: "KVFileConfiguration", condition: .when(traits: ["FileConfiguration"])),
-                .target(name: "KVRedis", condition: .when(traits: ["Redis"])),
-                .target(name: "KVRing", condition: .when(traits: ["Redis"])),
-                .target(name: "KVCluster", condition: .when(traits: ["Redis"])),
-                .target(name: "KVSentinel", condition: .when(traits: ["Redis"])),
+                .target(name: "KVRedis", condition: .when(traits: ["RedisServer"])),
+                .target(name: "KVRing", condition: .when(traits: ["RedisRing"])),
+                .target(name: "KVCluster", condition: .when(traits: ["RedisCluster"])),
+                .target(name: "KVSentinel", condition: .when(traits: ["RedisSentinel"])),
             ]),
 
         // Adapters to the ecosystem, each behind its trait.

@@ -6,10 +6,16 @@ public import Logging
 #if FileConfiguration
 import KVFileConfiguration
 #endif
-#if Redis
-import KVCluster
+#if RedisServer
 import KVRedis
+#endif
+#if RedisRing
 import KVRing
+#endif
+#if RedisCluster
+import KVCluster
+#endif
+#if RedisSentinel
 import KVSentinel
 #endif
 
@@ -24,11 +30,20 @@ public enum KVStores {
     /// The registry `open` uses. Register third-party backends here.
     public static let registry = KVBackendRegistry(builtInBackends)
 
-    /// memory, and with the `Redis` trait redis, rediss, unix, ring, cluster and sentinel.
+    /// memory, and with the `Redis` trait (or the family's own) redis, rediss, unix, ring, cluster and sentinel.
     static var builtInBackends: [any KVBackend] {
         var backends: [any KVBackend] = [KVMemoryBackend()]
-        #if Redis
-        backends += [KVRedisBackend(), KVRedisTLSBackend(), KVRedisUnixBackend(), KVRingBackend(), KVClusterBackend(), KVSentinelBackend()]
+        #if RedisServer
+        backends += [KVRedisBackend(), KVRedisTLSBackend(), KVRedisUnixBackend()]
+        #endif
+        #if RedisRing
+        backends.append(KVRingBackend())
+        #endif
+        #if RedisCluster
+        backends.append(KVClusterBackend())
+        #endif
+        #if RedisSentinel
+        backends.append(KVSentinelBackend())
         #endif
         return backends
     }
@@ -40,14 +55,16 @@ public enum KVStores {
 
     /// Opens the store a configuration describes.
     public static func open(_ configuration: KVConfiguration, logger: Logger = KVLogging.disabled) async throws(KVError) -> any KVStore {
-        #if !Redis
-        if registry.backend(for: configuration.scheme) == nil, redisSchemes.contains(configuration.scheme) {
-            throw .invalidConfiguration("\(configuration.scheme):// stores need the package's Redis trait, which this build does not enable")
+        if registry.backend(for: configuration.scheme) == nil, let family = redisFamilyTraits[configuration.scheme] {
+            throw .invalidConfiguration(
+                "\(configuration.scheme):// stores need the package's Redis trait (or its \(family) trait), which this build does not enable")
         }
-        #endif
         return try await registry.open(configuration, logger: logger)
     }
 
-    /// The schemes of the stores the `Redis` trait brings.
-    static let redisSchemes: Set<String> = ["redis", "rediss", "unix", "ring", "cluster", "sentinel"]
+    /// The trait of each Redis-based scheme's family; `Redis` enables them all.
+    static let redisFamilyTraits: [String: String] = [
+        "redis": "RedisServer", "rediss": "RedisServer", "unix": "RedisServer",
+        "ring": "RedisRing", "cluster": "RedisCluster", "sentinel": "RedisSentinel",
+    ]
 }
