@@ -73,45 +73,41 @@ import Testing
     @Test func frozenMasterIsRoutedAround() async throws {
         let cluster = try await TestCluster.launch()
         let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: cluster.url)) as! KVClusterStore
-        let service = Task { try await store.run() }
-        defer {
-            service.cancel()
-            Task { await store.shutdown() }
-        }
-        let keys = (0..<3000).map { "frozen:\($0)" }
-        try await store.batchSet(keys.map { KVEntry($0, [1]) })
-        let window = Duration.milliseconds(500)
-        let windows = Locked([Int](repeating: 0, count: 40))
-        let start = ContinuousClock.now
-        let freezeAt = start + .seconds(2)
-        let end = freezeAt + .seconds(14)
-        let victim = try await cluster.master(of: KVClusterSlot.slot(for: keys[0]))
-        let freezer = Task {
-            try await Task.sleep(until: freezeAt)
-            victim.pause()
-        }
-        defer { victim.resume() }
-        await withTaskGroup(of: Void.self) { group in
-            for task in 0..<64 {
+        try await store.withRunning { _ in
+            let keys = (0..<3000).map { "frozen:\($0)" }
+            try await store.batchSet(keys.map { KVEntry($0, [1]) })
+            let window = Duration.milliseconds(500)
+            let windows = Locked([Int](repeating: 0, count: 40))
+            let start = ContinuousClock.now
+            let freezeAt = start + .seconds(2)
+            let end = freezeAt + .seconds(14)
+            let victim = try await cluster.master(of: KVClusterSlot.slot(for: keys[0]))
+            defer { victim.resume() }
+            await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    var i = task
-                    while ContinuousClock.now < end {
-                        i &+= 7919
-                        let key = keys[i % keys.count]
-                        let ok = (i % 2 == 0 ? (try? await store.get(key)) != nil : (try? await store.set(key, [2])) != nil)
-                        let index = Int((ContinuousClock.now - start) / window)
-                        if ok, index < 40 { windows.withLock { $0[index] += 1 } }
+                    try? await Task.sleep(until: freezeAt)
+                    victim.pause()
+                }
+                for task in 0..<64 {
+                    group.addTask {
+                        var i = task
+                        while ContinuousClock.now < end {
+                            i &+= 7919
+                            let key = keys[i % keys.count]
+                            let ok = (i % 2 == 0 ? (try? await store.get(key)) != nil : (try? await store.set(key, [2])) != nil)
+                            let index = Int((ContinuousClock.now - start) / window)
+                            if ok, index < 40 { windows.withLock { $0[index] += 1 } }
+                        }
                     }
                 }
             }
+            let counts = windows.value
+            let normal = counts[0..<4].reduce(0, +) / 4
+            let afterFreeze = Array(counts[(4 + 10)..<(4 + 26)])
+            print("frozen master: ops per 500 ms before the freeze \(normal); from the freeze on \(counts[4..<32].map(String.init).joined(separator: " "))")
+            #expect(normal > 0)
+            #expect(afterFreeze.allSatisfy { $0 * 4 >= normal }, "a window from 5 s to 13 s after the freeze fell under a quarter of \(normal): \(afterFreeze)")
         }
-        try await freezer.value
-        let counts = windows.value
-        let normal = counts[0..<4].reduce(0, +) / 4
-        let afterFreeze = Array(counts[(4 + 10)..<(4 + 26)])
-        print("frozen master: ops per 500 ms before the freeze \(normal); from the freeze on \(counts[4..<32].map(String.init).joined(separator: " "))")
-        #expect(normal > 0)
-        #expect(afterFreeze.allSatisfy { $0 * 4 >= normal }, "a window from 5 s to 13 s after the freeze fell under a quarter of \(normal): \(afterFreeze)")
     }
 }
 

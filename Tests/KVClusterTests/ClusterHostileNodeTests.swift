@@ -209,11 +209,13 @@ enum RESP {
         let (node, _) = try ClusterHostileNodeTests.fakeNode { _ in "ERR unused" }
         defer { node.close() }
         let store = try await KVBackendRegistry([KVClusterBackend()]).open(try KVConfiguration(url: "cluster://\(node.endpoint)")) as! KVClusterStore
-        let service = Task { try await store.run() }
-        try await Task.sleep(for: .milliseconds(50))
-        let stopping = ContinuousClock.now
-        await store.shutdown()
-        try await service.value
-        #expect(ContinuousClock.now - stopping < .seconds(10), "run() ended with the store, not after the 30 s refresh interval")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            try await Task.sleep(for: .milliseconds(50))
+            let stopping = ContinuousClock.now
+            await store.shutdown()
+            try await group.next()
+            #expect(ContinuousClock.now - stopping < .seconds(10), "run() ended with the store, not after the 30 s refresh interval")
+        }
     }
 }

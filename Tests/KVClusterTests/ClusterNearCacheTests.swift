@@ -46,9 +46,7 @@ import Testing
         let url = try await SharedCluster.url()
         let store = try await Self.caching(url, query)
         let writer = try await Self.plain(url)
-        let service = Task { try await store.run() }
-        defer { service.cancel() }
-        try await withShutdown(store) { () async throws in
+        try await store.withRunning { _ in
             try await withShutdown(writer) { () async throws in
                 let keys = (0..<30).map { "ncache:\($0)" }
                 #expect(Set(keys.map { store.topology?.master(for: KVClusterSlot.slot(for: $0)) }).count == 3, "the keys span every master")
@@ -86,9 +84,7 @@ import Testing
         defer { for server in cluster.servers { server.stop() } }
         let store = try await Self.caching(cluster.url)
         let writer = try await Self.plain(cluster.url)
-        let service = Task { try await store.run() }
-        defer { service.cancel() }
-        try await withShutdown(store) { () async throws in
+        try await store.withRunning { _ in
             try await withShutdown(writer) { () async throws in
                 var masters: [TestRedisServer] = []
                 for server in cluster.servers where try await server.cli("ROLE").hasPrefix("master") { masters.append(server) }
@@ -169,12 +165,12 @@ import Testing
             }
             #expect(servesAgain, "a reloaded map lets the caches serve again")
             // Run as a Service, the store re-reads the map every second: the lease never lapses.
-            let service = Task { try await store.run() }
-            defer { service.cancel() }
-            try await Task.sleep(for: .seconds(4))
-            let served = await Self.counter(store, "nearCacheHits")
-            for _ in 0..<10 { #expect(try await store.get("lease:k") == [1]) }
-            #expect(await Self.counter(store, "nearCacheHits") == served + 10, "every read served from memory")
+            try await store.withRunning { _ in
+                try await Task.sleep(for: .seconds(4))
+                let served = await Self.counter(store, "nearCacheHits")
+                for _ in 0..<10 { #expect(try await store.get("lease:k") == [1]) }
+                #expect(await Self.counter(store, "nearCacheHits") == served + 10, "every read served from memory")
+            }
         }
     }
 

@@ -11,9 +11,7 @@ import Testing
         defer { for server in cluster.servers { server.stop() } }
         let store = try await ClusterNearCacheTests.plain(cluster.url)
         let writer = try await ClusterNearCacheTests.plain(cluster.url)
-        let service = Task { try await store.run() }
-        defer { service.cancel() }
-        try await withShutdown(store) { () async throws in
+        try await store.withRunning { _ in
             try await withShutdown(writer) { () async throws in
                 // The empty prefix: every key.
                 try await withWatch(store.watch(prefix: "")) { log in

@@ -38,9 +38,11 @@ import Testing
 
     @Test func theDefaultRunEndsWhenCancelled() async throws {
         let store: any KVStore = KVMemoryStore()
-        let running = Task { try await store.run() }
-        running.cancel()
-        try await running.value
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            group.cancelAll()
+            try await group.next()
+        }
         #expect(try await store.get("missing") == nil, "run() does not shut the store down; its owner does")
         await store.shutdown()
     }

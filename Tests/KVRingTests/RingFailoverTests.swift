@@ -59,9 +59,7 @@ import Testing
     @Test func aWatchResyncsWhenAShardGoesDownAndComesBack() async throws {
         let ring = try await TestRing.launch()
         let store = try ring.store(), writer = try ring.store()
-        let service = Task { try await store.run() }
-        defer { service.cancel() }
-        try await withShutdown(store) { () async throws in
+        try await store.withRunning { _ in
             try await withShutdown(writer) { () async throws in
                 try await withWatch(store.watch(prefix: "k")) { log in
                     #expect(await log.waitFor { $0.first == .ready }, "ready once every shard is armed: \(log.events)")
@@ -123,8 +121,7 @@ import Testing
         var node = TestRing.node
         node.commandTimeout = .seconds(5)
         let store = try KVRingStore(options: .init(shards: ring.shards(), node: node, heartbeatInterval: .milliseconds(100)))
-        try await withShutdown(store) { () async throws in
-            Task { try await store.run() }
+        try await store.withRunning { _ in
             ring.servers[0].pause()
             defer { ring.servers[0].resume() }
             let paused = ContinuousClock.now

@@ -95,11 +95,13 @@ import KVRedisCore
         let ring = try await TestRing.launch()
         let store = try ring.store(monitored: false)
         let group = ServiceGroup(configuration: .init(services: [store], logger: Logger(label: "test")))
-        let running = Task { try await group.run() }
-        await ring.servers[0].kill()
-        #expect(await eventually(within: .seconds(3)) { store.liveShards.count == 2 }, "the service's heartbeat runs")
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            await ring.servers[0].kill()
+            #expect(await eventually(within: .seconds(3)) { store.liveShards.count == 2 }, "the service's heartbeat runs")
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+        }
         await store.shutdown()
     }
 

@@ -113,10 +113,8 @@ import Testing
         let group = try await TestSentinelGroup.launch()
         let store = try await Self.open(group)
         let writer = try await Self.open(group)
-        try await withShutdown(store) { () async throws in
+        try await store.withRunning { _ in
             try await withShutdown(writer) { () async throws in
-                let service = Task { try await store.run() }
-                defer { service.cancel() }
                 try await withWatch(store.watch(prefix: "sw:")) { log in
                     #expect(await log.waitFor { $0.first == .ready }, "ready once the master is known: \(log.events)")
                     try await writer.set("sw:before", [1])
@@ -144,9 +142,7 @@ import Testing
         let group = try await TestSentinelGroup.launch()
         defer { group.master.resume() }
         let store = try await Self.open(group, query)
-        try await withShutdown(store) { () async throws in
-            let service = Task { try await store.run() }
-            defer { service.cancel() }
+        try await store.withRunning { _ in
             let oldMaster = group.master.port
             let timeline = Locked<(named: ContinuousClock.Instant?, resumed: ContinuousClock.Instant?)>((nil, nil))
             let probe = Task {
