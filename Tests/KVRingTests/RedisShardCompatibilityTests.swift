@@ -26,8 +26,7 @@ import Testing
     ])
     func writtenByRedisShardReadByTheRing(_ method: String, _ mode: KVRingHashMode) async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store(hash: mode.hash)
-        try await withShutdown(store) { () async throws in
+        try await ring.withStore(hash: mode.hash) { store in
             let keys = Self.randomKeys(2000)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/redis-shard-write.py").standardized.path
             let input = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID()).json")

@@ -16,9 +16,8 @@ import Testing
 
     @Test func killedShardsKeysMoveToSurvivorsAndComeBack() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store()
-        let events = store.events()
-        try await withShutdown(store) { () async throws in
+        try await ring.withStore { store in
+            let events = store.events()
             let keys = Self.keys(ownedBy: "shard2", among: ring.names, count: 20)
             for key in keys { try await store.set(key, [1]) }
             #expect(try store.shard(for: keys[0]) == "shard2")
@@ -58,9 +57,8 @@ import Testing
     /// which signal the writes of its keys; its return to the ring is another `resync` then `ready`.
     @Test func aWatchResyncsWhenAShardGoesDownAndComesBack() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store(), writer = try ring.store()
-        try await store.withRunning { _ in
-            try await withShutdown(writer) { () async throws in
+        try await ring.withStore { store in
+            try await ring.withStore { writer in
                 try await withWatch(store.watch(prefix: "k")) { log in
                     #expect(await log.waitFor { $0.first == .ready }, "ready once every shard is armed: \(log.events)")
                     let everywhere = ring.names.map { Self.keys(ownedBy: $0, among: ring.names, count: 5) }.flatMap { $0 }
@@ -95,8 +93,7 @@ import Testing
 
     @Test func pausedShardIsDetectedThroughTimeouts() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store()
-        try await withShutdown(store) { () async throws in
+        try await ring.withStore { store async throws in
             let key = Self.keys(ownedBy: "shard3", among: ring.names, count: 1)[0]
             ring.servers[2].pause()
             defer { ring.servers[2].resume() }
@@ -133,8 +130,7 @@ import Testing
 
     @Test func allShardsDownIsUnavailableNamingEachAndRecoversWithoutRestart() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store()
-        try await withShutdown(store) { () async throws in
+        try await ring.withStore { store in
             for server in ring.servers { await server.kill() }
             #expect(await eventually(within: .seconds(3)) { store.liveShards.isEmpty })
             do throws(KVError) {
@@ -151,8 +147,7 @@ import Testing
 
     @Test func failPolicyFailsFastForADownShardsKeys() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store(onShardDown: .fail)
-        try await withShutdown(store) { () async throws in
+        try await ring.withStore(onShardDown: .fail) { store in
             let key = Self.keys(ownedBy: "shard1", among: ring.names, count: 1)[0]
             let other = Self.keys(ownedBy: "shard2", among: ring.names, count: 1)[0]
             await ring.servers[0].kill()
@@ -173,7 +168,7 @@ import Testing
 
     @Test func batchPartialFailureNamesKeysAndShard() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store(monitored: false)
+        let store = try ring.store()
         try await withShutdown(store) { () async throws in
             let dead = Self.keys(ownedBy: "shard1", among: ring.names, count: 5)
             let alive = Self.keys(ownedBy: "shard3", among: ring.names, count: 5)
@@ -192,8 +187,7 @@ import Testing
 
     @Test func soakThroughAShardKillHasNoCorruption() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store()
-        try await withShutdown(store) { () async throws in
+        try await ring.withStore { store in
             let faults = Task {
                 try await Task.sleep(for: .milliseconds(500))
                 await ring.servers[0].kill()
@@ -212,7 +206,7 @@ import Testing
     /// the survivors, and once it is back a call's probe brings it up again.
     @Test func withoutRunCallsDetectDownAndUpShards() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store(monitored: false)
+        let store = try ring.store()
         try await withShutdown(store) { () async throws in
             let key = Self.keys(ownedBy: "shard1", among: ring.names, count: 1)[0]
             try await store.set(key, [1])

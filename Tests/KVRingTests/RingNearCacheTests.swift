@@ -14,10 +14,8 @@ import Testing
 
     @Test func writesFromAnotherClientReachEveryShardsCacheThroughAShardGoingDownAndBack() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store(nearCache: KVRedisNearCacheConfiguration())
-        let writer = try ring.store()
-        try await withShutdown(store) { () async throws in
-            try await withShutdown(writer) { () async throws in
+        try await ring.withStore(nearCache: KVRedisNearCacheConfiguration()) { store in
+            try await ring.withStore { writer in
                 #expect(await Self.armed(store), "every shard's invalidation connection subscribes")
                 let keys = (0..<30).map { "near:\($0)" }
                 for key in keys { try await writer.set(key, [1]) }

@@ -11,8 +11,7 @@ import KVRedisCore
 @Suite struct RingOperationsTests {
     @Test func keysLiveOnTheirShardAndBatchesReassemble() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store()
-        try await withShutdown(store) { () async throws in
+        try await ring.withStore { store in
             let entries = (0..<3000).map { KVEntry("item:\($0)", Array("v\($0)".utf8)) }
             try await store.batchSet(entries)
             let read = try await store.batchGet(entries.map(\.key) + ["missing"])
@@ -35,8 +34,7 @@ import KVRedisCore
 
     @Test func rebalanceAfterAddingAFourthShard() async throws {
         let ring = try await TestRing.launch(4)
-        let store = try ring.store(shards: 3)
-        try await withShutdown(store) { () async throws in
+        try await ring.withStore(shards: 3) { store in
             let entries = (0..<4000).map { KVEntry("rb:\($0)", Array("value-\($0)".utf8)) }
             try await store.batchSet(entries)
             // A key with a TTL that must move (owned by shard4 after the change).
@@ -68,8 +66,7 @@ import KVRedisCore
 
     @Test func setShardsDoesNotDropInFlightCalls() async throws {
         let ring = try await TestRing.launch(4)
-        let store = try ring.store(shards: 3)
-        try await withShutdown(store) { () async throws in
+        try await ring.withStore(shards: 3) { store in
             let errors = Locked(0)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for task in 0..<16 {
@@ -93,7 +90,7 @@ import KVRedisCore
 
     @Test func runsAsAServiceAndStopsOnGracefulShutdown() async throws {
         let ring = try await TestRing.launch()
-        let store = try ring.store(monitored: false)
+        let store = try ring.store()
         let group = ServiceGroup(configuration: .init(services: [store], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

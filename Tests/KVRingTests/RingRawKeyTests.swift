@@ -28,7 +28,7 @@ import Testing
 
     @Test func rebalanceMovesKeysThatAreNotUTF8ByteForByte() async throws {
         let ring = try await TestRing.launch(3)
-        let store = try ring.store(shards: 2, monitored: false)
+        let store = try ring.store(shards: 2)
         try await withShutdown(store) { () async throws in
             let probes = (0..<3).map { ring.probe($0) }
             defer { probes.forEach { $0.close() } }
@@ -70,7 +70,7 @@ import Testing
             }
         }
         let ring = try await TestRing.launch(2)
-        let store = try ring.store(shards: 1, hash: ByLength(), monitored: false)
+        let store = try ring.store(shards: 1, hash: ByLength())
         try await withShutdown(store) { () async throws in
             let probe = ring.probe(0)
             defer { probe.close() }

@@ -25,9 +25,19 @@ struct TestRing {
     static let node = KVRedisNodeConfiguration(
         connectTimeout: .milliseconds(300), commandTimeout: .milliseconds(300), reconnectDelay: .milliseconds(20), maxReconnectDelay: .milliseconds(100))
 
+    /// A store on this ring, its heartbeats running (its `run()`, as a ServiceGroup would run it) while `body` runs;
+    /// shut down after.
+    func withStore<Result>(
+        shards count: Int? = nil, hash: any KVConsistentHash = KVRendezvousHash(), onShardDown: KVRingShardDownPolicy = .reroute,
+        nearCache: KVRedisNearCacheConfiguration? = nil, _ body: (KVRingStore) async throws -> Result
+    ) async throws -> Result {
+        try await store(shards: count, hash: hash, onShardDown: onShardDown, nearCache: nearCache).withRunning(body)
+    }
+
+    /// A store on this ring whose heartbeats do not run unless its owner runs it.
     func store(
         shards count: Int? = nil, hash: any KVConsistentHash = KVRendezvousHash(), onShardDown: KVRingShardDownPolicy = .reroute,
-        monitored: Bool = true, nearCache: KVRedisNearCacheConfiguration? = nil
+        nearCache: KVRedisNearCacheConfiguration? = nil
     ) throws -> KVRingStore {
         let shards = shards(count)
         var node = Self.node.with(poolSize: 2)
@@ -35,8 +45,6 @@ struct TestRing {
         let store = try KVRingStore(options: .init(
             shards: shards, node: node, hash: hash, heartbeatInterval: .milliseconds(100), failureThreshold: 3,
             onShardDown: onShardDown))
-        // The heartbeat monitor is the store's run(), as a ServiceGroup would run it; it ends at shutdown.
-        if monitored { Task { try await store.run() } }
         return store
     }
 
