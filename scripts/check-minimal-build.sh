@@ -22,10 +22,15 @@ fi
 echo "check-minimal-build: ldd: no libhiredis, libssl or libcrypto"
 
 "$kv" demo >/dev/null
-set +e
-message=$("$kv" get k --store redis://127.0.0.1:1 2>&1)
-status=$?
-set -e
+# Runs kv's `get k` on the store URL $1, keeping what it printed in $message and its exit code in $status.
+get_from() {
+    set +e
+    message=$("$kv" get k --store "$1" 2>&1)
+    status=$?
+    set -e
+}
+
+get_from redis://127.0.0.1:1
 if [[ $status -ne 2 || "$message" != *"Redis trait"* ]]; then
     echo "check-minimal-build: FAILED: a redis:// URL without the Redis trait gave exit $status: $message" >&2
     exit 1
@@ -41,20 +46,14 @@ if ! ldd "$kv" | grep -q libhiredis; then
     echo "check-minimal-build: FAILED: kv built with the RedisServer trait does not link libhiredis" >&2
     exit 1
 fi
-set +e
-message=$("$kv" get k --store redis://127.0.0.1:1 2>&1)
-status=$?
-set -e
+get_from redis://127.0.0.1:1
 if [[ $status -ne 3 || "$message" == *"trait"* ]]; then
     echo "check-minimal-build: FAILED: with RedisServer, redis:// on a closed port gave exit $status: $message" >&2
     exit 1
 fi
 for family in ring:RedisRing cluster:RedisCluster sentinel:RedisSentinel; do
     scheme=${family%%:*}
-    set +e
-    message=$("$kv" get k --store "$scheme://127.0.0.1:1" 2>&1)
-    status=$?
-    set -e
+    get_from "$scheme://127.0.0.1:1"
     if [[ $status -ne 2 || "$message" != *"${family#*:} trait"* ]]; then
         echo "check-minimal-build: FAILED: $scheme:// with RedisServer alone gave exit $status: $message" >&2
         exit 1

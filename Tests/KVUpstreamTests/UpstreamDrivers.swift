@@ -23,10 +23,6 @@ enum UpstreamStore {
         }
     }()
 
-    /// Whether the store reports the time left in whole milliseconds: right after a set, it may read exactly the
-    /// TTL set. Both stores do (Redis's `PTTL`, and the memory store's millisecond clock).
-    static var reportsWholeMilliseconds: Bool { url.hasPrefix("redis://") || url.hasPrefix("memory://") }
-
     /// A namespace per driver, so that tests running at once (some use fixed keys) do not meet.
     static func namespace() -> String { "upstream:\(UUID().uuidString):" }
 }
